@@ -1,0 +1,352 @@
+"""The helpdesk's nouns: tickets, messages, customers, agents, canned responses, drafts, events."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+    @property
+    def is_active(self) -> bool:
+        """True while the ticket still needs work (not solved or closed)."""
+        return self not in (Status.SOLVED, Status.CLOSED)
+
+
+ACTIVE_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s.is_active)
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for urgent, for sorting by importance."""
+        return list(Priority).index(self)
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"
+    CHAT = "chat"
+    WEB = "web"
+    PHONE = "phone"
+    SOCIAL = "social"
+    WHATSAPP = "whatsapp"
+
+
+class Role(enum.StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class AuthorKind(enum.StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class MessageKind(enum.StrEnum):
+    """What a message is, as an agent reads the thread."""
+
+    CUSTOMER = "customer"
+    REPLY = "reply"
+    NOTE = "note"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: int
+    name: str
+    email: str
+
+    @property
+    def first_name(self) -> str:
+        return first_name_of(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: int
+    name: str
+    email: str
+    role: Role = Role.AGENT
+    active: bool = True
+
+    @property
+    def first_name(self) -> str:
+        return first_name_of(self.name)
+
+
+def first_name_of(name: str) -> str:
+    """The first word of a full name ("Budi Santoso" -> "Budi"); empty for an empty name."""
+    parts = name.split()
+    return parts[0] if parts else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Csat:
+    """A customer's satisfaction rating of a ticket, 1 (bad) to 5 (great)."""
+
+    rating: int
+    rated_at: datetime
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    ref: str | None
+    subject: str
+    status: Status
+    priority: Priority
+    channel: Channel
+    customer: Customer
+    assignee: Agent | None
+    tags: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    solved_at: datetime | None
+    sla_due_at: datetime | None
+    """The next SLA deadline still to meet; None once solved or closed."""
+    version: int
+    csat: Csat | None = None
+    message_count: int = 0
+
+    @property
+    def awaiting_first_response(self) -> bool:
+        return self.first_response_at is None and self.status.is_active
+
+    @property
+    def first_response_s(self) -> float | None:
+        if self.first_response_at is None:
+            return None
+        return (self.first_response_at - self.created_at).total_seconds()
+
+    def is_breaching(self, now: datetime) -> bool:
+        return self.sla_due_at is not None and self.sla_due_at <= now
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    client_id: str
+    ticket_id: int
+    author_kind: AuthorKind
+    author_name: str
+    """The customer's or agent's name at the time of reading; "System" for system messages."""
+    agent_id: int | None
+    body: str
+    internal: bool
+    auto: bool
+    created_at: datetime
+    author_email: str = ""
+
+    @property
+    def kind(self) -> MessageKind:
+        if self.author_kind is AuthorKind.CUSTOMER:
+            return MessageKind.CUSTOMER
+        if self.author_kind is AuthorKind.SYSTEM:
+            return MessageKind.SYSTEM
+        return MessageKind.NOTE if self.internal else MessageKind.REPLY
+
+    @property
+    def counts_as_first_response(self) -> bool:
+        return is_first_response(self.author_kind, internal=self.internal, auto=self.auto)
+
+
+def is_first_response(author_kind: AuthorKind, *, internal: bool, auto: bool) -> bool:
+    """Only a public, hand-written agent reply answers the customer."""
+    return author_kind is AuthorKind.AGENT and not internal and not auto
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """What a caller supplies to open a ticket; the store assigns id, times and version."""
+
+    subject: str
+    customer_email: str
+    body: str
+    customer_name: str = ""
+    priority: Priority = Priority.NORMAL
+    channel: Channel = Channel.EMAIL
+    tags: tuple[str, ...] = ()
+    client_id: str | None = None
+    """Makes creation idempotent: the same client id opens the ticket once."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to add to a ticket. The client id makes sending it twice store it once."""
+
+    client_id: str
+    body: str
+    author_kind: AuthorKind = AuthorKind.AGENT
+    internal: bool = False
+    auto: bool = False
+
+
+class Unset(enum.Enum):
+    """Marks a field a change leaves alone (None is a real value for the assignee)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChanges:
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | Unset | None = UNSET
+    subject: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.status is None
+            and self.priority is None
+            and self.assignee_id is UNSET
+            and self.subject is None
+            and not self.add_tags
+            and not self.remove_tags
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CannedActions:
+    """What applying a canned response does to the ticket besides inserting text."""
+
+    status: Status | None = None
+    priority: Priority | None = None
+    add_tags: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.status is None and self.priority is None and not self.add_tags
+
+
+@dataclass(frozen=True, slots=True)
+class CannedResponse:
+    id: int | None
+    title: str
+    body: str
+    shortcut: str = ""
+    tags: tuple[str, ...] = ()
+    language: str = ""
+    actions: CannedActions = field(default_factory=CannedActions)
+    usage_count: int = 0
+    updated_at: datetime | None = None
+
+
+class DraftKind(enum.StrEnum):
+    REPLY = "reply"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    agent_id: int
+    ticket_id: int
+    body: str
+    kind: DraftKind = DraftKind.REPLY
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One write, as seen by everyone watching the store. Ids only ever grow."""
+
+    id: int
+    kind: str
+    ticket_id: int | None
+    actor_id: int | None
+    at: datetime
+
+
+class EventKind(enum.StrEnum):
+    TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
+    TICKET_IMPORTED = "ticket.imported"
+    MESSAGE_ADDED = "message.added"
+    CANNED_CHANGED = "canned.changed"
+    AGENT_CHANGED = "agent.changed"
+
+
+@dataclass(frozen=True, slots=True)
+class SlaTarget:
+    first_response: timedelta
+    resolution: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    """First-response and resolution targets per priority."""
+
+    targets: dict[Priority, SlaTarget]
+
+    @classmethod
+    def default(cls) -> SlaPolicy:
+        hour = timedelta(hours=1)
+        return cls(
+            {
+                Priority.URGENT: SlaTarget(1 * hour, 8 * hour),
+                Priority.HIGH: SlaTarget(2 * hour, 24 * hour),
+                Priority.NORMAL: SlaTarget(8 * hour, 48 * hour),
+                Priority.LOW: SlaTarget(24 * hour, 5 * 24 * hour),
+            }
+        )
+
+    def due_at(
+        self,
+        *,
+        priority: Priority,
+        status: Status,
+        created_at: datetime,
+        first_response_at: datetime | None,
+    ) -> datetime | None:
+        """The next deadline a ticket must meet, or None when it has none left."""
+        if not status.is_active:
+            return None
+        target = self.targets[priority]
+        if first_response_at is None:
+            return created_at + target.first_response
+        return created_at + target.resolution
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    """One window of the queue, in the order asked for, with the total that matched."""
+
+    tickets: tuple[Ticket, ...]
+    total: int
+    next_cursor: str | None
+    """Pass back as `after` for the page that follows; None on the last page."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    """Messages oldest first; `before` pages further back into long threads."""
+
+    messages: tuple[Message, ...]
+    has_earlier: bool
+
+
+def normalize_tag(tag: str) -> str:
+    """Tags are lower case words; inner spaces become dashes ("Late Delivery" -> "late-delivery")."""
+    return "-".join(tag.strip().lower().split())

@@ -1,0 +1,231 @@
+"""The JSON Lines import/export format: one ticket with its messages a line.
+
+    {"ref", "subject", "status", "priority", "channel", "customer": {"name", "email"},
+     "assignee": EMAIL|null, "tags", "created_at",
+     "messages": [{"author": "customer"|"agent:EMAIL"|"system", "body", "internal",
+                   "auto", "created_at"}]}
+
+Export adds "id", "updated_at", "solved_at" and, when rated, "csat"; import
+accepts them back so that a round trip keeps every ticket as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from cs_tui.domain.models import AuthorKind, Channel, Csat, Priority, Status, normalize_tag
+from cs_tui.domain.timeutil import parse_iso, to_iso
+
+E = TypeVar("E", Status, Priority, Channel)
+
+
+class RecordError(ValueError):
+    """A line that is not a valid ticket; the message says which field and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    author_kind: AuthorKind
+    agent_email: str | None
+    body: str
+    created_at: datetime
+    internal: bool = False
+    auto: bool = False
+
+    @property
+    def author(self) -> str:
+        if self.author_kind is AuthorKind.AGENT:
+            return f"agent:{self.agent_email}"
+        return self.author_kind.value
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    ref: str | None
+    subject: str
+    status: Status
+    priority: Priority
+    channel: Channel
+    customer_name: str
+    customer_email: str
+    assignee_email: str | None
+    tags: tuple[str, ...]
+    created_at: datetime
+    messages: tuple[MessageRecord, ...]
+    id: int | None = None
+    updated_at: datetime | None = None
+    solved_at: datetime | None = None
+    csat: Csat | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        line: dict[str, Any] = {}
+        if self.id is not None:
+            line["id"] = self.id
+        line |= {
+            "ref": self.ref,
+            "subject": self.subject,
+            "status": self.status.value,
+            "priority": self.priority.value,
+            "channel": self.channel.value,
+            "customer": {"name": self.customer_name, "email": self.customer_email},
+            "assignee": self.assignee_email,
+            "tags": list(self.tags),
+            "created_at": to_iso(self.created_at),
+            "updated_at": to_iso(self.updated_at) if self.updated_at else None,
+            "solved_at": to_iso(self.solved_at) if self.solved_at else None,
+        }
+        if self.csat is not None:
+            line["csat"] = {
+                "rating": self.csat.rating,
+                "comment": self.csat.comment,
+                "rated_at": to_iso(self.csat.rated_at),
+            }
+        line["messages"] = [
+            {
+                "author": m.author,
+                "body": m.body,
+                "internal": m.internal,
+                "auto": m.auto,
+                "created_at": to_iso(m.created_at),
+            }
+            for m in self.messages
+        ]
+        return line
+
+    def to_line(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
+
+def parse_line(text: str) -> TicketRecord:
+    """Parse one line; raise RecordError naming the field that is wrong."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RecordError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(data, dict):
+        raise RecordError("expected a JSON object with a ticket's fields")
+    return from_json(data)
+
+
+def from_json(data: Mapping[str, Any]) -> TicketRecord:
+    customer = data.get("customer")
+    if not isinstance(customer, Mapping):
+        raise RecordError('"customer" must be an object like {"name": "...", "email": "..."}')
+    messages = data.get("messages", [])
+    if not isinstance(messages, list):
+        raise RecordError('"messages" must be a list')
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise RecordError('"tags" must be a list of strings')
+    created_at = _time(data, "created_at")
+    ref = data.get("ref")
+    if ref is not None and not isinstance(ref, str | int):
+        raise RecordError('"ref" must be a string')
+    record_id = data.get("id")
+    if record_id is not None and not isinstance(record_id, int):
+        raise RecordError('"id" must be an integer')
+    assignee = data.get("assignee")
+    if assignee is not None and (not isinstance(assignee, str) or "@" not in assignee):
+        raise RecordError('"assignee" must be an agent\'s email address or null')
+    return TicketRecord(
+        ref=str(ref) if ref is not None and str(ref).strip() else None,
+        subject=_text(data, "subject", required=True),
+        status=_choice(data, "status", Status, Status.NEW),
+        priority=_choice(data, "priority", Priority, Priority.NORMAL),
+        channel=_choice(data, "channel", Channel, Channel.EMAIL),
+        customer_name=_text(customer, "name", where="customer."),
+        customer_email=_email(customer),
+        assignee_email=assignee.strip().lower() if assignee else None,
+        tags=tuple(dict.fromkeys(t for t in map(normalize_tag, tags) if t)),
+        created_at=created_at,
+        messages=tuple(_message(m, i) for i, m in enumerate(messages)),
+        id=record_id,
+        updated_at=_time(data, "updated_at") if data.get("updated_at") else None,
+        solved_at=_time(data, "solved_at") if data.get("solved_at") else None,
+        csat=_csat(data.get("csat")),
+    )
+
+
+def _text(data: Mapping[str, Any], key: str, *, required: bool = False, where: str = "") -> str:
+    value = data.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise RecordError(f'"{where}{key}" must be a string')
+    if required and not value.strip():
+        raise RecordError(f'"{where}{key}" is missing or empty')
+    return value
+
+
+def _email(customer: Mapping[str, Any]) -> str:
+    email = _text(customer, "email", required=True, where="customer.").strip()
+    if "@" not in email or any(c.isspace() for c in email):
+        raise RecordError(f'"customer.email" is not an email address: {email!r}')
+    return email.lower()
+
+
+def _choice(data: Mapping[str, Any], key: str, kind: type[E], default: E) -> E:
+    value = data.get(key)
+    if value is None:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(kind.__members__.values())
+        raise RecordError(f'"{key}" is {value!r}; use one of {choices}') from None
+
+
+def _time(data: Mapping[str, Any], key: str, where: str = "") -> datetime:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise RecordError(f'"{where}{key}" must be an ISO 8601 time like 2026-11-03T09:15:00Z')
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise RecordError(
+            f'"{where}{key}" is not an ISO 8601 time: {value!r} (write 2026-11-03T09:15:00Z)'
+        ) from None
+
+
+def _message(data: Any, index: int) -> MessageRecord:
+    where = f"messages[{index}]."
+    if not isinstance(data, Mapping):
+        raise RecordError(f'"messages[{index}]" must be an object')
+    author = data.get("author")
+    agent_email = None
+    if author in ("customer", "system"):
+        author_kind = AuthorKind(author)
+    elif isinstance(author, str) and author.startswith("agent:") and "@" in author:
+        author_kind = AuthorKind.AGENT
+        agent_email = author.removeprefix("agent:").strip().lower()
+    else:
+        raise RecordError(f'"{where}author" is {author!r}; use "customer", "system" or "agent:EMAIL"')
+    for flag in ("internal", "auto"):
+        if not isinstance(data.get(flag, False), bool):
+            raise RecordError(f'"{where}{flag}" must be true or false')
+    if data.get("internal") and author_kind is AuthorKind.CUSTOMER:
+        raise RecordError(f'"{where}internal" is true, but only agents write internal notes')
+    return MessageRecord(
+        author_kind=author_kind,
+        agent_email=agent_email,
+        body=_text(data, "body", where=where),
+        created_at=_time(data, "created_at", where),
+        internal=bool(data.get("internal", False)),
+        auto=bool(data.get("auto", False)),
+    )
+
+
+def _csat(data: Any) -> Csat | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping) or data.get("rating") not in (1, 2, 3, 4, 5):
+        raise RecordError('"csat" must be like {"rating": 1-5, "rated_at": "...", "comment": ""}')
+    return Csat(
+        rating=int(data["rating"]),
+        rated_at=_time(data, "rated_at", "csat."),
+        comment=_text(data, "comment", where="csat."),
+    )

@@ -1,0 +1,39 @@
+"""Sanitising untrusted text: customer subjects, bodies, names and emails."""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI (ESC [ ... final byte), OSC/DCS/SOS/PM/APC strings
+# (terminated by BEL or ST), and two-character escapes. The 8-bit C1 forms
+# (\x9b CSI, \x9d OSC, ...) are matched as well, so nothing reaches a terminal
+# that it could act on.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?            # CSI
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])     # OSC, DCS, SOS, PM, APC ...
+      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?       # ... up to BEL or ST
+    | \x1b[ -/]*[0-~]?                            # other escapes (ESC c, ESC ( B, ...)
+    """,
+    re.VERBOSE,
+)
+# C0 controls except tab and newline, DEL, and the C1 range.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def sanitize(text: str) -> str:
+    """Remove escape sequences and control characters; keep tabs and newlines.
+
+    Carriage returns become newlines (\\r\\n -> \\n), so a body cannot rewrite the
+    line it is printed on.
+    """
+    if text.isprintable():
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def sanitize_line(text: str) -> str:
+    """Sanitise and fold to one line, for subjects, names and emails."""
+    return " ".join(sanitize(text).split())

@@ -1,0 +1,70 @@
+"""Storage behind one protocol: `open_store(url)` picks the implementation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import platformdirs
+
+from cs_tui.domain.models import SlaPolicy
+from cs_tui.store.base import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Store,
+    StoreError,
+    StoreTooNew,
+    StoreUnavailable,
+    Unauthorized,
+)
+
+__all__ = [
+    "Conflict",
+    "InvalidInput",
+    "NotFound",
+    "Store",
+    "StoreError",
+    "StoreTooNew",
+    "StoreUnavailable",
+    "Unauthorized",
+    "default_store_path",
+    "open_store",
+]
+
+
+def default_store_path() -> Path:
+    return platformdirs.user_data_path("cs-tui", appauthor=False) / "cs-tui.db"
+
+
+def sqlite_path(url: str | None) -> Path | None:
+    """The file a store URL names, or None when it is not a SQLite store."""
+    if not url:
+        return default_store_path()
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # sqlite:///relative/or/absolute -> the path after the third slash, as
+        # SQLAlchemy reads it: sqlite:////abs/path and sqlite:///rel/path.
+        rest = url[len("sqlite://") :]
+        return Path(unquote(rest[1:] if rest.startswith("/") else rest))
+    if parsed.scheme in ("", "file") or len(parsed.scheme) == 1:  # a bare path, or C:\...
+        return Path(unquote(parsed.path) if parsed.scheme == "file" else url)
+    return None
+
+
+async def open_store(url: str | None = None, *, sla: SlaPolicy | None = None) -> Store:
+    """Open the store a URL names: a path or sqlite:///path, http(s)://, postgresql://."""
+    path = sqlite_path(url)
+    if path is not None:
+        from cs_tui.store.sqlite import SqliteStore
+
+        return await SqliteStore.open(path, sla=sla)
+    scheme = urlparse(url or "").scheme
+    if scheme in ("http", "https", "postgresql", "postgres"):
+        raise StoreUnavailable(
+            f"{scheme} stores are not in this version of cs-tui yet; use a SQLite file (--store PATH) for now"
+        )
+    raise InvalidInput(
+        f"cannot tell what store {url!r} is: use a file path, sqlite:///PATH, "
+        "http(s)://HOST:PORT or postgresql://..."
+    )

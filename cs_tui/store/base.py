@@ -1,0 +1,218 @@
+"""The Store protocol: everything the TUI, the server and the channels ask of
+storage, and the small set of errors every implementation raises."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from cs_tui.domain.metrics import Metrics, Window
+from cs_tui.domain.models import (
+    Agent,
+    CannedResponse,
+    Csat,
+    Customer,
+    Draft,
+    Event,
+    Message,
+    MessagePage,
+    NewMessage,
+    NewTicket,
+    Role,
+    SlaPolicy,
+    Ticket,
+    TicketChanges,
+    TicketPage,
+)
+from cs_tui.domain.query import Query
+from cs_tui.domain.records import TicketRecord
+
+
+class StoreError(Exception):
+    """Base of the errors a store raises; the message says what to do."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    """A write named a version that is no longer current; `current` is what is."""
+
+    def __init__(self, message: str, current: Ticket) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class Unauthorized(StoreError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class StoreTooNew(StoreUnavailable):
+    """The store was written by a newer cs-tui than this one."""
+
+
+class InvalidInput(StoreError):
+    pass
+
+
+class Sort(enum.StrEnum):
+    """Queue orders. Each has an index, so paging never sorts the whole table."""
+
+    UPDATED = "updated"
+    """Most recent activity first."""
+    CREATED = "created"
+    """Newest first."""
+    OLDEST = "oldest"
+    """Oldest first."""
+    SLA = "sla"
+    """Nearest SLA deadline first; tickets without one last."""
+    PRIORITY = "priority"
+    """Urgent first, then most recent activity."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    imported: int = 0
+    skipped: int = 0
+    """Tickets whose ref the store already had."""
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+class Store(Protocol):
+    """An open helpdesk store. Every method is safe to call concurrently."""
+
+    sla: SlaPolicy
+
+    async def close(self) -> None: ...
+
+    # Tickets
+
+    async def list_tickets(
+        self,
+        query: Query | None = None,
+        *,
+        viewer_id: int | None = None,
+        sort: Sort = Sort.UPDATED,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> TicketPage:
+        """One page of tickets matching `query`, with the total that match.
+
+        `viewer_id` is who `assignee:me` means; `after` is a page's next_cursor.
+        """
+        ...
+
+    async def count_tickets(self, query: Query | None = None, *, viewer_id: int | None = None) -> int: ...
+
+    async def get_ticket(self, ticket_id: int) -> Ticket: ...
+
+    async def get_messages(
+        self, ticket_id: int, *, before: int | None = None, limit: int = 100
+    ) -> MessagePage:
+        """The latest `limit` messages (before message id `before`), oldest first."""
+        ...
+
+    async def create_ticket(self, new: NewTicket, *, actor_id: int | None) -> Ticket:
+        """Open a ticket with its first customer message. A repeated client_id
+        returns the ticket it created the first time."""
+        ...
+
+    async def add_message(self, ticket_id: int, new: NewMessage, *, actor_id: int | None) -> Message:
+        """Add a reply, note, customer or system message. Idempotent by client_id.
+        The first public agent reply sets the ticket's first_response_at."""
+        ...
+
+    async def update_ticket(
+        self, ticket_id: int, changes: TicketChanges, *, expected_version: int, actor_id: int | None
+    ) -> Ticket:
+        """Change status, priority, assignee, subject or tags. Raise Conflict with
+        the current ticket when `expected_version` is stale."""
+        ...
+
+    async def rate_ticket(self, ticket_id: int, csat: Csat) -> Ticket: ...
+
+    async def customer_ticket_count(self, customer_id: int) -> int: ...
+
+    async def get_customer(self, customer_id: int) -> Customer: ...
+
+    async def find_customer(self, email: str) -> Customer | None: ...
+
+    # Canned responses
+
+    async def list_canned(self) -> list[CannedResponse]:
+        """All canned responses, most used first."""
+        ...
+
+    async def get_canned(self, canned_id: int) -> CannedResponse: ...
+
+    async def save_canned(self, canned: CannedResponse, *, actor_id: int | None) -> CannedResponse:
+        """Create (id None) or update. Raise InvalidInput for an unknown placeholder
+        or a title that another canned response has."""
+        ...
+
+    async def delete_canned(self, canned_id: int, *, actor_id: int | None) -> None: ...
+
+    async def record_canned_use(self, canned_id: int) -> None: ...
+
+    # Drafts
+
+    async def get_draft(self, agent_id: int, ticket_id: int) -> Draft | None: ...
+
+    async def save_draft(self, draft: Draft) -> Draft: ...
+
+    async def delete_draft(self, agent_id: int, ticket_id: int) -> None: ...
+
+    # Agents
+
+    async def list_agents(self) -> list[Agent]: ...
+
+    async def get_agent(self, agent_id: int) -> Agent: ...
+
+    async def find_agent(self, email_or_name: str) -> Agent | None: ...
+
+    async def create_agent(
+        self, name: str, email: str, role: Role = Role.AGENT, *, token_hash: str | None = None
+    ) -> Agent: ...
+
+    async def ensure_agent(self, name: str, email: str) -> Agent:
+        """The agent with this email, created on first use."""
+        ...
+
+    # Live updates
+
+    async def last_event_id(self) -> int: ...
+
+    def events(self, since: int) -> AsyncIterator[Event]:
+        """Every event after id `since`, in order, then each new one as it is
+        written, by this process or any other. Never misses or repeats one."""
+        ...
+
+    # Metrics
+
+    async def metrics(self, window: Window, *, viewer_id: int | None = None) -> Metrics: ...
+
+    # Import and export
+
+    async def import_tickets(
+        self, records: Iterable[tuple[int, TicketRecord]], *, actor_id: int | None = None
+    ) -> ImportReport:
+        """Add tickets numbered by their line. A ref the store has is skipped; a
+        record that cannot be stored is reported by line and the rest import."""
+        ...
+
+    def export_tickets(self) -> AsyncIterator[TicketRecord]:
+        """Every ticket with its messages, by id."""
+        ...

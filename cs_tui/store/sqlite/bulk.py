@@ -1,0 +1,296 @@
+"""Import and export in batches: a few statements per thousand tickets, not per row."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy, is_first_response, normalize_tag
+from cs_tui.domain.records import MessageRecord, TicketRecord
+from cs_tui.domain.text import sanitize, sanitize_line
+from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
+from cs_tui.store.base import ImportProblem, ImportReport
+from cs_tui.store.sqlite import rows
+
+BATCH_SIZE = 2000
+EXPORT_CHUNK = 500
+
+Numbered = tuple[int, TicketRecord]
+
+
+def batches(records: Iterable[Numbered], size: int) -> Iterator[list[Numbered]]:
+    iterator = iter(records)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+@dataclass(slots=True)
+class _Rows:
+    tickets: list[tuple[Any, ...]]
+    tags: list[tuple[int, str]]
+    messages: list[tuple[Any, ...]]
+    events: list[tuple[Any, ...]]
+
+
+async def import_batch(
+    db: aiosqlite.Connection,
+    batch: Sequence[Numbered],
+    sla: SlaPolicy,
+    report: ImportReport,
+    actor_id: int | None,
+) -> None:
+    """Store one batch inside the caller's transaction, skipping refs already stored."""
+    fresh: list[tuple[int, str, TicketRecord]] = []
+    seen: set[str] = set()
+    refs = [record.ref for _, record in batch if record.ref]
+    stored = await _existing(db, "SELECT ref FROM tickets WHERE ref IN ({})", refs)
+    for line, record in batch:
+        ref = sanitize_line(record.ref) if record.ref else str(uuid.uuid4())
+        if ref in stored or ref in seen:
+            report.skipped += 1
+            continue
+        seen.add(ref)
+        fresh.append((line, ref, record))
+    if not fresh:
+        return
+    agents = await _agent_ids(db, fresh)
+    customers = await _customer_ids(db, fresh)
+    try:
+        await db.execute("SAVEPOINT batch")
+        await _insert(db, await _build(db, fresh, agents, customers, sla, actor_id))
+        await db.execute("RELEASE batch")
+        report.imported += len(fresh)
+    except sqlite3.Error:
+        # Something in the batch broke a constraint: store the rest one by one so
+        # only the guilty lines are reported.
+        await db.execute("ROLLBACK TO batch")
+        await db.execute("RELEASE batch")
+        for item in fresh:
+            try:
+                await db.execute("SAVEPOINT one")
+                await _insert(db, await _build(db, [item], agents, customers, sla, actor_id))
+                await db.execute("RELEASE one")
+                report.imported += 1
+            except sqlite3.Error as error:
+                await db.execute("ROLLBACK TO one")
+                await db.execute("RELEASE one")
+                report.problems.append(ImportProblem(item[0], f"could not be stored: {error}"))
+
+
+async def _existing(db: aiosqlite.Connection, sql: str, values: Sequence[str]) -> set[str]:
+    if not values:
+        return set()
+    found = await db.execute_fetchall(sql.format(",".join("?" * len(values))), tuple(values))
+    return {row[0] for row in found}
+
+
+async def _agent_ids(db: aiosqlite.Connection, fresh: list[tuple[int, str, TicketRecord]]) -> dict[str, int]:
+    wanted: set[str] = set()
+    for _, _, record in fresh:
+        if record.assignee_email:
+            wanted.add(record.assignee_email)
+        wanted.update(m.agent_email for m in record.messages if m.agent_email)
+    found = {row[1].lower(): row[0] for row in await db.execute_fetchall("SELECT id, email FROM agents")}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        now = to_micros(utcnow())
+        await db.executemany(
+            "INSERT INTO agents(name, email, created_at) VALUES (?, ?, ?)",
+            [(_name_from_email(email), email, now) for email in missing],
+        )
+        await db.execute("INSERT INTO events(kind, at) VALUES (?, ?)", (EventKind.AGENT_CHANGED.value, now))
+        found = {row[1].lower(): row[0] for row in await db.execute_fetchall("SELECT id, email FROM agents")}
+    return found
+
+
+def _name_from_email(email: str) -> str:
+    return " ".join(part.capitalize() for part in email.split("@")[0].replace("_", ".").split("."))
+
+
+async def _customer_ids(
+    db: aiosqlite.Connection, fresh: list[tuple[int, str, TicketRecord]]
+) -> dict[str, int]:
+    people: dict[str, str] = {}
+    for _, _, record in fresh:
+        email = sanitize_line(record.customer_email).lower()
+        people.setdefault(email, sanitize_line(record.customer_name) or email.split("@")[0])
+    now = to_micros(utcnow())
+    await db.executemany(
+        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?) ON CONFLICT(email) DO NOTHING",
+        [(name, email, now) for email, name in people.items()],
+    )
+    emails = list(people)
+    ids: dict[str, int] = {}
+    for start in range(0, len(emails), 900):
+        chunk = emails[start : start + 900]
+        found = await db.execute_fetchall(
+            f"SELECT email, id FROM customers WHERE email IN ({','.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        ids.update((row[0], row[1]) for row in found)
+    return ids
+
+
+async def _build(
+    db: aiosqlite.Connection,
+    fresh: list[tuple[int, str, TicketRecord]],
+    agents: dict[str, int],
+    customers: dict[str, int],
+    sla: SlaPolicy,
+    actor_id: int | None,
+) -> _Rows:
+    found = list(
+        await db.execute_fetchall(
+            "SELECT (SELECT coalesce(max(id), 0) FROM tickets), (SELECT coalesce(max(id), 0) FROM messages)"
+        )
+    )
+    ticket_id, message_id = found[0]
+    built = _Rows([], [], [], [])
+    now = to_micros(utcnow())
+    for _, ref, record in fresh:
+        ticket_id += 1
+        first_response_at = None
+        last_message_at = to_micros(record.created_at)
+        for index, message in enumerate(record.messages):
+            message_id += 1
+            at = to_micros(message.created_at)
+            last_message_at = max(last_message_at, at)
+            if first_response_at is None and is_first_response(
+                message.author_kind, internal=message.internal, auto=message.auto
+            ):
+                first_response_at = at
+            built.messages.append(_message_row(message_id, f"{ref}#{index}", ticket_id, message, agents))
+        created_at = to_micros(record.created_at)
+        solved_at = None
+        if not record.status.is_active:
+            solved_at = to_micros(record.solved_at) if record.solved_at else last_message_at
+        updated_at = (
+            to_micros(record.updated_at) if record.updated_at else max(last_message_at, solved_at or 0)
+        )
+        due = sla.due_at(
+            priority=record.priority,
+            status=record.status,
+            created_at=record.created_at,
+            first_response_at=from_micros(first_response_at) if first_response_at else None,
+        )
+        csat = record.csat
+        built.tickets.append(
+            (
+                ticket_id,
+                ref,
+                sanitize_line(record.subject) or "(no subject)",
+                record.status.value,
+                int(record.status.is_active),
+                record.priority.value,
+                record.priority.rank,
+                record.channel.value,
+                customers[sanitize_line(record.customer_email).lower()],
+                agents.get(record.assignee_email) if record.assignee_email else None,
+                created_at,
+                updated_at,
+                first_response_at,
+                first_response_at - created_at if first_response_at is not None else None,
+                solved_at,
+                to_micros(due) if due else None,
+                csat.rating if csat else None,
+                sanitize(csat.comment) if csat else None,
+                to_micros(csat.rated_at) if csat else None,
+                len(record.messages),
+            )
+        )
+        tags = {normalize_tag(tag) for tag in record.tags} - {""}
+        built.tags.extend((ticket_id, tag) for tag in sorted(tags))
+        built.events.append((EventKind.TICKET_IMPORTED.value, ticket_id, actor_id, now))
+    return built
+
+
+def _message_row(
+    message_id: int, client_id: str, ticket_id: int, message: MessageRecord, agents: dict[str, int]
+) -> tuple[Any, ...]:
+    agent_id = agents[message.agent_email] if message.agent_email else None
+    return (
+        message_id,
+        client_id,
+        ticket_id,
+        message.author_kind.value,
+        agent_id,
+        sanitize(message.body),
+        int(message.internal),
+        int(message.auto),
+        to_micros(message.created_at),
+    )
+
+
+async def _insert(db: aiosqlite.Connection, built: _Rows) -> None:
+    await db.executemany(
+        "INSERT INTO tickets(id, ref, subject, status, active, priority, priority_rank, channel,"
+        " customer_id, assignee_id, created_at, updated_at, first_response_at, frt_us, solved_at,"
+        " sla_due_at, csat_rating, csat_comment, csat_at, message_count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        built.tickets,
+    )
+    await db.executemany("INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", built.tags)
+    await db.executemany(
+        "INSERT INTO messages(id, client_id, ticket_id, author_kind, agent_id, body, internal, auto,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        built.messages,
+    )
+    await db.executemany(
+        "INSERT INTO events(kind, ticket_id, actor_id, at) VALUES (?, ?, ?, ?)", built.events
+    )
+
+
+async def export(reader: aiosqlite.Connection) -> AsyncIterator[TicketRecord]:
+    last_id = 0
+    while True:
+        found = list(
+            await reader.execute_fetchall(
+                f"SELECT {rows.TICKET_COLUMNS} FROM {rows.TICKET_FROM} WHERE t.id > ? ORDER BY t.id LIMIT ?",
+                (last_id, EXPORT_CHUNK),
+            )
+        )
+        if not found:
+            return
+        tickets = [rows.ticket(row) for row in found]
+        messages: dict[int, list[MessageRecord]] = {t.id: [] for t in tickets}
+        for row in await reader.execute_fetchall(
+            "SELECT m.ticket_id, m.author_kind, a.email, m.body, m.internal, m.auto, m.created_at"
+            " FROM messages m LEFT JOIN agents a ON a.id = m.agent_id"
+            " WHERE m.ticket_id BETWEEN ? AND ? ORDER BY m.ticket_id, m.id",
+            (tickets[0].id, tickets[-1].id),
+        ):
+            messages[row[0]].append(
+                MessageRecord(
+                    author_kind=AuthorKind(row[1]),
+                    agent_email=row[2],
+                    body=row[3],
+                    internal=bool(row[4]),
+                    auto=bool(row[5]),
+                    created_at=from_micros(row[6]),
+                )
+            )
+        for ticket in tickets:
+            yield TicketRecord(
+                id=ticket.id,
+                ref=ticket.ref,
+                subject=ticket.subject,
+                status=ticket.status,
+                priority=ticket.priority,
+                channel=ticket.channel,
+                customer_name=ticket.customer.name,
+                customer_email=ticket.customer.email,
+                assignee_email=ticket.assignee.email if ticket.assignee else None,
+                tags=ticket.tags,
+                created_at=ticket.created_at,
+                messages=tuple(messages[ticket.id]),
+                updated_at=ticket.updated_at,
+                solved_at=ticket.solved_at,
+                csat=ticket.csat,
+            )
+        last_id = tickets[-1].id

@@ -1,0 +1,124 @@
+"""Opening a SQLite store file: pragmas, migrations, and write transactions that
+wait their turn instead of failing with "database is locked"."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from cs_tui.store.base import StoreTooNew, StoreUnavailable
+from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 10_000
+# How long a writer keeps trying to get the write lock before giving up. Other
+# processes hold it for milliseconds at a time; only a stuck one holds it this long.
+WRITE_PATIENCE_S = 60.0
+
+_PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -32000",
+)
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+async def connect(path: Path) -> aiosqlite.Connection:
+    """A connection in autocommit mode; transactions are begun explicitly."""
+    try:
+        connection = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.OperationalError as error:
+        raise StoreUnavailable(
+            f"cannot open the store at {path}: {error}. Check the path and its permissions."
+        ) from error
+    for pragma in _PRAGMAS:
+        await connection.execute(pragma)
+    return connection
+
+
+async def prepare(connection: aiosqlite.Connection, path: Path) -> None:
+    """Switch to WAL and bring the schema up to date, refusing a newer store."""
+    try:
+        async with connection.execute("PRAGMA journal_mode = WAL") as cursor:
+            await cursor.fetchone()
+        version = await user_version(connection)
+        if version > SCHEMA_VERSION:
+            raise StoreTooNew(
+                f"the store at {path} was written by a newer cs-tui (schema {version}; "
+                f"this cs-tui knows up to {SCHEMA_VERSION}). Upgrade cs-tui: "
+                "pip install --upgrade cs-tui"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        async with write_transaction(connection):
+            # Another process may have migrated while we waited for the lock.
+            version = await user_version(connection)
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    await connection.execute(statement)
+                await connection.execute(f"PRAGMA user_version = {number}")
+    except sqlite3.DatabaseError as error:
+        raise StoreUnavailable(
+            f"{path} is not a cs-tui store ({error}). Point --store at another file."
+        ) from error
+
+
+async def user_version(connection: aiosqlite.Connection) -> int:
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+@asynccontextmanager
+async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+
+    IMMEDIATE takes the write lock up front, so a transaction never has to upgrade
+    a read lock (the case busy_timeout cannot help with). While another process
+    holds the lock we keep waiting, up to WRITE_PATIENCE_S.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WRITE_PATIENCE_S
+    while True:
+        try:
+            await connection.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or loop.time() > deadline:
+                raise StoreUnavailable(
+                    "the store is busy: another process has held it for over a minute. "
+                    "Try again; if it persists, look for a stuck cs-tui process."
+                ) from error
+            await asyncio.sleep(0.01)
+    try:
+        yield
+    except BaseException:
+        await connection.execute("ROLLBACK")
+        raise
+    else:
+        await connection.execute("COMMIT")

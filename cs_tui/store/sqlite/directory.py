@@ -1,0 +1,179 @@
+"""Agents, canned responses and drafts in the SQLite store."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from cs_tui.domain import templates
+from cs_tui.domain.models import Agent, CannedResponse, Draft, DraftKind, EventKind, Role
+from cs_tui.domain.text import sanitize, sanitize_line
+from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
+from cs_tui.store.base import InvalidInput, NotFound
+from cs_tui.store.sqlite import rows
+from cs_tui.store.sqlite.core import SqliteCore
+
+
+class DirectoryStore(SqliteCore):
+    # Agents
+
+    async def list_agents(self) -> list[Agent]:
+        found = await self._fetchall(f"SELECT {rows.AGENT_COLUMNS} FROM agents ORDER BY name")
+        return [rows.agent(row) for row in found]
+
+    async def get_agent(self, agent_id: int) -> Agent:
+        row = await self._fetchone(f"SELECT {rows.AGENT_COLUMNS} FROM agents WHERE id = ?", (agent_id,))
+        if row is None:
+            raise NotFound(f"there is no agent {agent_id}")
+        return rows.agent(row)
+
+    async def find_agent(self, email_or_name: str) -> Agent | None:
+        row = await self._fetchone(
+            f"SELECT {rows.AGENT_COLUMNS} FROM agents WHERE email = ? OR name = ? COLLATE NOCASE"
+            " ORDER BY email = ? DESC LIMIT 1",
+            (email_or_name, email_or_name, email_or_name),
+        )
+        return rows.agent(row) if row else None
+
+    async def create_agent(
+        self, name: str, email: str, role: Role = Role.AGENT, *, token_hash: str | None = None
+    ) -> Agent:
+        name, email = sanitize_line(name), sanitize_line(email).lower()
+        if not name or "@" not in email:
+            raise InvalidInput("an agent needs a name and an email address")
+        async with self._transaction() as db:
+            if await db.fetchone("SELECT 1 FROM agents WHERE email = ?", (email,)):
+                raise InvalidInput(f"there is already an agent with the email {email}")
+            cursor = await self._writer.execute(
+                "INSERT INTO agents(name, email, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                (name, email, role.value, token_hash, to_micros(utcnow())),
+            )
+            await self._event(EventKind.AGENT_CHANGED, None, cursor.lastrowid)
+        agent = await self.find_agent(email)
+        assert agent is not None
+        return agent
+
+    async def ensure_agent(self, name: str, email: str) -> Agent:
+        found = await self.find_agent(email.strip().lower())
+        if found is not None:
+            return found
+        try:
+            return await self.create_agent(name, email)
+        except InvalidInput:
+            # Another process created the same agent a moment ago.
+            found = await self.find_agent(email.strip().lower())
+            if found is None:
+                raise
+            return found
+
+    # Canned responses
+
+    async def list_canned(self) -> list[CannedResponse]:
+        found = await self._fetchall(
+            f"SELECT {rows.CANNED_COLUMNS} FROM canned_responses ORDER BY usage_count DESC, title"
+        )
+        return [rows.canned(row) for row in found]
+
+    async def get_canned(self, canned_id: int) -> CannedResponse:
+        row = await self._fetchone(
+            f"SELECT {rows.CANNED_COLUMNS} FROM canned_responses WHERE id = ?", (canned_id,)
+        )
+        if row is None:
+            raise NotFound(f"there is no canned response {canned_id}")
+        return rows.canned(row)
+
+    async def save_canned(self, canned: CannedResponse, *, actor_id: int | None) -> CannedResponse:
+        title = sanitize_line(canned.title)
+        body = sanitize(canned.body)
+        if not title:
+            raise InvalidInput("a canned response needs a title")
+        if not body.strip():
+            raise InvalidInput(f"canned response {title!r} has an empty body")
+        try:
+            templates.check(body)
+        except templates.TemplateError as error:
+            raise InvalidInput(f"canned response {title!r}: {error}") from error
+        values = (
+            title,
+            body,
+            sanitize_line(canned.shortcut),
+            " ".join(canned.tags),
+            canned.language,
+            canned.actions.status.value if canned.actions.status else None,
+            canned.actions.priority.value if canned.actions.priority else None,
+            " ".join(canned.actions.add_tags),
+            to_micros(utcnow()),
+        )
+        async with self._transaction():
+            try:
+                if canned.id is None:
+                    cursor = await self._writer.execute(
+                        "INSERT INTO canned_responses(title, body, shortcut, tags, language,"
+                        " action_status, action_priority, action_tags, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        values,
+                    )
+                    canned_id = int(cursor.lastrowid or 0)
+                else:
+                    cursor = await self._writer.execute(
+                        "UPDATE canned_responses SET title = ?, body = ?, shortcut = ?, tags = ?,"
+                        " language = ?, action_status = ?, action_priority = ?, action_tags = ?,"
+                        " updated_at = ? WHERE id = ?",
+                        (*values, canned.id),
+                    )
+                    if cursor.rowcount == 0:
+                        raise NotFound(f"there is no canned response {canned.id}")
+                    canned_id = canned.id
+            except sqlite3.IntegrityError as error:
+                raise InvalidInput(
+                    f"there is already a canned response titled {title!r}: choose another title"
+                ) from error
+            await self._event(EventKind.CANNED_CHANGED, None, actor_id)
+        return await self.get_canned(canned_id)
+
+    async def delete_canned(self, canned_id: int, *, actor_id: int | None) -> None:
+        async with self._transaction():
+            cursor = await self._writer.execute("DELETE FROM canned_responses WHERE id = ?", (canned_id,))
+            if cursor.rowcount == 0:
+                raise NotFound(f"there is no canned response {canned_id}")
+            await self._event(EventKind.CANNED_CHANGED, None, actor_id)
+
+    async def record_canned_use(self, canned_id: int) -> None:
+        async with self._transaction():
+            await self._writer.execute(
+                "UPDATE canned_responses SET usage_count = usage_count + 1 WHERE id = ?",
+                (canned_id,),
+            )
+
+    # Drafts
+
+    async def get_draft(self, agent_id: int, ticket_id: int) -> Draft | None:
+        row = await self._fetchone(
+            "SELECT kind, body, updated_at FROM drafts WHERE agent_id = ? AND ticket_id = ?",
+            (agent_id, ticket_id),
+        )
+        if row is None:
+            return None
+        return Draft(agent_id, ticket_id, row[1], DraftKind(row[0]), from_micros(row[2]))
+
+    async def save_draft(self, draft: Draft) -> Draft:
+        now = utcnow()
+        async with self._transaction():
+            try:
+                await self._writer.execute(
+                    "INSERT INTO drafts(agent_id, ticket_id, kind, body, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET kind = excluded.kind,"
+                    " body = excluded.body, updated_at = excluded.updated_at",
+                    (draft.agent_id, draft.ticket_id, draft.kind.value, draft.body, to_micros(now)),
+                )
+            except sqlite3.IntegrityError as error:
+                raise NotFound(
+                    f"cannot keep a draft for ticket #{draft.ticket_id} by agent {draft.agent_id}:"
+                    " one of them does not exist"
+                ) from error
+        return Draft(draft.agent_id, draft.ticket_id, draft.body, draft.kind, now)
+
+    async def delete_draft(self, agent_id: int, ticket_id: int) -> None:
+        async with self._transaction():
+            await self._writer.execute(
+                "DELETE FROM drafts WHERE agent_id = ? AND ticket_id = ?", (agent_id, ticket_id)
+            )

@@ -1,0 +1,124 @@
+"""Columns to read and rows to models, shared by the SQLite store's modules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cs_tui.domain.models import (
+    Agent,
+    AuthorKind,
+    CannedActions,
+    CannedResponse,
+    Channel,
+    Csat,
+    Customer,
+    Message,
+    Priority,
+    Role,
+    Status,
+    Ticket,
+)
+from cs_tui.domain.timeutil import from_micros
+
+Row = Sequence[Any]
+
+TICKET_COLUMNS = """
+    t.id, t.ref, t.subject, t.status, t.priority, t.channel,
+    c.id, c.name, c.email,
+    a.id, a.name, a.email, a.role, a.active,
+    (SELECT group_concat(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id),
+    t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.sla_due_at, t.version,
+    t.csat_rating, t.csat_comment, t.csat_at, t.message_count
+"""
+TICKET_FROM = """
+    tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id
+"""
+
+MESSAGE_COLUMNS = """
+    m.id, m.client_id, m.ticket_id, m.author_kind, m.agent_id, m.body, m.internal, m.auto,
+    m.created_at,
+    CASE m.author_kind WHEN 'agent' THEN a.name WHEN 'customer' THEN c.name ELSE 'System' END,
+    CASE m.author_kind WHEN 'agent' THEN a.email WHEN 'customer' THEN c.email ELSE '' END
+"""
+MESSAGE_FROM = """
+    messages m LEFT JOIN agents a ON a.id = m.agent_id
+    JOIN tickets mt ON mt.id = m.ticket_id JOIN customers c ON c.id = mt.customer_id
+"""
+
+AGENT_COLUMNS = "id, name, email, role, active"
+
+CANNED_COLUMNS = """
+    id, title, body, shortcut, tags, language, action_status, action_priority, action_tags,
+    usage_count, updated_at
+"""
+
+
+def _time(value: int | None) -> Any:
+    return from_micros(value) if value is not None else None
+
+
+def ticket(row: Row) -> Ticket:
+    assignee = Agent(row[9], row[10], row[11], Role(row[12]), bool(row[13])) if row[9] is not None else None
+    csat = Csat(row[21], from_micros(row[23]), row[22] or "") if row[21] is not None else None
+    return Ticket(
+        id=row[0],
+        ref=row[1],
+        subject=row[2],
+        status=Status(row[3]),
+        priority=Priority(row[4]),
+        channel=Channel(row[5]),
+        customer=Customer(row[6], row[7], row[8]),
+        assignee=assignee,
+        tags=tuple(sorted(row[14].split())) if row[14] else (),
+        created_at=from_micros(row[15]),
+        updated_at=from_micros(row[16]),
+        first_response_at=_time(row[17]),
+        solved_at=_time(row[18]),
+        sla_due_at=_time(row[19]),
+        version=row[20],
+        csat=csat,
+        message_count=row[24],
+    )
+
+
+def message(row: Row) -> Message:
+    return Message(
+        id=row[0],
+        client_id=row[1],
+        ticket_id=row[2],
+        author_kind=AuthorKind(row[3]),
+        agent_id=row[4],
+        body=row[5],
+        internal=bool(row[6]),
+        auto=bool(row[7]),
+        created_at=from_micros(row[8]),
+        author_name=row[9] or "",
+        author_email=row[10] or "",
+    )
+
+
+def agent(row: Row) -> Agent:
+    return Agent(row[0], row[1], row[2], Role(row[3]), bool(row[4]))
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    return tuple(text.split()) if text else ()
+
+
+def canned(row: Row) -> CannedResponse:
+    return CannedResponse(
+        id=row[0],
+        title=row[1],
+        body=row[2],
+        shortcut=row[3],
+        tags=split_words(row[4]),
+        language=row[5],
+        actions=CannedActions(
+            status=Status(row[6]) if row[6] else None,
+            priority=Priority(row[7]) if row[7] else None,
+            add_tags=split_words(row[8]),
+        ),
+        usage_count=row[9],
+        updated_at=from_micros(row[10]),
+    )

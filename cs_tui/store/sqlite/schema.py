@@ -1,0 +1,170 @@
+"""The SQLite schema as forward-only migrations, applied in order on open.
+
+`PRAGMA user_version` holds how many have run. Counters, full-text indexes and
+derived columns are kept by triggers, so every write path keeps them alike.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the foundation
+    """
+    CREATE TABLE agents (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL DEFAULT 'agent',
+        active INTEGER NOT NULL DEFAULT 1,
+        token_hash TEXT UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE customers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        ref TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        status TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        priority TEXT NOT NULL,
+        priority_rank INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        assignee_id INTEGER REFERENCES agents(id),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        first_response_at INTEGER,
+        frt_us INTEGER,
+        solved_at INTEGER,
+        sla_due_at INTEGER,
+        csat_rating INTEGER,
+        csat_comment TEXT,
+        csat_at INTEGER,
+        message_count INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    -- Queue orders (keyset paging walks these; none sorts the table)
+    CREATE INDEX tickets_updated ON tickets(updated_at, id);
+    CREATE INDEX tickets_active_updated ON tickets(active, updated_at, id);
+    CREATE INDEX tickets_assignee_updated ON tickets(assignee_id, active, updated_at, id);
+    CREATE INDEX tickets_created ON tickets(created_at, id);
+    CREATE INDEX tickets_priority ON tickets(priority_rank, updated_at, id);
+    CREATE INDEX tickets_sla ON tickets(coalesce(sla_due_at, 9223372036854775807), id);
+    CREATE INDEX tickets_customer ON tickets(customer_id);
+    -- Metrics windows
+    CREATE INDEX tickets_frt ON tickets(created_at, frt_us) WHERE frt_us IS NOT NULL;
+    CREATE INDEX tickets_awaiting ON tickets(created_at)
+        WHERE first_response_at IS NULL AND active = 1;
+    CREATE INDEX tickets_solved ON tickets(solved_at, created_at) WHERE solved_at IS NOT NULL;
+    CREATE INDEX tickets_csat ON tickets(csat_at, csat_rating) WHERE csat_at IS NOT NULL;
+    CREATE INDEX tickets_due ON tickets(sla_due_at) WHERE sla_due_at IS NOT NULL;
+
+    CREATE TABLE ticket_tags (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        tag TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX ticket_tags_tag ON ticket_tags(tag, ticket_id);
+
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        author_kind TEXT NOT NULL,
+        agent_id INTEGER REFERENCES agents(id),
+        body TEXT NOT NULL,
+        internal INTEGER NOT NULL DEFAULT 0,
+        auto INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX messages_ticket ON messages(ticket_id, id);
+
+    -- Open-ticket counts by status and assignee (0 = unassigned), kept by triggers
+    CREATE TABLE ticket_counts (
+        status TEXT NOT NULL,
+        assignee_id INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (status, assignee_id)
+    ) WITHOUT ROWID;
+
+    CREATE VIRTUAL TABLE ticket_fts USING fts5(
+        subject, content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE customer_fts USING fts5(
+        name, email, content='customers', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE message_fts USING fts5(
+        body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+
+    CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN
+        INSERT INTO ticket_fts(rowid, subject) VALUES (new.id, new.subject);
+        INSERT INTO ticket_counts(status, assignee_id, n)
+            VALUES (new.status, coalesce(new.assignee_id, 0), 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tickets_au_subject AFTER UPDATE OF subject ON tickets BEGIN
+        INSERT INTO ticket_fts(ticket_fts, rowid, subject) VALUES ('delete', old.id, old.subject);
+        INSERT INTO ticket_fts(rowid, subject) VALUES (new.id, new.subject);
+    END;
+    CREATE TRIGGER tickets_au_counts AFTER UPDATE OF status, assignee_id ON tickets
+    WHEN old.status IS NOT new.status OR old.assignee_id IS NOT new.assignee_id BEGIN
+        UPDATE ticket_counts SET n = n - 1
+            WHERE status = old.status AND assignee_id = coalesce(old.assignee_id, 0);
+        INSERT INTO ticket_counts(status, assignee_id, n)
+            VALUES (new.status, coalesce(new.assignee_id, 0), 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER customers_ai AFTER INSERT ON customers BEGIN
+        INSERT INTO customer_fts(rowid, name, email) VALUES (new.id, new.name, new.email);
+    END;
+    CREATE TRIGGER customers_au AFTER UPDATE OF name, email ON customers BEGIN
+        INSERT INTO customer_fts(customer_fts, rowid, name, email)
+            VALUES ('delete', old.id, old.name, old.email);
+        INSERT INTO customer_fts(rowid, name, email) VALUES (new.id, new.name, new.email);
+    END;
+    CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+        INSERT INTO message_fts(rowid, body) VALUES (new.id, new.body);
+    END;
+
+    CREATE TABLE canned_responses (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        body TEXT NOT NULL,
+        shortcut TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        action_status TEXT,
+        action_priority TEXT,
+        action_tags TEXT NOT NULL DEFAULT '',
+        usage_count INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE drafts (
+        agent_id INTEGER NOT NULL REFERENCES agents(id),
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, ticket_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        ticket_id INTEGER,
+        actor_id INTEGER,
+        at INTEGER NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,125 @@
+"""The search syntax turned into SQL over the tickets table (alias `t`).
+
+Every value is a bound parameter; free words go to FTS5 as quoted phrases, so
+nothing a user types is read as SQL or as FTS query syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cs_tui.domain.models import ACTIVE_STATUSES, Status
+from cs_tui.domain.query import Field, Filter, Query, Word
+from cs_tui.store.base import InvalidInput
+
+_COLUMN = {Field.STATUS: "t.status", Field.PRIORITY: "t.priority", Field.CHANNEL: "t.channel"}
+_ACTIVE = {s.value for s in ACTIVE_STATUSES}
+
+
+@dataclass(slots=True)
+class Where:
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+
+def compile_query(query: Query | None, *, viewer_id: int | None, now_us: int) -> Where:
+    where = Where()
+    if query is None:
+        return where
+    for item in query.filters:
+        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us)
+        if item.negated:
+            clause = f"NOT coalesce({clause}, 0)"
+        where.clauses.append(clause)
+        where.params.extend(params)
+        if item.field is Field.STATUS and not item.negated and set(item.values) <= _ACTIVE:
+            # Lets SQLite walk the (active, updated_at) index for the usual views.
+            where.clauses.append("t.active = 1")
+    for word in query.words:
+        match = fts_phrase(word)
+        if match is None:
+            continue
+        clause = (
+            "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?"
+            " UNION SELECT m.ticket_id FROM message_fts JOIN messages m"
+            " ON m.id = message_fts.rowid WHERE message_fts MATCH ?"
+            " UNION SELECT tc.id FROM customer_fts JOIN tickets tc"
+            " ON tc.customer_id = customer_fts.rowid WHERE customer_fts MATCH ?)"
+        )
+        where.clauses.append(f"NOT ({clause})" if word.negated else clause)
+        where.params.extend((match, match, match))
+    return where
+
+
+def fts_phrase(word: Word) -> str | None:
+    """An FTS5 phrase matching the word as a prefix ("refu" finds "refund")."""
+    if not any(c.isalnum() for c in word.text):
+        return None
+    return '"' + word.text.replace('"', '""') + '"*'
+
+
+def _filter(item: Filter, *, viewer_id: int | None, now_us: int) -> tuple[str, list[Any]]:
+    values = list(item.values)
+    marks = ",".join("?" * len(values))
+    match item.field:
+        case Field.STATUS | Field.PRIORITY | Field.CHANNEL:
+            return f"{_COLUMN[item.field]} IN ({marks})", values
+        case Field.TAG:
+            return f"t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN ({marks}))", values
+        case Field.CUSTOMER:
+            lowered = [v.lower() for v in values]
+            return f"t.customer_id IN (SELECT id FROM customers WHERE email IN ({marks}))", lowered
+        case Field.BREACHING:
+            clauses = [
+                "t.sla_due_at <= ?" if v == "yes" else "(t.sla_due_at IS NULL OR t.sla_due_at > ?)"
+                for v in values
+            ]
+            return "(" + " OR ".join(clauses) + ")", [now_us] * len(values)
+        case Field.ASSIGNEE:
+            return _assignee(values, viewer_id)
+    raise AssertionError(item.field)
+
+
+def _assignee(values: list[str], viewer_id: int | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for value in values:
+        if value == "me":
+            if viewer_id is None:
+                raise InvalidInput("assignee:me needs to know who you are: pass --agent")
+            clauses.append("t.assignee_id = ?")
+            params.append(viewer_id)
+        elif value == "none":
+            clauses.append("t.assignee_id IS NULL")
+        else:
+            clauses.append(
+                "t.assignee_id IN (SELECT id FROM agents WHERE email = ? OR name = ? COLLATE NOCASE)"
+            )
+            params.extend((value, value))
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def counter_filter(query: Query | None) -> tuple[set[str], str | None] | None:
+    """When a query needs only status and assignee, the statuses and the assignee
+    ("me", "none" or None for anyone) it counts, so the count can come from the
+    ticket_counts table instead of the tickets themselves."""
+    if query is None or query.words:
+        return None
+    statuses = {s.value for s in Status}
+    assignee: str | None = None
+    for item in query.filters:
+        if item.negated:
+            return None
+        if item.field is Field.STATUS:
+            statuses &= set(item.values)
+        elif item.field is Field.ASSIGNEE and len(item.values) == 1 and assignee is None:
+            if item.values[0] not in ("me", "none"):
+                return None
+            assignee = item.values[0]
+        else:
+            return None
+    return statuses, assignee

@@ -1,0 +1,455 @@
+"""SqliteStore: the embedded store, one file shared safely by several processes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from cs_tui.domain.metrics import Metrics, Window, solved_at_after
+from cs_tui.domain.models import (
+    UNSET,
+    AuthorKind,
+    Csat,
+    Customer,
+    Event,
+    EventKind,
+    Message,
+    MessagePage,
+    NewMessage,
+    NewTicket,
+    Priority,
+    Status,
+    Ticket,
+    TicketChanges,
+    TicketPage,
+    is_first_response,
+    normalize_tag,
+)
+from cs_tui.domain.query import Query
+from cs_tui.domain.records import TicketRecord
+from cs_tui.domain.text import sanitize, sanitize_line
+from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
+from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, Sort
+from cs_tui.store.sqlite import bulk, rows
+from cs_tui.store.sqlite.directory import DirectoryStore
+from cs_tui.store.sqlite.metrics_sql import read_metrics
+from cs_tui.store.sqlite.search import compile_query, counter_filter
+
+# (expression, direction) per sort; the last key is always the id, so keys are unique.
+_SORT_KEYS: dict[Sort, tuple[tuple[str, str], ...]] = {
+    Sort.UPDATED: (("t.updated_at", "DESC"), ("t.id", "DESC")),
+    Sort.CREATED: (("t.created_at", "DESC"), ("t.id", "DESC")),
+    Sort.OLDEST: (("t.created_at", "ASC"), ("t.id", "ASC")),
+    Sort.SLA: (("coalesce(t.sla_due_at, 9223372036854775807)", "ASC"), ("t.id", "ASC")),
+    Sort.PRIORITY: (("t.priority_rank", "DESC"), ("t.updated_at", "DESC"), ("t.id", "DESC")),
+}
+MAX_PAGE = 500
+EVENT_POLL_S = 0.1
+
+
+class SqliteStore(DirectoryStore):
+    """A store in one SQLite file. Open with `await SqliteStore.open(path)`."""
+
+    # Tickets
+
+    async def list_tickets(
+        self,
+        query: Query | None = None,
+        *,
+        viewer_id: int | None = None,
+        sort: Sort = Sort.UPDATED,
+        after: str | None = None,
+        limit: int = 50,
+        with_total: bool = True,
+    ) -> TicketPage:
+        limit = max(1, min(limit, MAX_PAGE))
+        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
+        keys = _SORT_KEYS[sort]
+        clauses, params = list(where.clauses), list(where.params)
+        if after is not None:
+            values = _decode_cursor(after, len(keys))
+            direction = "<" if keys[0][1] == "DESC" else ">"
+            columns = ", ".join(expression for expression, _ in keys)
+            clauses.append(f"({columns}) {direction} ({', '.join('?' * len(keys))})")
+            params.extend(values)
+        order = ", ".join(f"{expression} {direction}" for expression, direction in keys)
+        sql = (
+            f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
+            f" WHERE {' AND '.join(clauses) or '1'} ORDER BY {order} LIMIT ?"
+        )
+        found = await self._fetchall(sql, [*params, limit + 1])
+        tickets = tuple(rows.ticket(row) for row in found[:limit])
+        next_cursor = None
+        if len(found) > limit:
+            last = found[limit - 1]
+            next_cursor = ":".join(str(v) for v in last[-len(keys) :])
+        total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
+        return TicketPage(tickets, total, next_cursor)
+
+    async def count_tickets(self, query: Query | None = None, *, viewer_id: int | None = None) -> int:
+        counted = counter_filter(query)
+        if counted is not None and (counted[1] != "me" or viewer_id is not None):
+            statuses, assignee = counted
+            if not statuses:
+                return 0
+            marks = ",".join("?" * len(statuses))
+            sql = f"SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status IN ({marks})"
+            params: list[Any] = sorted(statuses)
+            if assignee is not None:
+                sql += " AND assignee_id = ?"
+                params.append(viewer_id if assignee == "me" else 0)
+            row = await self._fetchone(sql, params)
+            return int(row[0])
+        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
+        row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
+        return int(row[0])
+
+    async def get_ticket(self, ticket_id: int) -> Ticket:
+        return await self._get_ticket(self._reader, ticket_id)
+
+    async def _get_ticket(self, via: aiosqlite.Connection, ticket_id: int) -> Ticket:
+        found = list(
+            await via.execute_fetchall(
+                f"SELECT {rows.TICKET_COLUMNS} FROM {rows.TICKET_FROM} WHERE t.id = ?", (ticket_id,)
+            )
+        )
+        if not found:
+            raise NotFound(f"there is no ticket #{ticket_id}")
+        return rows.ticket(found[0])
+
+    async def get_messages(
+        self, ticket_id: int, *, before: int | None = None, limit: int = 100
+    ) -> MessagePage:
+        limit = max(1, min(limit, MAX_PAGE))
+        found = await self._fetchall(
+            f"SELECT {rows.MESSAGE_COLUMNS} FROM {rows.MESSAGE_FROM}"
+            " WHERE m.ticket_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+            (ticket_id, before if before is not None else 2**63 - 1, limit + 1),
+        )
+        if not found and before is None:
+            await self.get_ticket(ticket_id)  # NotFound for a ticket that is not there
+        messages = tuple(rows.message(row) for row in reversed(found[:limit]))
+        return MessagePage(messages, has_earlier=len(found) > limit)
+
+    async def customer_ticket_count(self, customer_id: int) -> int:
+        row = await self._fetchone("SELECT count(*) FROM tickets WHERE customer_id = ?", (customer_id,))
+        return int(row[0])
+
+    async def get_customer(self, customer_id: int) -> Customer:
+        row = await self._fetchone("SELECT id, name, email FROM customers WHERE id = ?", (customer_id,))
+        if row is None:
+            raise NotFound(f"there is no customer {customer_id}")
+        return Customer(*row)
+
+    async def find_customer(self, email: str) -> Customer | None:
+        row = await self._fetchone(
+            "SELECT id, name, email FROM customers WHERE email = ?", (email.strip().lower(),)
+        )
+        return Customer(*row) if row else None
+
+    async def create_ticket(self, new: NewTicket, *, actor_id: int | None) -> Ticket:
+        subject = sanitize_line(new.subject)
+        email = sanitize_line(new.customer_email).lower()
+        body = sanitize(new.body)
+        if not subject:
+            raise InvalidInput("a ticket needs a subject")
+        if "@" not in email or " " in email:
+            raise InvalidInput(f"{new.customer_email!r} is not an email address")
+        if not body.strip():
+            raise InvalidInput("a ticket needs a first message: pass --body")
+        ref = new.client_id or str(uuid.uuid4())
+        now = to_micros(utcnow())
+        tags = sorted({normalize_tag(t) for t in new.tags if normalize_tag(t)})
+        async with self._transaction() as db:
+            existing = await db.fetchone("SELECT id FROM tickets WHERE ref = ?", (ref,))
+            if existing is not None:
+                return await self._get_ticket(self._writer, existing[0])
+            customer_id = await self._upsert_customer(sanitize_line(new.customer_name), email, now)
+            due = self.sla.due_at(
+                priority=new.priority,
+                status=Status.NEW,
+                created_at=from_micros(now),
+                first_response_at=None,
+            )
+            cursor = await self._writer.execute(
+                "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
+                " customer_id, created_at, updated_at, sla_due_at, message_count)"
+                " VALUES (?, ?, 'new', 1, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    ref,
+                    subject,
+                    new.priority.value,
+                    new.priority.rank,
+                    new.channel.value,
+                    customer_id,
+                    now,
+                    now,
+                    to_micros(due) if due else None,
+                ),
+            )
+            ticket_id = int(cursor.lastrowid or 0)
+            if tags:
+                await self._writer.executemany(
+                    "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
+                    [(ticket_id, t) for t in tags],
+                )
+            await self._writer.execute(
+                "INSERT INTO messages(client_id, ticket_id, author_kind, body, created_at)"
+                " VALUES (?, ?, 'customer', ?, ?)",
+                (f"{ref}#0", ticket_id, body, now),
+            )
+            await self._event(EventKind.TICKET_CREATED, ticket_id, actor_id)
+            return await self._get_ticket(self._writer, ticket_id)
+
+    async def _upsert_customer(self, name: str, email: str, now: int) -> int:
+        found = await self._writer.execute_fetchall(
+            "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(email) DO UPDATE SET name = CASE WHEN customers.name = ''"
+            " THEN excluded.name ELSE customers.name END RETURNING id",
+            (name or email.split("@")[0], email, now),
+        )
+        return int(next(iter(found))[0])
+
+    async def add_message(self, ticket_id: int, new: NewMessage, *, actor_id: int | None) -> Message:
+        body = sanitize(new.body)
+        if not body.strip():
+            raise InvalidInput("the message is empty: write something first")
+        if not new.client_id:
+            raise InvalidInput("a message needs a client id")
+        if new.author_kind is AuthorKind.AGENT and actor_id is None:
+            raise InvalidInput("an agent message needs an agent: pass --agent")
+        async with self._transaction() as db:
+            row = await db.fetchone(
+                "SELECT t.status, t.priority, t.created_at, t.first_response_at, t.solved_at,"
+                " (SELECT id FROM messages WHERE client_id = ?),"
+                " (SELECT ticket_id FROM messages WHERE client_id = ?)"
+                " FROM tickets t WHERE t.id = ?",
+                (new.client_id, new.client_id, ticket_id),
+            )
+            if row is None:
+                raise NotFound(f"there is no ticket #{ticket_id}")
+            status, priority, created_at, first_response_at, solved_at, existing, owner = row
+            if existing is not None:
+                if owner != ticket_id:
+                    raise InvalidInput(f"message {new.client_id} belongs to ticket #{owner}")
+                return await self._get_message(self._writer, existing)
+            now = to_micros(utcnow())
+            cursor = await self._writer.execute(
+                "INSERT INTO messages(client_id, ticket_id, author_kind, agent_id, body, internal,"
+                " auto, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.client_id,
+                    ticket_id,
+                    new.author_kind.value,
+                    actor_id if new.author_kind is AuthorKind.AGENT else None,
+                    body,
+                    int(new.internal),
+                    int(new.auto),
+                    now,
+                ),
+            )
+            message_id = int(cursor.lastrowid or 0)
+            new_status = _status_after_message(Status(status), new)
+            if is_first_response(new.author_kind, internal=new.internal, auto=new.auto) and (
+                first_response_at is None
+            ):
+                first_response_at = now
+            solved = solved_at_after(
+                new_status, from_micros(solved_at) if solved_at else None, from_micros(now)
+            )
+            due = self.sla.due_at(
+                priority=Priority(priority),
+                status=new_status,
+                created_at=from_micros(created_at),
+                first_response_at=from_micros(first_response_at) if first_response_at else None,
+            )
+            await self._writer.execute(
+                "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
+                " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?,"
+                " message_count = message_count + 1, version = version + 1 WHERE id = ?",
+                (
+                    new_status.value,
+                    int(new_status.is_active),
+                    now,
+                    first_response_at,
+                    first_response_at,
+                    to_micros(solved) if solved else None,
+                    to_micros(due) if due else None,
+                    ticket_id,
+                ),
+            )
+            await self._event(EventKind.MESSAGE_ADDED, ticket_id, actor_id)
+            return await self._get_message(self._writer, message_id)
+
+    async def _get_message(self, via: aiosqlite.Connection, message_id: int) -> Message:
+        found = list(
+            await via.execute_fetchall(
+                f"SELECT {rows.MESSAGE_COLUMNS} FROM {rows.MESSAGE_FROM} WHERE m.id = ?",
+                (message_id,),
+            )
+        )
+        return rows.message(found[0])
+
+    async def update_ticket(
+        self, ticket_id: int, changes: TicketChanges, *, expected_version: int, actor_id: int | None
+    ) -> Ticket:
+        async with self._transaction() as db:
+            current = await self._get_ticket(self._writer, ticket_id)
+            if current.version != expected_version:
+                raise Conflict(
+                    f"ticket #{ticket_id} changed since you loaded it (you saw version "
+                    f"{expected_version}, it is now {current.version}): look at the change "
+                    "and try again",
+                    current,
+                )
+            if changes.is_empty:
+                return current
+            now = utcnow()
+            status = changes.status or current.status
+            priority = changes.priority or current.priority
+            assignee_id = (
+                (current.assignee.id if current.assignee else None)
+                if changes.assignee_id is UNSET
+                else changes.assignee_id
+            )
+            subject = sanitize_line(changes.subject) if changes.subject is not None else current.subject
+            if not subject:
+                raise InvalidInput("a ticket needs a subject")
+            if assignee_id is not None:
+                agent = await db.fetchone("SELECT active FROM agents WHERE id = ?", (assignee_id,))
+                if agent is None:
+                    raise InvalidInput(f"there is no agent {assignee_id} to assign")
+            solved = solved_at_after(status, current.solved_at, now)
+            due = self.sla.due_at(
+                priority=priority,
+                status=status,
+                created_at=current.created_at,
+                first_response_at=current.first_response_at,
+            )
+            await self._writer.execute(
+                "UPDATE tickets SET status = ?, active = ?, priority = ?, priority_rank = ?,"
+                " assignee_id = ?, subject = ?, solved_at = ?, sla_due_at = ?, updated_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                (
+                    status.value,
+                    int(status.is_active),
+                    priority.value,
+                    priority.rank,
+                    assignee_id,
+                    subject,
+                    to_micros(solved) if solved else None,
+                    to_micros(due) if due else None,
+                    to_micros(now),
+                    ticket_id,
+                ),
+            )
+            add = {normalize_tag(t) for t in changes.add_tags} - {""}
+            remove = {normalize_tag(t) for t in changes.remove_tags} - add
+            if add:
+                await self._writer.executemany(
+                    "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
+                    [(ticket_id, t) for t in sorted(add)],
+                )
+            if remove:
+                await self._writer.executemany(
+                    "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag = ?",
+                    [(ticket_id, t) for t in sorted(remove)],
+                )
+            await self._event(EventKind.TICKET_UPDATED, ticket_id, actor_id)
+            return await self._get_ticket(self._writer, ticket_id)
+
+    async def rate_ticket(self, ticket_id: int, csat: Csat) -> Ticket:
+        if csat.rating not in range(1, 6):
+            raise InvalidInput("a satisfaction rating is a whole number from 1 to 5")
+        async with self._transaction():
+            cursor = await self._writer.execute(
+                "UPDATE tickets SET csat_rating = ?, csat_comment = ?, csat_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                (csat.rating, sanitize(csat.comment), to_micros(csat.rated_at), ticket_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"there is no ticket #{ticket_id}")
+            await self._event(EventKind.TICKET_UPDATED, ticket_id, None)
+            return await self._get_ticket(self._writer, ticket_id)
+
+    # Live updates
+
+    async def last_event_id(self) -> int:
+        row = await self._fetchone("SELECT coalesce(max(id), 0) FROM events")
+        return int(row[0])
+
+    async def events(self, since: int) -> AsyncIterator[Event]:
+        last = since
+        data_version = await self._data_version()
+        while True:
+            found = await self._fetchall(
+                "SELECT id, kind, ticket_id, actor_id, at FROM events WHERE id > ? ORDER BY id LIMIT 500",
+                (last,),
+            )
+            for row in found:
+                last = row[0]
+                yield Event(row[0], row[1], row[2], row[3], from_micros(row[4]))
+            if len(found) == 500:
+                continue
+            # Sleep until this process writes or data_version says another one did.
+            while True:
+                self._wrote.clear()
+                try:
+                    await asyncio.wait_for(self._wrote.wait(), EVENT_POLL_S)
+                    break
+                except TimeoutError:
+                    current = await self._data_version()
+                    if current != data_version:
+                        data_version = current
+                        break
+
+    async def _data_version(self) -> int:
+        row = await self._fetchone("PRAGMA data_version")
+        return int(row[0])
+
+    # Metrics
+
+    async def metrics(
+        self, window: Window, *, viewer_id: int | None = None, now: datetime | None = None
+    ) -> Metrics:
+        return await read_metrics(self._reader, window, viewer_id=viewer_id, now=now or utcnow())
+
+    # Import and export
+
+    async def import_tickets(
+        self, records: Iterable[tuple[int, TicketRecord]], *, actor_id: int | None = None
+    ) -> ImportReport:
+        report = ImportReport()
+        for batch in bulk.batches(records, bulk.BATCH_SIZE):
+            async with self._transaction():
+                await bulk.import_batch(self._writer, batch, self.sla, report, actor_id)
+        return report
+
+    async def export_tickets(self) -> AsyncIterator[TicketRecord]:
+        async for record in bulk.export(self._reader):
+            yield record
+
+
+def _status_after_message(status: Status, new: NewMessage) -> Status:
+    """A customer writing reopens a pending or solved ticket; the first public agent
+    reply moves a new ticket to open. Closed tickets stay closed."""
+    if new.author_kind is AuthorKind.CUSTOMER and status in (Status.PENDING, Status.SOLVED):
+        return Status.OPEN
+    if status is Status.NEW and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
+        return Status.OPEN
+    return status
+
+
+def _decode_cursor(cursor: str, size: int) -> list[int]:
+    try:
+        values = [int(part) for part in cursor.split(":")]
+    except ValueError:
+        values = []
+    if len(values) != size:
+        raise InvalidInput(f"{cursor!r} is not a page cursor from this queue order")
+    return values
