@@ -1,0 +1,1 @@
+"""The `cs-tui` command: parses arguments, opens the store, runs a subcommand."""

@@ -77,6 +77,11 @@ class Query:
             return matches[0].values
         return None
 
+    @property
+    def mentions_me(self) -> bool:
+        """True when the query needs to know who is asking (assignee:me)."""
+        return any(f.field is Field.ASSIGNEE and "me" in f.values for f in self.filters)
+
     def __bool__(self) -> bool:
         return bool(self.filters or self.words)
 

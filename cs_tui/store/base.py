@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from cs_tui.domain.metrics import Metrics, Window
@@ -202,7 +203,12 @@ class Store(Protocol):
 
     # Metrics
 
-    async def metrics(self, window: Window, *, viewer_id: int | None = None) -> Metrics: ...
+    async def metrics(
+        self, window: Window, *, viewer_id: int | None = None, now: datetime | None = None
+    ) -> Metrics:
+        """The figures of cs_tui.domain.metrics for `window`, as `viewer_id` sees them
+        at `now` (default: the current time)."""
+        ...
 
     # Import and export
 

@@ -1,0 +1,111 @@
+"""Entry point: the argument parser, and errors turned into messages and exit codes
+(2 for bad usage, 1 for a failure), never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from cs_tui import __version__
+from cs_tui.cli import canned, demo, metrics, tickets, transfer
+from cs_tui.cli.context import Context, UsageError, log_path
+from cs_tui.domain.query import QueryError
+from cs_tui.store import default_store_path
+from cs_tui.store.base import InvalidInput, StoreError
+
+log = logging.getLogger("cs_tui")
+
+EPILOG = """\
+examples:
+  cs-tui demo                                  a demo shop's helpdesk to try things on
+  cs-tui ticket list --query 'assignee:me status:open'
+  cs-tui ticket reply 1042 --body 'Halo Budi, paketnya sudah dikirim.'
+  cs-tui metrics --since 2026-11-01 --json
+
+Run `cs-tui COMMAND --help` for each command's options.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help=f"the store: a file path or sqlite:///PATH (env CS_TUI_STORE; default: {default_store_path()})",
+    )
+    common.add_argument(
+        "--agent",
+        metavar="EMAIL_OR_NAME",
+        default=argparse.SUPPRESS,
+        help="who you are (env CS_TUI_AGENT; default: your login name)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="cs-tui",
+        description="A keyboard-driven helpdesk for customer-service agents.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"cs-tui {__version__}")
+    parser.set_defaults(handler=tickets.show_queue)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in (demo, tickets, transfer, canned, metrics):
+        module.register(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    context = Context(
+        store_url=getattr(args, "store", None) or os.environ.get("CS_TUI_STORE") or None,
+        agent_spec=getattr(args, "agent", None) or os.environ.get("CS_TUI_AGENT") or None,
+    )
+    try:
+        return asyncio.run(_run(args, context))
+    except KeyboardInterrupt:
+        return 130
+    except (UsageError, QueryError, InvalidInput) as error:
+        print(f"cs-tui: {error}", file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"cs-tui: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error.
+        sys.stderr.close()
+        return 0
+    except Exception as error:
+        path = log_path()
+        _log_traceback(path)
+        print(
+            f"cs-tui: unexpected error: {error!r}. The details are in {path}; "
+            "please include them if you report it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+async def _run(args: argparse.Namespace, context: Context) -> int:
+    try:
+        result: int = await args.handler(args, context)
+        return result
+    finally:
+        await context.close()
+
+
+def _log_traceback(path: os.PathLike[str]) -> None:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return
+    log.addHandler(handler)
+    log.exception("unexpected error in %s", " ".join(sys.argv))
+    handler.close()
+    log.removeHandler(handler)

@@ -1,0 +1,123 @@
+"""Printing: JSON for scripts, plain tables for people. Customer text is sanitised
+again here and printed as plain text, never as markup."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cs_tui.domain.models import Message, Ticket
+from cs_tui.domain.text import sanitize, sanitize_line
+from cs_tui.domain.timeutil import to_iso, utcnow
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "ref": ticket.ref,
+        "subject": ticket.subject,
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "channel": ticket.channel.value,
+        "customer": {"name": ticket.customer.name, "email": ticket.customer.email},
+        "assignee": ticket.assignee.email if ticket.assignee else None,
+        "tags": list(ticket.tags),
+        "created_at": to_iso(ticket.created_at),
+        "updated_at": to_iso(ticket.updated_at),
+    }
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    author = {"customer": "customer", "system": "system"}.get(
+        message.author_kind.value, f"agent:{message.author_email}"
+    )
+    return {
+        "author": author,
+        "body": message.body,
+        "internal": message.internal,
+        "auto": message.auto,
+        "created_at": to_iso(message.created_at),
+    }
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    """A short age like 5m, 3h, 2d."""
+    return duration((now or utcnow()) - moment)
+
+
+def duration(delta: Any) -> str:
+    seconds = delta if isinstance(delta, int | float) else delta.total_seconds()
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{sign}{int(seconds)}s"
+    if seconds < 3600:
+        return f"{sign}{int(seconds // 60)}m"
+    if seconds < 86400:
+        hours, minutes = divmod(int(seconds // 60), 60)
+        return f"{sign}{hours}h{minutes:02d}m" if hours < 10 and minutes else f"{sign}{hours}h"
+    return f"{sign}{int(seconds // 86400)}d"
+
+
+def queue_table(tickets: tuple[Ticket, ...], *, total: int) -> Table:
+    now = utcnow()
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=True)
+    table.add_column("#", justify="right", no_wrap=True, min_width=4)
+    table.add_column("pri", no_wrap=True, min_width=6)
+    table.add_column("status", no_wrap=True, min_width=7)
+    table.add_column("subject", ratio=3, no_wrap=True, overflow="ellipsis")
+    table.add_column("customer", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("assignee", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("age", justify="right", no_wrap=True, min_width=3)
+    table.add_column("SLA", justify="right", no_wrap=True, min_width=8)
+    for ticket in tickets:
+        sla = ""
+        if ticket.sla_due_at is not None:
+            left = (ticket.sla_due_at - now).total_seconds()
+            sla = f"{duration(left)}" if left >= 0 else f"late {duration(-left)}"
+        table.add_row(
+            str(ticket.id),
+            ticket.priority.value,
+            ticket.status.value.replace("_", " "),
+            Text(sanitize_line(ticket.subject)),
+            Text(sanitize_line(ticket.customer.name)),
+            Text(ticket.assignee.name if ticket.assignee else "-"),
+            age(ticket.created_at, now),
+            Text(sla, style="red" if sla.startswith("late") else ""),
+        )
+    return table
+
+
+def print_ticket(ticket: Ticket, messages: tuple[Message, ...], *, earlier: bool) -> None:
+    out = console()
+    out.print(Text(f"#{ticket.id}  {sanitize_line(ticket.subject)}", style="bold"))
+    assignee = ticket.assignee.name if ticket.assignee else "unassigned"
+    out.print(
+        Text(
+            f"{ticket.status.value.replace('_', ' ')} · {ticket.priority.value} · {ticket.channel.value}"
+            f" · {assignee} · {sanitize_line(ticket.customer.name)} <{ticket.customer.email}>"
+            + (f" · tags: {', '.join(ticket.tags)}" if ticket.tags else "")
+        )
+    )
+    if earlier:
+        out.print(Text("(earlier messages not shown; use --json for all)", style="dim"))
+    for message in messages:
+        label = {"customer": "", "reply": "", "note": " (internal note)", "system": ""}[message.kind]
+        flag = " (automatic)" if message.auto else ""
+        heading = f"\n{sanitize_line(message.author_name)}{label}{flag} · {to_iso(message.created_at)}"
+        out.print(Text(heading, style="yellow" if message.internal else "bold"))
+        out.print(Text(sanitize(message.body)))

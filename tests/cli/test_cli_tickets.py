@@ -1,0 +1,177 @@
+"""`cs-tui ticket ...` as a script uses it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from cli_runner import CsTui
+
+
+def test_new_reply_show_round_trip(cs_tui: CsTui) -> None:
+    created = cs_tui(
+        "ticket",
+        "new",
+        "--subject",
+        "Pesanan belum sampai",
+        "--customer",
+        "Budi@Example.com",
+        "--name",
+        "Budi Santoso",
+        "--priority",
+        "high",
+        "--channel",
+        "whatsapp",
+        "--tag",
+        "Late Delivery",
+        "--body",
+        "Halo, pesanan saya INV/20261103/MPL/1234 belum sampai.",
+    )
+    assert created.code == 0, created.err
+    ticket_id = int(created.out)
+
+    replied = cs_tui("ticket", "reply", f"#{ticket_id}", "--body", "Halo Budi, kami cek dulu ya.")
+    assert replied.code == 0, replied.err
+    noted = cs_tui("ticket", "reply", str(ticket_id), "--internal", "--body", "-", input="Cek ke JNE")
+    assert noted.code == 0, noted.err
+
+    shown = cs_tui("ticket", "show", str(ticket_id), "--json").json()
+    assert shown["id"] == ticket_id
+    assert shown["subject"] == "Pesanan belum sampai"
+    assert shown["status"] == "open"  # the first public reply opens a new ticket
+    assert shown["priority"] == "high"
+    assert shown["channel"] == "whatsapp"
+    assert shown["customer"] == {"name": "Budi Santoso", "email": "budi@example.com"}
+    assert shown["tags"] == ["late-delivery"]
+    assert [(m["author"], m["internal"], m["body"]) for m in shown["messages"]] == [
+        ("customer", False, "Halo, pesanan saya INV/20261103/MPL/1234 belum sampai."),
+        ("agent:ana@tokoku.example", False, "Halo Budi, kami cek dulu ya."),
+        ("agent:ana@tokoku.example", True, "Cek ke JNE"),
+    ]
+
+    human = cs_tui("ticket", "show", str(ticket_id))
+    assert "Pesanan belum sampai" in human.out
+    assert "(internal note)" in human.out
+
+
+def test_list_json_has_the_documented_fields_and_filters(cs_tui: CsTui) -> None:
+    for subject, email, priority in [
+        ("Refund belum masuk", "siti@example.com", "urgent"),
+        ("Where is my parcel?", "john@example.com", "normal"),
+    ]:
+        done = cs_tui(
+            "ticket",
+            "new",
+            "--subject",
+            subject,
+            "--customer",
+            email,
+            "--priority",
+            priority,
+            "--body",
+            subject,
+        )
+        assert done.code == 0, done.err
+
+    listed = cs_tui("ticket", "list", "--json").json()
+    assert [t["subject"] for t in listed] == ["Where is my parcel?", "Refund belum masuk"]
+    assert set(listed[0]) == {
+        "id",
+        "ref",
+        "subject",
+        "status",
+        "priority",
+        "channel",
+        "customer",
+        "assignee",
+        "tags",
+        "created_at",
+        "updated_at",
+    }
+    urgent = cs_tui("ticket", "list", "--query", "priority:urgent", "--json").json()
+    assert [t["subject"] for t in urgent] == ["Refund belum masuk"]
+    words = cs_tui("ticket", "list", "--query", "parcel", "--json").json()
+    assert [t["customer"]["email"] for t in words] == ["john@example.com"]
+    limited = cs_tui("ticket", "list", "--limit", "1", "--json").json()
+    assert len(limited) == 1
+
+    table = cs_tui("ticket", "list")
+    assert "Refund belum masuk" in table.out
+    assert "1-2 of 2" in table.out
+
+
+def test_bad_query_is_usage_error_with_the_position(cs_tui: CsTui) -> None:
+    done = cs_tui("ticket", "list", "--query", "status:opne")
+    assert done.code == 2
+    assert "unknown status 'opne'" in done.err
+    assert "at character 8" in done.err
+
+
+def test_missing_ticket_fails_with_a_message(cs_tui: CsTui) -> None:
+    done = cs_tui("ticket", "show", "4242")
+    assert done.code == 1
+    assert "no ticket #4242" in done.err
+
+
+def test_bad_usage_exits_2(cs_tui: CsTui) -> None:
+    assert cs_tui("ticket", "new", "--subject", "x").code == 2
+    assert cs_tui("ticket", "show", "abc").code == 2
+    bad_email = cs_tui("ticket", "new", "--subject", "x", "--customer", "nobody", "--body", "hi")
+    assert bad_email.code == 2
+    assert "not an email address" in bad_email.err
+    empty = cs_tui("ticket", "reply", "1", "--body", "   ")
+    assert empty.code == 2
+
+
+def test_customer_markup_and_escapes_print_literally(cs_tui: CsTui) -> None:
+    done = cs_tui(
+        "ticket",
+        "new",
+        "--subject",
+        "[bold red]x[/] \x1b]0;pwned\x07",
+        "--customer",
+        "e@example.com",
+        "--name",
+        "[@click=app.quit]q[/]",
+        "--body",
+        "a\x1b[2Jb",
+    )
+    assert done.code == 0, done.err
+    for output in (cs_tui("ticket", "list").out, cs_tui("ticket", "show", done.out.strip()).out):
+        assert "\x1b" not in output
+        assert "\x07" not in output
+        assert "[bold red]x[/]" in output
+    assert "[@click=app.quit]q[/]" in cs_tui("ticket", "show", done.out.strip()).out
+
+
+def test_store_from_a_newer_version_is_refused(cs_tui: CsTui) -> None:
+    assert cs_tui("ticket", "list").code == 0
+    with sqlite3.connect(cs_tui.store) as db:
+        db.execute("PRAGMA user_version = 999")
+    done = cs_tui("ticket", "list")
+    assert done.code == 1
+    assert "newer cs-tui" in done.err
+    assert "Upgrade" in done.err
+
+
+def test_every_command_explains_itself() -> None:
+    import subprocess
+    import sys
+
+    for command in (
+        [],
+        ["demo"],
+        ["ticket"],
+        ["ticket", "list"],
+        ["ticket", "new"],
+        ["ticket", "reply"],
+        ["import"],
+        ["export"],
+        ["canned"],
+        ["canned", "import"],
+        ["metrics"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "cs_tui", *command, "--help"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, (command, done.stderr)
+        assert "--store" in done.stdout, command
