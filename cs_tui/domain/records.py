@@ -111,6 +111,27 @@ def parse_line(text: str) -> TicketRecord:
     return from_json(data)
 
 
+def check(record: TicketRecord) -> None:
+    """Raise RecordError when a record breaks a rule that parse_line enforces, for
+    records that reach a store without having been a line."""
+    if not record.subject.strip():
+        raise RecordError('"subject" is missing or empty')
+    if not _is_email(record.customer_email):
+        raise RecordError(f'"customer.email" is not an email address: {record.customer_email!r}')
+    if record.assignee_email is not None and "@" not in record.assignee_email:
+        raise RecordError('"assignee" must be an agent\'s email address or null')
+    for index, message in enumerate(record.messages):
+        where = f"messages[{index}]."
+        if message.author_kind is AuthorKind.AGENT and "@" not in (message.agent_email or ""):
+            raise RecordError(
+                f'"{where}author" is {message.author!r}; use "customer", "system" or "agent:EMAIL"'
+            )
+        if message.internal and message.author_kind is AuthorKind.CUSTOMER:
+            raise RecordError(f'"{where}internal" is true, but only agents write internal notes')
+    if record.csat is not None and record.csat.rating not in range(1, 6):
+        raise RecordError(f'"csat" rating is {record.csat.rating}; a rating is 1 to 5')
+
+
 def from_json(data: Mapping[str, Any]) -> TicketRecord:
     customer = data.get("customer")
     if not isinstance(customer, Mapping):
@@ -163,9 +184,13 @@ def _text(data: Mapping[str, Any], key: str, *, required: bool = False, where: s
 
 def _email(customer: Mapping[str, Any]) -> str:
     email = _text(customer, "email", required=True, where="customer.").strip()
-    if "@" not in email or any(c.isspace() for c in email):
+    if not _is_email(email):
         raise RecordError(f'"customer.email" is not an email address: {email!r}')
     return email.lower()
+
+
+def _is_email(text: str) -> bool:
+    return "@" in text and not any(c.isspace() for c in text)
 
 
 def _choice(data: Mapping[str, Any], key: str, kind: type[E], default: E) -> E:

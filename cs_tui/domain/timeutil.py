@@ -31,4 +31,7 @@ def parse_iso(text: str) -> datetime:
     moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time
+        raise ValueError(f"{text!r} is out of range in UTC") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sqlite3
 import uuid
@@ -12,7 +13,7 @@ from typing import Any
 import aiosqlite
 
 from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy, is_first_response, normalize_tag
-from cs_tui.domain.records import MessageRecord, TicketRecord
+from cs_tui.domain.records import MessageRecord, RecordError, TicketRecord, check
 from cs_tui.domain.text import sanitize, sanitize_line
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import ImportProblem, ImportReport
@@ -30,6 +31,15 @@ def batches(records: Iterable[Numbered], size: int) -> Iterator[list[Numbered]]:
         yield batch
 
 
+async def read_ahead(batches: Iterator[list[Numbered]]) -> AsyncIterator[list[Numbered]]:
+    """Read (parse, or generate) the next batch in a thread while the caller stores
+    this one: SQLite does its part without holding the GIL, so the two overlap."""
+    upcoming = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+    while (batch := await upcoming) is not None:
+        upcoming = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+        yield batch
+
+
 @dataclass(slots=True)
 class _Rows:
     tickets: list[tuple[Any, ...]]
@@ -42,15 +52,32 @@ async def import_batch(
     db: aiosqlite.Connection,
     batch: Sequence[Numbered],
     sla: SlaPolicy,
-    report: ImportReport,
     actor_id: int | None,
-) -> None:
-    """Store one batch inside the caller's transaction, skipping refs already stored."""
+    *,
+    one_by_one: bool = False,
+) -> ImportReport:
+    """Store one batch inside the caller's transaction, skipping refs already stored.
+
+    All at once, the batch takes a few statements; if one of them breaks a
+    constraint, the error propagates so the caller can roll back and call again
+    with `one_by_one`, which stores each ticket under its own savepoint and reports
+    only the guilty lines. (Savepoints are kept out of the fast path: FTS5 writes
+    an index segment at each one.)
+    """
+    report = ImportReport()
+    valid: list[Numbered] = []
+    for line, record in batch:
+        try:
+            check(record)
+        except RecordError as error:
+            report.problems.append(ImportProblem(line, str(error)))
+        else:
+            valid.append((line, record))
     fresh: list[tuple[int, str, TicketRecord]] = []
     seen: set[str] = set()
-    refs = [record.ref for _, record in batch if record.ref]
+    refs = [record.ref for _, record in valid if record.ref]
     stored = await _existing(db, "SELECT ref FROM tickets WHERE ref IN ({})", refs)
-    for line, record in batch:
+    for line, record in valid:
         ref = sanitize_line(record.ref) if record.ref else str(uuid.uuid4())
         if ref in stored or ref in seen:
             report.skipped += 1
@@ -58,29 +85,24 @@ async def import_batch(
         seen.add(ref)
         fresh.append((line, ref, record))
     if not fresh:
-        return
+        return report
     agents = await _agent_ids(db, fresh)
     customers = await _customer_ids(db, fresh)
-    try:
-        await db.execute("SAVEPOINT batch")
+    if not one_by_one:
         await _insert(db, await _build(db, fresh, agents, customers, sla, actor_id))
-        await db.execute("RELEASE batch")
         report.imported += len(fresh)
-    except sqlite3.Error:
-        # Something in the batch broke a constraint: store the rest one by one so
-        # only the guilty lines are reported.
-        await db.execute("ROLLBACK TO batch")
-        await db.execute("RELEASE batch")
-        for item in fresh:
-            try:
-                await db.execute("SAVEPOINT one")
-                await _insert(db, await _build(db, [item], agents, customers, sla, actor_id))
-                await db.execute("RELEASE one")
-                report.imported += 1
-            except sqlite3.Error as error:
-                await db.execute("ROLLBACK TO one")
-                await db.execute("RELEASE one")
-                report.problems.append(ImportProblem(item[0], f"could not be stored: {error}"))
+        return report
+    for item in fresh:
+        try:
+            await db.execute("SAVEPOINT one")
+            await _insert(db, await _build(db, [item], agents, customers, sla, actor_id))
+            await db.execute("RELEASE one")
+            report.imported += 1
+        except sqlite3.Error as error:
+            await db.execute("ROLLBACK TO one")
+            await db.execute("RELEASE one")
+            report.problems.append(ImportProblem(item[0], f"could not be stored: {error}"))
+    return report
 
 
 async def _existing(db: aiosqlite.Connection, sql: str, values: Sequence[str]) -> set[str]:

@@ -41,9 +41,18 @@ async def connect(path: Path) -> aiosqlite.Connection:
         raise StoreUnavailable(
             f"cannot open the store at {path}: {error}. Check the path and its permissions."
         ) from error
-    for pragma in _PRAGMAS:
-        await connection.execute(pragma)
+    try:
+        for pragma in _PRAGMAS:
+            await connection.execute(pragma)
+    except sqlite3.DatabaseError as error:
+        # Close it, or its thread keeps the process from exiting.
+        await connection.close()
+        raise not_a_store(path, error) from error
     return connection
+
+
+def not_a_store(path: Path, error: sqlite3.DatabaseError) -> StoreUnavailable:
+    return StoreUnavailable(f"{path} is not a cs-tui store ({error}). Point --store at another file.")
 
 
 async def prepare(connection: aiosqlite.Connection, path: Path) -> None:
@@ -68,9 +77,7 @@ async def prepare(connection: aiosqlite.Connection, path: Path) -> None:
                     await connection.execute(statement)
                 await connection.execute(f"PRAGMA user_version = {number}")
     except sqlite3.DatabaseError as error:
-        raise StoreUnavailable(
-            f"{path} is not a cs-tui store ({error}). Point --store at another file."
-        ) from error
+        raise not_a_store(path, error) from error
 
 
 async def user_version(connection: aiosqlite.Connection) -> int:

@@ -52,8 +52,8 @@ class SqliteCore:
         found = await self._fetchall(sql, params)
         return found[0] if found else None
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def _transaction(self, *, check_references: bool = True) -> _Transaction:
+        return _Transaction(self, check_references=check_references)
 
     async def _event(self, kind: EventKind, ticket_id: int | None, actor_id: int | None) -> None:
         await self._writer.execute(
@@ -66,13 +66,17 @@ class _Transaction:
     """`async with store._transaction() as db`: one write transaction at a time per
     process (the lock) and per file (BEGIN IMMEDIATE)."""
 
-    def __init__(self, store: SqliteCore) -> None:
+    def __init__(self, store: SqliteCore, *, check_references: bool) -> None:
         self._store = store
+        self._check_references = check_references
         self._context: Any = None
 
     async def __aenter__(self) -> _Transaction:
         await self._store._write_lock.acquire()
         try:
+            if not self._check_references:
+                # A pragma SQLite only takes outside a transaction; see import_tickets.
+                await self._store._writer.execute("PRAGMA foreign_keys = OFF")
             self._context = connection.write_transaction(self._store._writer)
             await self._context.__aenter__()
         except BaseException:
@@ -84,6 +88,8 @@ class _Transaction:
         try:
             await self._context.__aexit__(*exc_info)
         finally:
+            if not self._check_references:
+                await self._store._writer.execute("PRAGMA foreign_keys = ON")
             self._store._write_lock.release()
             if exc_info[0] is None:
                 self._store._wrote.set()

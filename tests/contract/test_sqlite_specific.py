@@ -1,0 +1,152 @@
+"""What only the SQLite store promises: its file format, WAL, and several processes on one file."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sqlite3
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cs_tui.domain.models import AuthorKind, EventKind, NewMessage
+from cs_tui.store import StoreError, StoreTooNew, open_store
+from cs_tui.store.sqlite.schema import SCHEMA_VERSION
+
+from . import sqlite_writer
+from .helpers import all_messages, import_records, open_ticket, take_events, ticket_record
+
+WRITERS = 4
+
+
+def user_version(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+async def test_a_store_from_a_newer_cs_tui_is_refused_with_advice_to_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "cs-tui.db"
+    store = await open_store(str(path))
+    await open_ticket(store)
+    await store.close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+
+    with pytest.raises(StoreTooNew) as raised:
+        await open_store(str(path))
+    assert "upgrade" in str(raised.value).lower()
+    assert str(path) in str(raised.value)
+    assert user_version(path) == SCHEMA_VERSION + 1, "the newer store was left as it was"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"ref,subject\n1,Refund belum masuk\n" * 200, bytes(range(256)) * 40],
+    ids=["csv", "binary"],
+)
+async def test_a_file_that_is_not_a_store_gives_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as raised:
+        await open_store(str(path))
+    message = str(raised.value)
+    assert str(path) in message
+    assert "not a cs-tui store" in message
+    assert path.read_bytes() == content, "the file was left as it was"
+
+
+async def test_a_store_in_a_folder_not_there_yet_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "folder" / "cs-tui.db"
+    store = await open_store(f"sqlite:///{path}")
+    await open_ticket(store)
+    await store.close()
+    assert path.exists()
+    assert user_version(path) == SCHEMA_VERSION
+
+
+async def test_the_store_is_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "cs-tui.db"
+    store = await open_store(str(path))
+    await open_ticket(store)
+    try:
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        await store.close()
+
+
+async def test_an_import_line_that_breaks_a_constraint_is_reported_and_the_rest_import(
+    tmp_path: Path,
+) -> None:
+    """Imported messages get client ids from their ticket's ref; one already taken fails
+    that line only."""
+    store = await open_store(str(tmp_path / "cs-tui.db"))
+    try:
+        ticket = await open_ticket(store)
+        clash = NewMessage("clash#0", "Halo", author_kind=AuthorKind.CUSTOMER)
+        await store.add_message(ticket.id, clash, actor_id=None)
+        numbered = [(n, ticket_record(ref)) for n, ref in ((1, "a"), (2, "clash"), (3, "b"))]
+        report = await store.import_tickets(numbered)
+        assert report.imported == 2
+        assert [p.line for p in report.problems] == [2]
+        assert await store.count_tickets() == 3
+    finally:
+        await store.close()
+
+
+async def test_four_processes_writing_at_once_lose_and_double_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "cs-tui.db"
+    go = tmp_path / "go"
+    store = await open_store(str(path))
+    try:
+        agent = await store.create_agent("Ana Wijaya", "ana@tokoku.example")
+        tickets = [(await open_ticket(store, f"Tiket {n}")).id for n in range(3)]
+        await import_records(store, [ticket_record("warm-up")])
+        since = await store.last_event_id()
+
+        writers = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                sqlite_writer.__file__,
+                str(path),
+                str(writer),
+                str(agent.id),
+                str(go),
+                *map(str, tickets),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            for writer in range(WRITERS)
+        ]
+        go.touch()
+        outcomes = await asyncio.wait_for(
+            asyncio.gather(*(process.communicate() for process in writers)), timeout=120
+        )
+
+        for process, (_, stderr) in zip(writers, outcomes, strict=True):
+            errors = stderr.decode(errors="replace")
+            assert "locked" not in errors.lower()
+            assert process.returncode == 0, errors
+            assert errors == ""
+
+        expected = {f"w{w}-{n}" for w in range(WRITERS) for n in range(sqlite_writer.MESSAGES)}
+        expected |= {f"shared-{n}" for n in range(sqlite_writer.SHARED)}
+        stored: Counter[str] = Counter()
+        for ticket_id in tickets:
+            thread = await all_messages(store, ticket_id)
+            assert (await store.get_ticket(ticket_id)).message_count == len(thread)
+            stored.update(m.client_id for m in thread[1:])
+            writers_in_turn = [m.client_id.split("-")[0] for m in thread[1:]]
+            switches = sum(a != b for a, b in itertools.pairwise(writers_in_turn))
+            assert switches > WRITERS, "the writers took turns instead of writing at once"
+        assert [client_id for client_id, count in stored.items() if count > 1] == []
+        assert set(stored) == expected
+
+        events = await take_events(store, since, len(expected))
+        assert [e.kind for e in events] == [EventKind.MESSAGE_ADDED] * len(expected)
+        assert await store.last_event_id() == events[-1].id
+    finally:
+        await store.close()
