@@ -108,9 +108,11 @@ def generate_tickets(count: int, *, seed: int = 1, now: datetime | None = None) 
     rng = _Dice(seed)
     customers = _customers(rng, max(20, count * 2 // 5))
     writer = _Writer(rng, now)
-    for number in range(count):
+    # Sorted, so that ticket numbers grow with time as in any helpdesk.
+    moments = sorted(writer.created_at() for _ in range(count))
+    for number, created_at in enumerate(moments):
         customer = customers[int(len(customers) * rng.random() ** 1.6)]
-        yield writer.ticket(number, customer)
+        yield writer.ticket(number, customer, created_at)
 
 
 def _customers(rng: _Dice, count: int) -> list[_Customer]:
@@ -154,9 +156,8 @@ class _Writer:
         self.agent_names = {agent.email: first_name_of(agent.name) for agent in DEMO_AGENTS}
         self.peak = max(_WIB_HOUR_WEIGHTS)
 
-    def ticket(self, number: int, customer: _Customer) -> TicketRecord:
+    def ticket(self, number: int, customer: _Customer, created_at: datetime) -> TicketRecord:
         rng = self.rng
-        created_at = self._created_at()
         age = (self.now - created_at).total_seconds()
         topic = rng.weighted(TOPICS, _TOPIC_CUMULATIVE)
         lines = topic.id if customer.language == "id" else topic.en
@@ -206,7 +207,7 @@ class _Writer:
             csat=self._csat(customer.language, solved_at) if solved_at and rng.random() < 0.3 else None,
         )
 
-    def _created_at(self) -> datetime:
+    def created_at(self) -> datetime:
         # Uniform over the 30 days, thinned by the hour of day in Jakarta.
         rng = self.rng
         while True:

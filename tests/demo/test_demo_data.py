@@ -61,6 +61,8 @@ def test_timestamps_cover_the_last_30_days_in_order(shop: list[TicketRecord]) ->
         assert times == sorted(times)
         assert record.created_at <= times[0]
         assert times[-1] <= NOW
+    created = [r.created_at for r in shop]
+    assert created == sorted(created)  # ticket numbers grow with time
     days = {(NOW - r.created_at).days for r in shop}
     assert days == set(range(30))
 
