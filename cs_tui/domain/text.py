@@ -5,20 +5,25 @@ from __future__ import annotations
 import re
 
 # ESC-introduced sequences: CSI (ESC [ ... final byte), OSC/DCS/SOS/PM/APC strings
-# (terminated by BEL or ST), and two-character escapes. The 8-bit C1 forms
-# (\x9b CSI, \x9d OSC, ...) are matched as well, so nothing reaches a terminal
-# that it could act on.
+# (terminated by BEL or ST; an unterminated one loses only its introducer, so a
+# stray ESC ] cannot swallow the rest of a customer's message), and two-character
+# escapes. The 8-bit C1 forms (\x9b CSI, \x9d OSC, ...) are matched as well, so
+# nothing reaches a terminal that it could act on.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?            # CSI
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])     # OSC, DCS, SOS, PM, APC ...
-      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?       # ... up to BEL or ST
+      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)        # ... up to BEL or ST
     | \x1b[ -/]*[0-~]?                            # other escapes (ESC c, ESC ( B, ...)
     """,
     re.VERBOSE,
 )
 # C0 controls except tab and newline, DEL, and the C1 range.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional overrides and isolates reorder what follows them: a subject could
+# show "fdp.exe" as "exe.pdf". Line and paragraph separators end lines like \n.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_LINE_SEPARATOR = re.compile("[\u2028\u2029]")
 
 
 def sanitize(text: str) -> str:
@@ -31,6 +36,7 @@ def sanitize(text: str) -> str:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _LINE_SEPARATOR.sub("\n", _BIDI.sub("", text))
     return _CONTROL.sub("", text)
 
 

@@ -36,6 +36,14 @@ from cs_tui.domain.text import sanitize, sanitize_line
         ("a\x7fb", "ab"),
         ("a\x85b\x9ac\x80d", "abcd"),
         ("trailing escape\x1b", "trailing escape"),
+        # An unterminated string loses its introducer, not the customer's words.
+        ("Halo\x1b]Budi, pesanan saya\nbelum sampai", "HaloBudi, pesanan saya\nbelum sampai"),
+        ("Caf\x90 rest of the line", "Caf rest of the line"),
+        ("\x9d0;title without end", "0;title without end"),
+        # Bidi overrides cannot reverse a subject; line separators end lines.
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),
+        ("\u2067tersembunyi\u2069", "tersembunyi"),
+        ("satu\u2028dua\u2029tiga", "satu\ndua\ntiga"),
         # Tabs and newlines stay; carriage returns become newlines.
         ("baris 1\nbaris 2\tkolom", "baris 1\nbaris 2\tkolom"),
         ("a\r\nb", "a\nb"),
@@ -97,10 +105,13 @@ _FRAGMENTS = st.sampled_from(
             "\n",
             "\t",
         ],
-        *["2J", "0;", "31m", "[bold]", "Halo", " ", "🙏", "退款"],
+        *["2J", "0;", "31m", "[bold]", "Halo", " ", "🙏", "退款", "\u202e", "\u2066", "\u2028"],
     ]
 )
 _untrusted = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=8)), max_size=12).map("".join)
+
+
+_REORDERING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
 
 
 def _controls(text: str) -> set[str]:
@@ -112,6 +123,7 @@ def _controls(text: str) -> set[str]:
 def test_sanitize_leaves_no_control_character_but_tab_and_newline(raw: str) -> None:
     clean = sanitize(raw)
     assert _controls(clean) <= {"\n", "\t"}
+    assert not set(clean) & _REORDERING
     assert sanitize(clean) == clean
 
 
@@ -128,5 +140,5 @@ def test_sanitize_line_leaves_one_clean_line(raw: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_text_without_control_characters_is_unchanged(text: str) -> None:
-    text = "".join(c for c in text if unicodedata.category(c) != "Cc")
+    text = "".join(c for c in text if unicodedata.category(c) != "Cc" and c not in _REORDERING)
     assert sanitize(text) == text
