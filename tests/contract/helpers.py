@@ -154,7 +154,7 @@ def message_record(
 
 
 def ticket_record(
-    ref: str,
+    ref: str | None,
     *,
     subject: str | None = None,
     status: Status = Status.OPEN,

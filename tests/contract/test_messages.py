@@ -94,6 +94,14 @@ async def test_a_message_to_a_missing_ticket_is_not_found(store: Store, ana: Age
         await reply(store, ticket.id + 1000, ana)
 
 
+async def test_the_messages_of_a_missing_ticket_are_not_found(store: Store) -> None:
+    ticket = await open_ticket(store)
+    with pytest.raises(NotFound):
+        await store.get_messages(ticket.id + 1000)
+    with pytest.raises(NotFound):
+        await store.get_messages(ticket.id + 1000, before=10**6)
+
+
 async def test_untrusted_text_is_stored_as_text(store: Store) -> None:
     ticket = await open_ticket(
         store,

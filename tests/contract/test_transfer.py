@@ -127,6 +127,14 @@ async def test_a_ref_twice_in_one_import_is_imported_once(store: Store) -> None:
     assert ticket.subject == "Pertama"
 
 
+async def test_a_file_without_refs_imported_twice_adds_its_tickets_once(store: Store) -> None:
+    records = [ticket_record(None, subject="Tanpa ref"), ticket_record(None, subject="No ref either")]
+    first = await import_records(store, records)
+    again = await import_records(store, records)
+    assert (first.imported, again.imported, again.skipped) == (2, 0, 2)
+    assert sorted(t.subject for t in await all_tickets(store)) == ["No ref either", "Tanpa ref"]
+
+
 async def test_imported_tickets_are_worked_like_any_other(store: Store) -> None:
     created = at(days=-1)
     ana, rudi = "agent:ana@tokoku.example", "agent:rudi@tokoku.example"

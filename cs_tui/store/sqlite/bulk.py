@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +15,7 @@ import aiosqlite
 from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy, is_first_response, normalize_tag
 from cs_tui.domain.records import MessageRecord, RecordError, TicketRecord, check
 from cs_tui.domain.text import sanitize, sanitize_line
-from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
+from cs_tui.domain.timeutil import from_micros, to_iso, to_micros, utcnow
 from cs_tui.store.base import ImportProblem, ImportReport
 from cs_tui.store.sqlite import rows
 
@@ -75,10 +75,14 @@ async def import_batch(
             valid.append((line, record))
     fresh: list[tuple[int, str, TicketRecord]] = []
     seen: set[str] = set()
-    refs = [record.ref for _, record in valid if record.ref]
-    stored = await _existing(db, "SELECT ref FROM tickets WHERE ref IN ({})", refs)
-    for line, record in valid:
-        ref = sanitize_line(record.ref) if record.ref else str(uuid.uuid4())
+    with_refs = [
+        (line, sanitize_line(record.ref) if record.ref else _content_ref(record), record)
+        for line, record in valid
+    ]
+    stored = await _existing(
+        db, "SELECT ref FROM tickets WHERE ref IN ({})", [ref for _, ref, _ in with_refs]
+    )
+    for line, ref, record in with_refs:
         if ref in stored or ref in seen:
             report.skipped += 1
             continue
@@ -103,6 +107,14 @@ async def import_batch(
             await db.execute("RELEASE one")
             report.problems.append(ImportProblem(item[0], f"could not be stored: {error}"))
     return report
+
+
+def _content_ref(record: TicketRecord) -> str:
+    """A ref for a ticket that came without one, made from what identifies it, so
+    that importing the same file twice still adds nothing the second time."""
+    first_body = record.messages[0].body if record.messages else ""
+    identity = "\n".join((record.customer_email, to_iso(record.created_at), record.subject, first_body))
+    return "import:" + hashlib.sha256(identity.encode()).hexdigest()[:20]
 
 
 async def _existing(db: aiosqlite.Connection, sql: str, values: Sequence[str]) -> set[str]:

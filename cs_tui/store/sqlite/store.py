@@ -132,7 +132,7 @@ class SqliteStore(DirectoryStore):
             " WHERE m.ticket_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
             (ticket_id, before if before is not None else 2**63 - 1, limit + 1),
         )
-        if not found and before is None:
+        if not found:
             await self.get_ticket(ticket_id)  # NotFound for a ticket that is not there
         messages = tuple(rows.message(row) for row in reversed(found[:limit]))
         return MessagePage(messages, has_earlier=len(found) > limit)
