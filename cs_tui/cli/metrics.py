@@ -9,9 +9,9 @@ from typing import Any
 from rich.text import Text
 
 from cs_tui.cli.context import Context, UsageError
-from cs_tui.cli.output import console, duration, print_json
+from cs_tui.cli.output import console, print_json
 from cs_tui.domain.metrics import Metrics, Window
-from cs_tui.domain.timeutil import parse_iso, utcnow
+from cs_tui.domain.timeutil import duration, parse_iso, utcnow
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cs_tui.domain.models import Message, Ticket
 from cs_tui.domain.text import sanitize, sanitize_line
-from cs_tui.domain.timeutil import to_iso, utcnow
+from cs_tui.domain.timeutil import duration, to_iso, utcnow
 
 
 def ticket_json(ticket: Ticket) -> dict[str, Any]:
@@ -57,20 +57,6 @@ def console() -> Console:
 def age(moment: datetime, now: datetime | None = None) -> str:
     """A short age like 5m, 3h, 2d."""
     return duration((now or utcnow()) - moment)
-
-
-def duration(delta: Any) -> str:
-    seconds = delta if isinstance(delta, int | float) else delta.total_seconds()
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    if seconds < 60:
-        return f"{sign}{int(seconds)}s"
-    if seconds < 3600:
-        return f"{sign}{int(seconds // 60)}m"
-    if seconds < 86400:
-        hours, minutes = divmod(int(seconds // 60), 60)
-        return f"{sign}{hours}h{minutes:02d}m" if hours < 10 and minutes else f"{sign}{hours}h"
-    return f"{sign}{int(seconds // 86400)}d"
 
 
 def queue_table(tickets: tuple[Ticket, ...], *, total: int) -> Table:

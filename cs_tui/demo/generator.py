@@ -35,7 +35,8 @@ from cs_tui.domain.timeutil import utcnow
 
 SPAN = timedelta(days=30)
 LONG_THREAD_EVERY = 200
-"""One ticket in this many is a long back-and-forth of 50 to 80 messages."""
+"""One ticket in this many is a long back-and-forth of LONG_THREAD_LENGTH messages."""
+LONG_THREAD_LENGTH = (52, 80)
 
 T = TypeVar("T")
 
@@ -59,12 +60,16 @@ _CHANNELS = (Channel.EMAIL, Channel.CHAT, Channel.WEB, Channel.WHATSAPP, Channel
 _CHANNEL_WEIGHTS = (30, 20, 15, 20, 8, 7)
 _ACKNOWLEDGED = {Channel.EMAIL, Channel.WEB}
 
-# Status by the ticket's age: (new, open, pending, on_hold, solved, closed).
+# Status by the ticket's age: (new, open, pending, on_hold, solved, closed). A
+# team that keeps up: today's tickets are in progress, hardly any older than the
+# resolution targets is still open, and solved tickets close after a few days.
 _STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED, Status.CLOSED)
 _STATUS_WEIGHTS_BY_AGE = (
-    (1 * DAY, (25, 30, 15, 5, 25, 0)),
-    (5 * DAY, (1, 12, 14, 7, 66, 0)),
-    (math.inf, (0.2, 3, 4, 3, 20, 70)),
+    (6 * HOUR, (45, 27, 8, 2, 18, 0)),
+    (1 * DAY, (4, 38, 20, 7, 31, 0)),
+    (2 * DAY, (1, 15, 15, 7, 62, 0)),
+    (5 * DAY, (0.1, 1.5, 2, 1, 85, 10.4)),
+    (math.inf, (0.01, 0.1, 0.2, 0.15, 18, 81.5)),
 )
 _CSAT_RATINGS = (5, 4, 3, 2, 1)
 _CSAT_WEIGHTS = (50, 25, 10, 7, 8)
@@ -171,6 +176,8 @@ class _Writer:
         values = self._values(customer, replier, created_at)
         conversation = _Conversation(rng, customer.language, lines, values, channel)
         long_thread = number % LONG_THREAD_EVERY == LONG_THREAD_EVERY // 2
+        if long_thread and status is Status.NEW:
+            status = Status.OPEN
         conversation.write(status, priority, long_thread, other_agent=self._other_agent(replier))
         offsets = _fit(conversation.offsets, available=age - MINUTE)
         messages = tuple(
@@ -264,6 +271,10 @@ class _Conversation:
         self.messages: list[_Line] = []
         self.offsets: list[float] = []
         self.clock = 0.0
+        self.turns: dict[int, int] = {}
+        # The topic's follow-ups, and the ones any conversation has.
+        self.customer_more = lines.customer_more + phrases.CUSTOMER_MORE[language]
+        self.agent_more = lines.agent_more + phrases.AGENT_MORE[language]
 
     def write(self, status: Status, priority: Priority, long_thread: bool, *, other_agent: str) -> None:
         rng, lines, language = self.rng, self.lines, self.language
@@ -272,24 +283,38 @@ class _Conversation:
             self._add(AuthorKind.SYSTEM, None, phrases.AUTO_ACK[language], rng.uniform(2, 40), auto=True)
         if status is Status.NEW:
             if rng.random() < 0.2:
-                self._customer(rng.pick(lines.customer_more), after=rng.uniform(20 * MINUTE, 6 * HOUR))
+                self._customer(self._next(self.customer_more), after=rng.uniform(20 * MINUTE, 6 * HOUR))
             return
         median = _FIRST_RESPONSE_MEDIAN[priority]
         self._reply(rng.pick(lines.first_replies), after=median * math.exp(rng.gauss(0, 0.8)))
-        rounds = rng.randint(22, 34) if long_thread else rng.weighted(_ROUNDS, _ROUND_CUMULATIVE)
+        # A long thread stops a round early enough that its ending keeps it within
+        # LONG_THREAD_LENGTH; a round adds at most three messages, an ending two.
+        length = rng.randint(*LONG_THREAD_LENGTH) - 2 if long_thread else 0
+        rounds = 10**6 if long_thread else rng.weighted(_ROUNDS, _ROUND_CUMULATIVE)
         for _ in range(rounds):
-            self._customer(rng.pick(lines.customer_more), after=rng.uniform(5 * MINUTE, 8 * HOUR))
+            if long_thread and len(self.messages) > length - 3:
+                break
+            self._customer(self._next(self.customer_more), after=rng.uniform(5 * MINUTE, 8 * HOUR))
             if rng.random() < 0.2:
-                note = rng.pick(lines.notes)
+                note = self._next(lines.notes)
                 author = other_agent if rng.random() < 0.3 else None
                 self._add(AuthorKind.AGENT, author, note, rng.uniform(MINUTE, 30 * MINUTE), internal=True)
-            self._reply(rng.pick(lines.agent_more), after=median * math.exp(rng.gauss(-0.5, 0.7)))
+            self._reply(self._next(self.agent_more), after=median * math.exp(rng.gauss(-0.5, 0.7)))
         self._ending(status)
+
+    def _next(self, lines: tuple[str, ...]) -> str:
+        """The lines of a pool in turn from a random start, so a conversation does not
+        repeat itself until it has said everything once."""
+        turn = self.turns.get(id(lines))
+        if turn is None:
+            turn = int(self.rng.random() * len(lines))
+        self.turns[id(lines)] = turn + 1
+        return lines[turn % len(lines)]
 
     def _ending(self, status: Status) -> None:
         rng, language = self.rng, self.language
         if status is Status.OPEN:
-            self._customer(rng.pick(self.lines.customer_more), after=rng.uniform(5 * MINUTE, 4 * HOUR))
+            self._customer(self._next(self.customer_more), after=rng.uniform(5 * MINUTE, 4 * HOUR))
         elif status is Status.PENDING:
             self._reply(rng.pick(phrases.PENDING_ASKS[language]), after=rng.uniform(MINUTE, HOUR))
         elif status is Status.ON_HOLD:

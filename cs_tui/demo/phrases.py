@@ -102,3 +102,36 @@ CSAT_COMMENTS = {
 }
 
 EXTRA_TAGS = ("vip", "tokopedia", "shopee", "instagram", "dropship", "grosir", "luar-negeri")
+
+# Said in any conversation, whatever it is about; mixed with the topic's own lines.
+CUSTOMER_MORE = {
+    "id": (
+        "Baik kak, saya tunggu kabarnya ya.",
+        "Halo? Masih diproses kan min?",
+        "Sudah saya kirim lewat email juga ya kak.",
+        "Mohon dibantu secepatnya ya, terima kasih.",
+        "Kira-kira berapa lama lagi ya min?",
+        "Nomor WA saya 0812-xxxx-4471 kalau perlu telepon.",
+    ),
+    "en": (
+        "OK, I'll wait for your update.",
+        "Any news on this?",
+        "I've also sent it by email.",
+        "How much longer will it take?",
+        "Please hurry, thank you.",
+    ),
+}
+AGENT_MORE = {
+    "id": (
+        "Terima kasih atas kesabarannya, Kak {first}. Saya masih menunggu update dari tim terkait.",
+        "Sudah saya terima, Kak. Saya proses sekarang ya.",
+        "Mohon maaf menunggu lama, Kak {first}. Hari ini kasusnya saya follow up lagi.",
+        "Baik Kak, sudah saya catat di tiket ini.",
+    ),
+    "en": (
+        "Thanks for your patience, {first}. I'm still waiting to hear back from the team.",
+        "Got it, thank you. I'm on it now.",
+        "Sorry for the wait, {first}. I'm following up on this again today.",
+        "Noted on the ticket, thanks.",
+    ),
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -35,3 +35,21 @@ def parse_iso(text: str) -> datetime:
         return moment.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time
         raise ValueError(f"{text!r} is out of range in UTC") from None
+
+
+def duration(delta: timedelta | float) -> str:
+    """A span as an agent reads it at a glance: 45s, 12m, 3h05m, 14h, 1d05h, 12d."""
+    seconds = delta if isinstance(delta, int | float) else delta.total_seconds()
+    sign = "-" if seconds < 0 else ""
+    minutes = int(abs(seconds) // 60)
+    hours, minute = divmod(minutes, 60)
+    days, hour = divmod(hours, 24)
+    if minutes == 0:
+        return f"{sign}{int(abs(seconds))}s"
+    if hours == 0:
+        return f"{sign}{minutes}m"
+    if days == 0:
+        return f"{sign}{hours}h{minute:02d}m" if hours < 10 and minute else f"{sign}{hours}h"
+    if days < 10 and hour:
+        return f"{sign}{days}d{hour:02d}h"
+    return f"{sign}{days}d"

@@ -16,6 +16,7 @@ from cs_tui.domain.models import (
     first_name_of,
     normalize_tag,
 )
+from cs_tui.domain.timeutil import duration
 
 from .factories import T0
 
@@ -124,3 +125,25 @@ def test_only_a_public_hand_written_agent_reply_is_a_first_response(
     )
     assert message.kind is kind
     assert message.counts_as_first_response is answers_customer
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0, "0s"),
+        (45.7, "45s"),
+        (60, "1m"),
+        (59 * 60 + 59, "59m"),
+        (3 * 3600 + 5 * 60, "3h05m"),
+        (3 * 3600, "3h"),
+        (14 * 3600 + 20 * 60, "14h"),
+        (25 * 3600, "1d01h"),
+        (47 * 3600 + 59 * 60, "1d23h"),
+        (2 * 86400, "2d"),
+        (12 * 86400 + 5 * 3600, "12d"),
+        (-90 * 60, "-1h30m"),
+    ],
+)
+def test_durations_read_at_a_glance(seconds: float, shown: str) -> None:
+    assert duration(seconds) == shown
+    assert duration(timedelta(seconds=seconds)) == shown
