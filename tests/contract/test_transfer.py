@@ -32,11 +32,20 @@ from .helpers import (
     ticket_record,
 )
 
-# Records as export writes them: text already clean (no control characters, one line
-# where the format wants one line), emails lower case, tags normalised and sorted.
-_TEXT = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
+# Records as export writes them: text already clean (no control characters, bidi
+# overrides or line separators; one line where the format wants one line), emails
+# lower case, tags normalised and sorted.
+_REORDERING = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+_TEXT = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters=_REORDERING)
 one_line = st.text(_TEXT, min_size=1, max_size=24).map(lambda s: " ".join(s.split())).filter(bool)
-bodies = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), include_characters="\n\t"))
+bodies = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cc", "Cs"),
+        exclude_characters=_REORDERING,
+        include_characters="\n\t",
+    )
+)
 emails = st.from_regex(r"[a-z0-9][a-z0-9._]{0,8}@[a-z]{1,8}\.example", fullmatch=True)
 tags = st.text(_TEXT, max_size=12).map(normalize_tag).filter(lambda tag: tag and tag == normalize_tag(tag))
 moments = st.datetimes(
