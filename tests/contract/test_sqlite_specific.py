@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import sqlite3
 import sys
 from collections import Counter
@@ -13,7 +14,7 @@ import pytest
 
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage
 from cs_tui.store import StoreError, StoreTooNew, open_store
-from cs_tui.store.sqlite.schema import SCHEMA_VERSION
+from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
 from . import sqlite_writer
 from .helpers import all_messages, import_records, open_ticket, take_events, ticket_record
@@ -65,6 +66,31 @@ async def test_a_store_in_a_folder_not_there_yet_is_created(tmp_path: Path) -> N
     await store.close()
     assert path.exists()
     assert user_version(path) == SCHEMA_VERSION
+
+
+async def test_a_store_from_the_first_version_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "cs-tui.db"
+    store = await open_store(str(path))
+    ticket = await open_ticket(store)
+    await store.close()
+    # Take the file back to what the first version wrote: its schema, its data.
+    with sqlite3.connect(path) as db:
+        added = db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tickets_%'")
+        first = set(re.findall(r"CREATE INDEX (\w+)", MIGRATIONS[0]))
+        for (name,) in added.fetchall():
+            if name not in first:
+                db.execute(f"DROP INDEX {name}")
+        db.execute("PRAGMA user_version = 1")
+
+    store = await open_store(str(path))
+    try:
+        assert await store.get_ticket(ticket.id) == ticket
+    finally:
+        await store.close()
+    assert user_version(path) == SCHEMA_VERSION
+    with sqlite3.connect(path) as db:
+        indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"tickets_active_sla", "tickets_priority_updated"} <= indexes
 
 
 async def test_the_store_is_in_wal_mode(tmp_path: Path) -> None:

@@ -165,6 +165,15 @@ MIGRATIONS: tuple[str, ...] = (
         at INTEGER NOT NULL
     );
     """,
+    # 2: queue orders and counts that walked or sorted the whole open queue
+    """
+    CREATE INDEX tickets_active_sla
+        ON tickets(active, coalesce(sla_due_at, 9223372036854775807), id);
+    CREATE INDEX tickets_assignee_sla
+        ON tickets(assignee_id, active, coalesce(sla_due_at, 9223372036854775807), id);
+    CREATE INDEX tickets_priority_updated ON tickets(priority, updated_at, id);
+    CREATE INDEX tickets_channel_updated ON tickets(channel, updated_at, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

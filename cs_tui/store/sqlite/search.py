@@ -26,12 +26,17 @@ class Where:
         return " AND ".join(self.clauses) if self.clauses else "1"
 
 
-def compile_query(query: Query | None, *, viewer_id: int | None, now_us: int) -> Where:
+def compile_query(
+    query: Query | None, *, viewer_id: int | None, now_us: int, common_tags: bool = False
+) -> Where:
+    """`common_tags`: the tags filtered on are on many tickets, so the queue should
+    walk its order's index and check each ticket's tags (EXISTS), rather than start
+    from the tagged tickets and sort them all (IN), which is right for rare tags."""
     where = Where()
     if query is None:
         return where
     for item in query.filters:
-        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us)
+        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common_tags=common_tags)
         if item.negated:
             clause = f"NOT coalesce({clause}, 0)"
         where.clauses.append(clause)
@@ -62,12 +67,19 @@ def fts_phrase(word: Word) -> str | None:
     return '"' + word.text.replace('"', '""') + '"*'
 
 
-def _filter(item: Filter, *, viewer_id: int | None, now_us: int) -> tuple[str, list[Any]]:
+def _filter(
+    item: Filter, *, viewer_id: int | None, now_us: int, common_tags: bool = False
+) -> tuple[str, list[Any]]:
     values = list(item.values)
     marks = ",".join("?" * len(values))
     match item.field:
         case Field.STATUS | Field.PRIORITY | Field.CHANNEL:
             return f"{_COLUMN[item.field]} IN ({marks})", values
+        case Field.TAG if common_tags:
+            return (
+                f"EXISTS (SELECT 1 FROM ticket_tags WHERE ticket_id = t.id AND tag IN ({marks}))",
+                values,
+            )
         case Field.TAG:
             return f"t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN ({marks}))", values
         case Field.CUSTOMER:
@@ -123,3 +135,18 @@ def counter_filter(query: Query | None) -> tuple[set[str], str | None] | None:
         else:
             return None
     return statuses, assignee
+
+
+def tag_only(query: Query | None) -> tuple[str, ...] | None:
+    """The tags of a query that is one tag filter and nothing else, whose count the
+    ticket_tags index gives without visiting a ticket."""
+    if query is None or query.words or len(query.filters) != 1:
+        return None
+    [item] = query.filters
+    if item.field is not Field.TAG or item.negated:
+        return None
+    return tuple(item.values)
+
+
+def has_tag_filter(query: Query | None) -> bool:
+    return query is not None and any(f.field is Field.TAG and not f.negated for f in query.filters)

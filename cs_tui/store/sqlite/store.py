@@ -39,7 +39,7 @@ from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, So
 from cs_tui.store.sqlite import bulk, rows
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
-from cs_tui.store.sqlite.search import compile_query, counter_filter
+from cs_tui.store.sqlite.search import compile_query, counter_filter, has_tag_filter, tag_only
 
 # (expression, direction) per sort; the last key is always the id, so keys are unique.
 _SORT_KEYS: dict[Sort, tuple[tuple[str, str], ...]] = {
@@ -69,7 +69,9 @@ class SqliteStore(DirectoryStore):
         with_total: bool = True,
     ) -> TicketPage:
         limit = max(1, min(limit, MAX_PAGE))
-        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
+        total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
+        common_tags = has_tag_filter(query) and await self._tags_are_common(query, total, viewer_id)
+        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()), common_tags=common_tags)
         keys = _SORT_KEYS[sort]
         clauses, params = list(where.clauses), list(where.params)
         if after is not None:
@@ -89,8 +91,14 @@ class SqliteStore(DirectoryStore):
         if len(found) > limit:
             last = found[limit - 1]
             next_cursor = ":".join(str(v) for v in last[-len(keys) :])
-        total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
         return TicketPage(tickets, total, next_cursor)
+
+    async def _tags_are_common(self, query: Query | None, total: int, viewer_id: int | None) -> bool:
+        """Whether the query's matches are at least 1% of all tickets (see compile_query)."""
+        if total < 0:
+            total = await self.count_tickets(query, viewer_id=viewer_id)
+        row = await self._fetchone("SELECT coalesce(sum(n), 0) FROM ticket_counts")
+        return total * 100 >= int(row[0])
 
     async def count_tickets(self, query: Query | None = None, *, viewer_id: int | None = None) -> int:
         counted = counter_filter(query)
@@ -105,6 +113,12 @@ class SqliteStore(DirectoryStore):
                 sql += " AND assignee_id = ?"
                 params.append(viewer_id if assignee == "me" else 0)
             row = await self._fetchone(sql, params)
+            return int(row[0])
+        tags = tag_only(query)
+        if tags is not None:
+            marks = ",".join("?" * len(tags))
+            sql = f"SELECT count(DISTINCT ticket_id) FROM ticket_tags WHERE tag IN ({marks})"
+            row = await self._fetchone(sql, tags)
             return int(row[0])
         where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
         row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
