@@ -8,6 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
+from cs_tui.config import Config
 from cs_tui.domain.models import Agent
 from cs_tui.store import Store, default_store_path, open_store
 
@@ -28,9 +29,10 @@ def login_name() -> str:
 
 
 class Context:
-    def __init__(self, store_url: str | None, agent_spec: str | None) -> None:
+    def __init__(self, store_url: str | None, agent_spec: str | None, config: Config | None = None) -> None:
         self.store_url = store_url
         self.agent_spec = agent_spec
+        self.config = config or Config()
         self._store: Store | None = None
         self._agent: Agent | None = None
 

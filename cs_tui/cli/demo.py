@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from cs_tui.cli.context import Context
-from cs_tui.cli.tickets import show_queue
+from cs_tui.cli.tui import run_tui
 from cs_tui.domain.records import TicketRecord
 from cs_tui.domain.timeutil import utcnow
 
@@ -61,5 +61,8 @@ async def run_demo(args: argparse.Namespace, context: Context) -> int:
         elapsed = time.perf_counter() - started
         print(f"Done: {report.imported:,} tickets in {elapsed:.1f} s.", file=sys.stderr)
     if args.open:
-        return await show_queue(args, context)
+        if context.agent_spec is None:
+            # The demo is seen through the eyes of its team lead, whose queue is not empty.
+            context.agent_spec = DEMO_AGENTS[0].email
+        return await run_tui(args, context)
     return 0

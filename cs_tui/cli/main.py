@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from cs_tui import __version__
-from cs_tui.cli import canned, demo, metrics, tickets, transfer
+from cs_tui.cli import canned, demo, metrics, tickets, transfer, tui
 from cs_tui.cli.context import Context, UsageError, log_path
+from cs_tui.config import load_config
 from cs_tui.domain.query import QueryError
 from cs_tui.store import default_store_path
 from cs_tui.store.base import InvalidInput, StoreError
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"cs-tui {__version__}")
-    parser.set_defaults(handler=tickets.show_queue)
+    parser.set_defaults(handler=tui.run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in (demo, tickets, transfer, canned, metrics):
         module.register(commands, common)
@@ -62,9 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    config = load_config()
     context = Context(
-        store_url=getattr(args, "store", None) or os.environ.get("CS_TUI_STORE") or None,
-        agent_spec=getattr(args, "agent", None) or os.environ.get("CS_TUI_AGENT") or None,
+        store_url=getattr(args, "store", None) or os.environ.get("CS_TUI_STORE") or config.store,
+        agent_spec=getattr(args, "agent", None) or os.environ.get("CS_TUI_AGENT") or config.agent,
+        config=config,
     )
     try:
         return asyncio.run(_run(args, context))

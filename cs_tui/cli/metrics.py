@@ -10,7 +10,7 @@ from rich.text import Text
 
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import console, print_json
-from cs_tui.domain.metrics import Metrics, Window
+from cs_tui.domain.metrics import Metrics, Window, today
 from cs_tui.domain.timeutil import duration, parse_iso, utcnow
 
 
@@ -42,11 +42,7 @@ def _time(text: str, name: str) -> datetime:
 
 def window_from(since: str | None, until: str | None, now: datetime) -> Window:
     end = _time(until, "until") if until else now
-    if since:
-        start = _time(since, "since")
-    else:
-        local = end.astimezone()
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+    start = _time(since, "since") if since else today(end).since
     if start >= end:
         raise UsageError("--since must be before --until")
     return Window(start, end)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cs_tui.domain.models import Status, Ticket
@@ -23,6 +23,16 @@ class Window:
 
     def __contains__(self, moment: datetime) -> bool:
         return self.since <= moment < self.until
+
+
+def today(now: datetime) -> Window:
+    """Since local midnight until `now`: the default window of the sidebar and the CLI."""
+    midnight = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return Window(midnight.astimezone(now.tzinfo), now)
+
+
+def last_days(now: datetime, days: int) -> Window:
+    return Window(now - timedelta(days=days), now)
 
 
 @dataclass(frozen=True, slots=True)

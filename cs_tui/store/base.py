@@ -210,6 +210,10 @@ class Store(Protocol):
         at `now` (default: the current time)."""
         ...
 
+    async def new_tickets_per_hour(self, since: datetime, until: datetime) -> list[int]:
+        """Tickets created in each hour from `since` (the last hour may be partial)."""
+        ...
+
     # Import and export
 
     async def import_tickets(

@@ -50,6 +50,7 @@ _SORT_KEYS: dict[Sort, tuple[tuple[str, str], ...]] = {
     Sort.PRIORITY: (("t.priority_rank", "DESC"), ("t.updated_at", "DESC"), ("t.id", "DESC")),
 }
 MAX_PAGE = 500
+HOUR_US = 3_600_000_000
 EVENT_POLL_S = 0.1
 
 
@@ -433,6 +434,19 @@ class SqliteStore(DirectoryStore):
         self, window: Window, *, viewer_id: int | None = None, now: datetime | None = None
     ) -> Metrics:
         return await read_metrics(self._reader, window, viewer_id=viewer_id, now=now or utcnow())
+
+    async def new_tickets_per_hour(self, since: datetime, until: datetime) -> list[int]:
+        start, end = to_micros(since), to_micros(until)
+        hours = max(0, -((start - end) // HOUR_US))
+        found = await self._fetchall(
+            "SELECT (created_at - ?) / ? AS hour, count(*) FROM tickets"
+            " WHERE created_at >= ? AND created_at < ? GROUP BY hour",
+            (start, HOUR_US, start, end),
+        )
+        counts = [0] * hours
+        for hour, count in found:
+            counts[hour] = count
+        return counts
 
     # Import and export
 

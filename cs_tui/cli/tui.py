@@ -1,0 +1,47 @@
+"""Opening the TUI from the command line: plain `cs-tui` and `cs-tui demo`.
+
+Without a terminal (output piped or redirected) the open queue is printed instead,
+so scripts and `cs-tui | less` still get something useful.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from cs_tui.cli.context import Context, log_path
+from cs_tui.cli.tickets import show_queue
+
+
+async def run_tui(args: argparse.Namespace, context: Context) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return await show_queue(args, context)
+    from cs_tui.tui.app import HelpdeskApp
+
+    store = await context.store()
+    agent = await context.agent()
+    handler = _log_to_file()
+    try:
+        app = HelpdeskApp(store, agent, context.config)
+        await app.run_async()
+    finally:
+        if handler is not None:
+            logging.getLogger("cs_tui").removeHandler(handler)
+            handler.close()
+    return app.return_code or 0
+
+
+def _log_to_file() -> logging.Handler | None:
+    """While the TUI owns the terminal, warnings and tracebacks go to the log file."""
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("cs_tui")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return handler

@@ -1,0 +1,1 @@
+"""The agent's terminal UI (Textual). It reaches storage only through the Store protocol."""

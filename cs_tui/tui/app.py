@@ -1,0 +1,187 @@
+"""The Textual app: themes and keymap from the config, the live event feed, and
+the actions every screen shares (help, palette commands, $EDITOR, canned responses)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from cs_tui.config import Config, remember_theme
+from cs_tui.domain.models import Agent, EventKind
+from cs_tui.domain.timeutil import utcnow
+from cs_tui.store.base import Store, StoreError
+from cs_tui.tui.screens.canned import CannedEditorScreen
+from cs_tui.tui.screens.help import HelpScreen
+from cs_tui.tui.screens.main import MainScreen
+from cs_tui.tui.services import Services, StoreChanged
+from cs_tui.tui.themes import load_themes
+
+log = logging.getLogger("cs_tui.tui")
+
+DEFAULT_THEME = "cs-dark"
+NEW_TICKET_KINDS = {EventKind.TICKET_CREATED.value, EventKind.TICKET_IMPORTED.value}
+
+
+class HelpdeskApp(App[None]):
+    """cs-tui: the queue, the open ticket and the team's figures, all from the keyboard."""
+
+    TITLE = "cs-tui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        agent: Agent,
+        config: Config,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        live: bool = True,
+    ) -> None:
+        super().__init__()
+        self.services = Services(store=store, agent=agent, config=config, clock=clock)
+        self.live = live
+        self._theme_ready = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notices often quote customers (a subject, a tag): never read them as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The app's own colours, for themes that do not set them."""
+        return {
+            "customer-message": "transparent",
+            "agent-reply": "transparent",
+            "internal-note": "#3a3000",
+            "sla-breached": "#e0534f",
+            "sla-soon": "#e0a84f",
+            "unread": "#4fa3e0",
+        }
+
+    def on_mount(self) -> None:
+        self._load_themes()
+        config = self.services.config
+        for problem in config.problems:
+            self.notify(problem, title="Config file", severity="warning", timeout=15)
+        if config.keymap:
+            self.set_keymap(config.keymap)
+        self.push_screen(MainScreen())
+        if self.live:
+            self._follow_events()
+
+    def _load_themes(self) -> None:
+        themes, problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        for problem in problems:
+            self.notify(problem, title="Theme", severity="warning", timeout=15)
+        wanted = self.services.config.theme
+        names = {theme.name for theme in themes}
+        if wanted not in names and wanted not in self.available_themes:
+            self.notify(
+                f"There is no theme {wanted!r}; using {DEFAULT_THEME}. Themes: {', '.join(sorted(names))}.",
+                title="Theme",
+                severity="warning",
+            )
+            wanted = DEFAULT_THEME
+        self.theme = wanted if wanted in self.available_themes else "textual-dark"
+        self._theme_ready = True
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_ready and theme != self.services.config.theme:
+            remember_theme(theme, self.services.config.path)
+
+    # Live updates
+
+    @work(group="events", exit_on_error=False)
+    async def _follow_events(self) -> None:
+        store = self.services.store
+        since = await store.last_event_id()
+        async for event in store.events(since):
+            ids = {event.ticket_id} if event.ticket_id is not None else set()
+            created = ids if event.kind in NEW_TICKET_KINDS else set()
+            if isinstance(self.screen, MainScreen):
+                self.screen.post_message(StoreChanged({event.kind}, ids, created))
+            else:
+                main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+                if main is not None:
+                    main.post_message(StoreChanged({event.kind}, ids, created))
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """One place where a failed background job becomes a message to the agent."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        log.error("%s failed", event.worker.name, exc_info=error)
+        if isinstance(error, StoreError):
+            self.notify(str(error), title="Store", severity="error", timeout=10)
+        else:
+            self.notify(
+                f"{type(error).__name__}: {error}\nDetails are in the log file.",
+                title="Something went wrong",
+                severity="error",
+                timeout=10,
+            )
+        if event.worker.group == "events":
+            self.notify("Live updates stopped; press ctrl+r to refresh by hand.", severity="warning")
+
+    # Shared actions
+
+    def action_help(self) -> None:
+        from cs_tui.tui.widgets.queue import QueueTable
+
+        sections = [("Queue", QueueTable.BINDINGS), ("Everywhere", [*MainScreen.BINDINGS, *self.BINDINGS])]
+        self.push_screen(HelpScreen(sections, self.services.config.keymap))
+
+    def action_manage_canned(self) -> None:
+        self.push_screen(CannedEditorScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for binding in screen.BINDINGS:
+                if isinstance(binding, Binding) and binding.id and not binding.id.startswith("view."):
+                    yield SystemCommand(
+                        binding.description,
+                        f"{binding.id} ({binding.key})",
+                        self._runner(screen, binding.action),
+                    )
+            for view in self.services.config.views:
+                yield SystemCommand(
+                    f"View: {view.name}",
+                    f"{view.key}: {view.query}",
+                    self._runner(screen, f"view({view.key})"),
+                )
+        yield SystemCommand(
+            "Canned responses: manage", "Create, edit and delete canned responses", self.action_manage_canned
+        )
+        yield SystemCommand("Keys", "Every key and what it does", self.action_help)
+
+    @staticmethod
+    def _runner(screen: Screen[Any], action: str) -> Callable[[], Awaitable[object]]:
+        async def run() -> None:
+            await screen.run_action(action)
+
+        return run

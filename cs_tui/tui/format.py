@@ -1,0 +1,53 @@
+"""How ticket fields read on screen: short, fixed-width, the same everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cs_tui.domain.models import Priority, Status, Ticket
+from cs_tui.domain.timeutil import duration
+
+PRIORITY_MARK = {Priority.URGENT: "!!", Priority.HIGH: "! ", Priority.NORMAL: "  ", Priority.LOW: "- "}
+"""Two cells before the ticket number; readable without colour."""
+
+SOON = 3600.0
+"""Seconds before an SLA deadline from which the queue warns."""
+
+
+def status_label(status: Status) -> str:
+    return status.value.replace("_", " ")
+
+
+def age(ticket: Ticket, now: datetime) -> str:
+    return duration(now - ticket.created_at)
+
+
+def sla_left(ticket: Ticket, now: datetime) -> str:
+    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); blank when none."""
+    if ticket.sla_due_at is None:
+        return ""
+    return duration(ticket.sla_due_at - now)
+
+
+def sla_state(ticket: Ticket, now: datetime) -> str:
+    """ "breached", "soon" or "" for the colour of the SLA column."""
+    if ticket.sla_due_at is None:
+        return ""
+    left = (ticket.sla_due_at - now).total_seconds()
+    if left <= 0:
+        return "breached"
+    return "soon" if left <= SOON else ""
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A message time: the clock today, the date before ("24 Nov 14:05")."""
+    local = moment.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("%H:%M")
+    if local.year == now.astimezone().year:
+        return local.strftime("%d %b %H:%M")
+    return local.strftime("%d %b %Y %H:%M")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

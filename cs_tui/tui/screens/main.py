@@ -1,0 +1,458 @@
+"""The screen an agent lives in: the queue, the open ticket and the metrics sidebar.
+
+Wide terminals show all three side by side; below 100 columns the queue and the
+ticket take the whole width in turn and the sidebar folds away (`m` brings it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from cs_tui.config import View
+from cs_tui.domain.metrics import last_days, today
+from cs_tui.domain.models import DraftKind, Priority, Status, Ticket, TicketChanges, TicketPage
+from cs_tui.domain.query import Query, QueryError, parse
+from cs_tui.domain.text import sanitize_line
+from cs_tui.store.base import Conflict, Sort, StoreError
+from cs_tui.tui.editor import edit_in_editor
+from cs_tui.tui.format import plural, status_label
+from cs_tui.tui.live import matching_views
+from cs_tui.tui.screens.canned import CannedPicker
+from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
+from cs_tui.tui.services import HasServices, StoreChanged
+from cs_tui.tui.widgets.queue import QueueHeader, QueueTable
+from cs_tui.tui.widgets.sidebar import MetricsSidebar, SidebarFigures
+from cs_tui.tui.widgets.ticket_pane import TicketPane
+
+NARROW = 100
+"""Below this many columns the queue and the ticket share the width in turn."""
+SIDEBAR_MIN = 140
+"""From this many columns the sidebar shows unless the agent folded it."""
+METRICS_EVERY = 5.0
+LIVE_DELAY = 0.15
+"""Events within this many seconds are applied together."""
+
+STATUS_CHOICES = [(s.value, status_label(s)) for s in Status]
+PRIORITY_CHOICES = [(p.value, p.value) for p in reversed(Priority)]
+
+
+class MainScreen(HasServices, Screen[None]):
+    """Queue, ticket and metrics."""
+
+    CSS_PATH = "main.tcss"
+
+    BINDINGS = [
+        *[Binding(str(n), f"view({n})", f"View {n}", show=False, id=f"view.{n}") for n in range(1, 10)],
+        Binding("slash", "search", "Search", id="search"),
+        Binding("r", "compose('reply')", "Reply", id="reply"),
+        Binding("n", "compose('note')", "Note", id="note"),
+        Binding("c", "canned", "Canned", id="canned"),
+        Binding("ctrl+s", "send", "Send", show=False, id="send"),
+        Binding("ctrl+e", "editor", "Editor", show=False, id="editor"),
+        Binding("a", "assign_me", "Assign me", show=False, id="assign"),
+        Binding("s", "status", "Status", id="status"),
+        Binding("p", "priority", "Priority", show=False, id="priority"),
+        Binding("t", "tags", "Tags", show=False, id="tags"),
+        Binding("escape", "back", "Back", show=False, id="back"),
+        Binding("m", "toggle_sidebar", "Metrics", show=False, id="sidebar"),
+        Binding("z", "zoom", "Zoom", show=False, id="zoom"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View | None = None
+        self.query_text = ""
+        self.query_parsed: Query | None = None
+        self._search_timer: Timer | None = None
+        self._live_timer: Timer | None = None
+        self._pending = StoreChanged(set(), set(), set())
+        self._sidebar_choice: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        clock = self.services.clock
+        with Horizontal(id="body"):
+            with Vertical(id="queue-pane"):
+                yield Input(id="search", placeholder="status:open tag:refund words…  (enter: to the queue)")
+                yield Static("", id="search-error")
+                yield QueueHeader(id="queue-header")
+                yield QueueTable(clock=clock, id="queue")
+            yield TicketPane(id="ticket-pane")
+            yield MetricsSidebar(id="sidebar")
+        yield Footer()
+
+    @property
+    def queue(self) -> QueueTable:
+        return self.query_one(QueueTable)
+
+    @property
+    def ticket_pane(self) -> TicketPane:
+        return self.query_one(TicketPane)
+
+    def on_mount(self) -> None:
+        views = self.services.config.views
+        if views:
+            self.select_view(views[0])
+        self.queue.focus()
+        self.refresh_metrics()
+        self.set_interval(METRICS_EVERY, self.refresh_metrics)
+        self.set_interval(30, self.queue.tick)
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        self.set_class(width < NARROW, "-narrow")
+        show = self._sidebar_choice if self._sidebar_choice is not None else width >= SIDEBAR_MIN
+        self.set_class(not show, "-no-sidebar")
+
+    # Views and search
+
+    def action_view(self, number: int) -> None:
+        view = next((v for v in self.services.config.views if v.key == str(number)), None)
+        if view is None:
+            self.notify(f"No view on {number}; views are set in the config file.", severity="warning")
+            return
+        self.select_view(view)
+        self._show_queue()
+
+    def select_view(self, view: View) -> None:
+        self.view = view
+        self.query_one("#search", Input).value = ""
+        self.query_one("#search", Input).display = False
+        self._apply(view.query)
+
+    def _apply(self, text: str) -> None:
+        self.query_text = text
+        self.query_parsed = parse(text) if text.strip() else None
+        sort = Sort(self.view.sort) if self.view else Sort.UPDATED
+        query, viewer = self.query_parsed, self.services.agent.id
+        store = self.services.store
+
+        async def loader(after: str | None, limit: int) -> TicketPage:
+            return await store.list_tickets(query, viewer_id=viewer, sort=sort, after=after, limit=limit)
+
+        self.queue.show(loader)
+        self._update_title()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.display:
+            search.value = self.query_text
+        search.display = True
+        self._show_queue()
+        search.focus()
+        search.cursor_position = len(search.value)
+
+    @on(Input.Changed, "#search")
+    def check_search(self, event: Input.Changed) -> None:
+        error = self.query_one("#search-error", Static)
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        try:
+            parse(event.value)
+        except QueryError as problem:
+            marker = " " * (problem.position + 2) + "^" * problem.length
+            error.update(Text(f"{marker}\n{problem.message}", style="bold red"))
+            error.display = True
+            return
+        error.display = False
+        self._search_timer = self.set_timer(0.12, lambda: self._search(event.value))
+
+    def _search(self, text: str) -> None:
+        if text != self.query_text:
+            self._apply(text)
+
+    @on(Input.Submitted, "#search")
+    def search_to_queue(self) -> None:
+        if not self.query_one("#search-error", Static).display:
+            self.queue.focus()
+
+    @on(QueueTable.Loaded)
+    def _update_title(self) -> None:
+        queue = self.queue
+        name = self.view.name if self.view else "Search"
+        if self.view is not None and self.query_text != self.view.query:
+            name = f"{name} · search"
+        first, last = queue.visible_range()
+        total = f"{queue.total:,}{'+' if queue.total_is_lower_bound else ''}"
+        pane = self.query_one("#queue-pane")
+        pane.border_title = f"{self.view.key if self.view else '/'} {name}"
+        pane.border_subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
+        if queue.marked:
+            pane.border_subtitle += f" · {len(queue.marked)} marked"
+
+    # Opening tickets
+
+    @on(QueueTable.TicketChosen)
+    def open_ticket(self, event: QueueTable.TicketChosen) -> None:
+        self.ticket_pane.open(event.ticket.id)
+        self._show_ticket()
+
+    def _show_ticket(self) -> None:
+        self.add_class("-ticket")
+        self.ticket_pane.conversation.focus()
+
+    def _show_queue(self) -> None:
+        self.remove_class("-ticket")
+        self.queue.focus()
+
+    def action_back(self) -> None:
+        focused = self.focused
+        pane = self.ticket_pane
+        inside = focused.ancestors_with_self if focused is not None else []
+        if pane.composer in inside:
+            pane.leave_composer()
+        elif self.has_class("-ticket") or pane in inside or (focused is not None and focused.id == "search"):
+            self._show_queue()
+        elif self.queue.marked:
+            self.queue.marked.clear()
+            self.queue.refresh()
+            self._update_title()
+
+    def action_zoom(self) -> None:
+        """The queue or the ticket (whichever has the focus) takes the whole width."""
+        if self.has_class("-zoom"):
+            self.remove_class("-zoom", "-queue-zoom")
+            return
+        in_queue = (
+            self.focused is not None and self.query_one("#queue-pane") in self.focused.ancestors_with_self
+        )
+        self.add_class("-zoom")
+        self.set_class(in_queue, "-queue-zoom")
+
+    def action_toggle_sidebar(self) -> None:
+        self._sidebar_choice = self.has_class("-no-sidebar")
+        self.set_class(not self._sidebar_choice, "-no-sidebar")
+        if self._sidebar_choice:
+            self.refresh_metrics()
+
+    def action_refresh(self) -> None:
+        self.queue.reload()
+        self.ticket_pane.follow()
+        self.refresh_metrics()
+
+    # Writing
+
+    def action_compose(self, kind: str) -> None:
+        draft_kind = DraftKind(kind)
+        pane = self.ticket_pane
+        highlighted = self.queue.current
+        if (
+            self._in_queue()
+            and highlighted is not None
+            and (pane.ticket is None or pane.ticket.id != highlighted.id)
+        ):
+            pane.open(highlighted.id, compose=draft_kind)
+        elif pane.ticket is not None:
+            pane.start(draft_kind)
+        else:
+            return
+        self.add_class("-ticket")
+
+    def action_send(self) -> None:
+        self.ticket_pane.send()
+
+    def action_editor(self) -> None:
+        composer = self.ticket_pane.composer
+        if composer.is_open:
+            edited = edit_in_editor(self.app, composer.text)
+            if edited is not None:
+                composer.replace_text(edited)
+
+    @work(group="pick", exit_on_error=False)
+    async def action_canned(self) -> None:
+        pane = self.ticket_pane
+        if pane.ticket is None:
+            self.notify("Open a ticket first (enter), then press c.", severity="warning")
+            return
+        chosen = await self.app.push_screen_wait(CannedPicker(pane.ticket))
+        if chosen is not None:
+            self.add_class("-ticket")
+            pane.insert_canned(*chosen)
+
+    # Changing tickets
+
+    def _in_queue(self) -> bool:
+        return self.focused is self.queue or not self.has_class("-ticket")
+
+    def _targets(self) -> list[Ticket]:
+        """The marked tickets, else the highlighted one in the queue, else the open one."""
+        queue = self.queue
+        if queue.marked:
+            return [t for t in queue.rows if t.id in queue.marked]
+        if self._in_queue() and queue.current is not None:
+            if self.ticket_pane.ticket is not None and self.ticket_pane.ticket.id == queue.current.id:
+                return [self.ticket_pane.ticket]
+            return [queue.current]
+        return [self.ticket_pane.ticket] if self.ticket_pane.ticket is not None else []
+
+    def action_assign_me(self) -> None:
+        targets = self._targets()
+        me = self.services.agent
+        self._apply_changes(targets, TicketChanges(assignee_id=me.id), f"assigned to {me.name}")
+
+    @work(group="pick", exit_on_error=False)
+    async def action_status(self) -> None:
+        targets = self._targets()
+        if targets:
+            current = targets[0].status.value if len(targets) == 1 else None
+            value = await self.app.push_screen_wait(
+                ChoiceScreen(self._title("Status", targets), STATUS_CHOICES, current=current)
+            )
+            if value is not None:
+                self._apply_changes(
+                    targets, TicketChanges(status=Status(value)), f"status {status_label(Status(value))}"
+                )
+
+    @work(group="pick", exit_on_error=False)
+    async def action_priority(self) -> None:
+        targets = self._targets()
+        if targets:
+            current = targets[0].priority.value if len(targets) == 1 else None
+            value = await self.app.push_screen_wait(
+                ChoiceScreen(self._title("Priority", targets), PRIORITY_CHOICES, current=current)
+            )
+            if value is not None:
+                self._apply_changes(targets, TicketChanges(priority=Priority(value)), f"priority {value}")
+
+    @work(group="pick", exit_on_error=False)
+    async def action_tags(self) -> None:
+        targets = self._targets()
+        if targets:
+            current = sorted({tag for t in targets for tag in t.tags})
+            picked = await self.app.push_screen_wait(TagsScreen(self._title("Tags", targets), current))
+            if picked is not None and (picked[0] or picked[1]):
+                add, remove = picked
+                words = " ".join([*add, *(f"-{t}" for t in remove)])
+                self._apply_changes(targets, TicketChanges(add_tags=add, remove_tags=remove), f"tags {words}")
+
+    @staticmethod
+    def _title(what: str, targets: Sequence[Ticket]) -> str:
+        if len(targets) == 1:
+            return f"{what} of #{targets[0].id}"
+        return f"{what} of {len(targets)} marked tickets"
+
+    def _apply_changes(self, targets: list[Ticket], changes: TicketChanges, done: str) -> None:
+        if not targets:
+            self.notify("No ticket here to change.", severity="warning")
+            return
+        pane = self.ticket_pane
+        if len(targets) == 1 and pane.ticket is not None and targets[0].id == pane.ticket.id:
+            pane.change(changes, done.capitalize())
+            return
+        self._bulk(targets, changes, done)
+
+    @work(group="bulk", exit_on_error=False)
+    async def _bulk(self, targets: list[Ticket], changes: TicketChanges, done: str) -> None:
+        if len(targets) > 1:
+            answer = await self.app.push_screen_wait(
+                AskScreen(
+                    f"Change {len(targets)} tickets?",
+                    f"Set {done} on {plural(len(targets), 'marked ticket')}: "
+                    + ", ".join(f"#{t.id}" for t in targets[:12])
+                    + ("…" if len(targets) > 12 else ""),
+                    [("yes", f"Change {len(targets)}"), ("no", "Cancel")],
+                )
+            )
+            if answer != "yes":
+                return
+        store, me = self.services.store, self.services.agent
+        changed: list[Ticket] = []
+        conflicts: list[int] = []
+        failed: list[str] = []
+        for ticket in targets:
+            try:
+                changed.append(
+                    await store.update_ticket(
+                        ticket.id, changes, expected_version=ticket.version, actor_id=me.id
+                    )
+                )
+            except Conflict:
+                conflicts.append(ticket.id)
+            except StoreError as error:
+                failed.append(f"#{ticket.id}: {error}")
+        self.queue.marked.clear()
+        self.queue.reload()
+        if len(targets) == 1 and changed:
+            self.notify(done.capitalize(), title=f"#{changed[0].id}")
+            return
+        lines = [f"{plural(len(changed), 'ticket')} changed: {done}."]
+        if conflicts:
+            lines.append(
+                "Changed by someone else meanwhile, left as they are: "
+                + ", ".join(f"#{i}" for i in conflicts)
+                + ". Look at them and try again."
+            )
+        lines.extend(failed)
+        self.notify("\n".join(lines), severity="warning" if conflicts or failed else "information")
+
+    @on(TicketPane.Changed)
+    def _ticket_changed(self) -> None:
+        self.queue.reload()
+
+    # Live
+
+    @on(StoreChanged)
+    def _store_changed(self, event: StoreChanged) -> None:
+        pending = self._pending
+        pending.kinds |= event.kinds
+        pending.ticket_ids |= event.ticket_ids
+        pending.created |= event.created
+        if self._live_timer is None:
+            self._live_timer = self.set_timer(LIVE_DELAY, self._apply_live)
+
+    def _apply_live(self) -> None:
+        pending, self._pending, self._live_timer = self._pending, StoreChanged(set(), set(), set()), None
+        if pending.kinds & {"ticket.created", "ticket.updated", "ticket.imported", "message.added"}:
+            self.queue.reload()
+            self.refresh_metrics()
+        open_ticket = self.ticket_pane.ticket
+        if open_ticket is not None and open_ticket.id in pending.ticket_ids:
+            self.ticket_pane.follow()
+        if pending.created:
+            self._announce(sorted(pending.created))
+
+    @work(group="announce", exit_on_error=False)
+    async def _announce(self, ticket_ids: list[int]) -> None:
+        store, views = self.services.store, self.services.config.views
+        me, now = self.services.agent.id, self.services.clock()
+        tickets = []
+        for ticket_id in ticket_ids[:20]:
+            try:
+                tickets.append(await store.get_ticket(ticket_id))
+            except StoreError:
+                continue
+        hits = [(t, matching_views(t, views, viewer_id=me, now=now)) for t in tickets]
+        hits = [(t, v) for t, v in hits if v]
+        if not hits:
+            return
+        if len(hits) == 1:
+            ticket, names = hits[0]
+            message = f"#{ticket.id} {sanitize_line(ticket.subject)}\nin {', '.join(names)}"
+        else:
+            message = f"{len(hits)} new tickets in your views"
+        self.notify(message, title="New ticket" if len(hits) == 1 else "New tickets")
+        if self.services.config.bell:
+            self.app.bell()
+
+    @work(exclusive=True, group="metrics", exit_on_error=False)
+    async def refresh_metrics(self) -> None:
+        if self.has_class("-no-sidebar"):
+            return
+        store, now = self.services.store, self.services.clock()
+        me = self.services.agent.id
+        figures = SidebarFigures(
+            today=await store.metrics(today(now), viewer_id=me, now=now),
+            week=await store.metrics(last_days(now, 7), viewer_id=me, now=now),
+            new_per_hour=tuple(await store.new_tickets_per_hour(now - timedelta(hours=24), now)),
+        )
+        self.query_one(MetricsSidebar).show(figures)

@@ -1,0 +1,191 @@
+"""The reply and note composer: which one you write is unmistakable, the text is
+kept as a draft while you type, and placeholders left unfilled are marked."""
+
+from __future__ import annotations
+
+import uuid
+from typing import cast
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.document._document import Document
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Selection
+
+from cs_tui.domain.models import DraftKind
+from cs_tui.domain.templates import find_placeholders
+
+DRAFT_DELAY = 0.5
+"""Seconds of quiet typing after which the draft is written to the store."""
+
+
+class ComposerArea(TextArea):
+    """The text area. ctrl+s is the screen's, not a priority binding, so it waits for
+    the keys typed before it to reach the text; ctrl+e (end of line in a TextArea)
+    opens $EDITOR here, as the composer's hint says."""
+
+    BINDINGS = [Binding("ctrl+e", "screen.editor", "$EDITOR", show=False, id="editor")]
+
+
+class Composer(Vertical):
+    """Write a public reply (emailed to the customer) or an internal note."""
+
+    DEFAULT_CSS = """
+    Composer { height: 12; display: none; border: round $success; padding: 0 0; }
+    Composer.-open { display: block; }
+    Composer.-note { border: double $warning; background: $internal-note; }
+    Composer > #composer-title { height: 1; padding: 0 1; text-style: bold; }
+    Composer.-reply > #composer-title { color: $success; }
+    Composer.-note > #composer-title { color: $warning; }
+    Composer > #composer-hint { height: 1; padding: 0 1; color: $text-muted; }
+    Composer > #composer-hint.-missing { color: $error; text-style: bold; }
+    Composer > ComposerArea, Composer > ComposerArea:focus { height: 1fr; border: none; padding: 0 1; }
+    """
+
+    kind: reactive[DraftKind] = reactive(DraftKind.REPLY)
+    """A public reply or an internal note."""
+
+    class DraftChanged(Message):
+        """The text changed and has been quiet for DRAFT_DELAY: save it."""
+
+        def __init__(self, ticket_id: int, kind: DraftKind, body: str) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+            self.kind = kind
+            self.body = body
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ticket_id: int | None = None
+        self.customer_name = ""
+        self.client_id = str(uuid.uuid4())
+        """Sent with the message, so a retried send is stored once."""
+        self.sending = False
+        self._save_timer: Timer | None = None
+        self._loading = False
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="composer-title")
+        yield ComposerArea(id="composer-area", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="composer-hint")
+
+    @property
+    def area(self) -> ComposerArea:
+        return self.query_one(ComposerArea)
+
+    @property
+    def text(self) -> str:
+        return self.area.text
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def open(self, ticket_id: int, kind: DraftKind, *, customer_name: str, body: str | None = None) -> None:
+        """Show the composer for a ticket; `body` replaces the text (a restored draft)."""
+        if self.ticket_id != ticket_id:
+            self.client_id = str(uuid.uuid4())
+        self.ticket_id = ticket_id
+        self.customer_name = customer_name
+        self.kind = kind
+        self._retitle(kind)
+        if body is not None:
+            self._loading = True
+            self.area.load_text(body)
+            self.area.move_cursor(self.area.document.end)
+            self._loading = False
+        self.add_class("-open")
+        self._update_hint()
+        self.area.focus()
+
+    def close(self) -> None:
+        self.remove_class("-open")
+
+    def clear(self) -> None:
+        """After a send: empty, a new client id for the next message."""
+        self._loading = True
+        self.area.load_text("")
+        self._loading = False
+        self.client_id = str(uuid.uuid4())
+        self._cancel_save()
+
+    def forget(self) -> None:
+        """Another ticket is opened: drop this one's text (its draft is in the store)."""
+        self.flush()
+        self.clear()
+        self.close()
+        self.ticket_id = None
+
+    def watch_kind(self, kind: DraftKind) -> None:
+        self._retitle(kind)
+
+    def _retitle(self, kind: DraftKind) -> None:
+        self.set_class(kind is DraftKind.NOTE, "-note")
+        self.set_class(kind is DraftKind.REPLY, "-reply")
+        title = self.query_one("#composer-title", Static)
+        if kind is DraftKind.NOTE:
+            title.update("Internal note — only agents see this")
+        else:
+            who = self.customer_name or "the customer"
+            title.update(f"Reply to {who} — sent by email")
+        title.refresh()
+        self._update_hint()
+
+    def insert(self, text: str) -> None:
+        """Text at the cursor (a canned response); the first placeholder left unfilled
+        is selected, so typing replaces it."""
+        document = cast(Document, self.area.document)
+        start = document.get_index_from_location(self.area.selection.end)
+        self.area.insert(text)
+        self.area.focus()
+        self._update_hint()
+        for placeholder in find_placeholders(self.text):
+            if placeholder.start >= start:
+                self.area.selection = Selection(
+                    document.get_location_from_index(placeholder.start),
+                    document.get_location_from_index(placeholder.end),
+                )
+                break
+
+    def replace_text(self, text: str) -> None:
+        """The whole text, as the agent's editor left it; saved as the draft."""
+        self.area.load_text(text.rstrip("\n"))
+        self.area.move_cursor(self.area.document.end)
+        self.area.focus()
+
+    def missing_placeholders(self) -> list[str]:
+        return [p.name for p in find_placeholders(self.text)]
+
+    @on(TextArea.Changed, "#composer-area")
+    def _schedule_draft(self) -> None:
+        if self._loading:
+            return
+        self._update_hint()
+        self._cancel_save()
+        self._save_timer = self.set_timer(DRAFT_DELAY, self.flush)
+
+    def flush(self) -> None:
+        """Save the draft now, if there is unsaved typing."""
+        if self._save_timer is None or self.ticket_id is None:
+            return
+        self._cancel_save()
+        self.post_message(self.DraftChanged(self.ticket_id, self.kind, self.text))
+
+    def _cancel_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+
+    def _update_hint(self) -> None:
+        hint = self.query_one("#composer-hint", Static)
+        missing = self.missing_placeholders()
+        hint.set_class(bool(missing), "-missing")
+        if missing:
+            names = ", ".join("{{" + name + "}}" for name in dict.fromkeys(missing))
+            hint.update(f"Fill in {names} before sending")
+        else:
+            hint.update("ctrl+s send · ctrl+e $EDITOR · esc leave (the draft is kept)")

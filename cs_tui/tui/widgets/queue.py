@@ -1,0 +1,419 @@
+"""The ticket queue: a line-API list that asks the store only for the pages it shows.
+
+Rows are fetched by keyset paging as the cursor or the scroll nears the end of
+what is loaded; a live reload fetches the loaded range again and keeps the
+cursor on the same ticket and that ticket on the same screen line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import on, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from cs_tui.domain.models import Priority, Ticket, TicketPage
+from cs_tui.domain.text import sanitize_line
+from cs_tui.tui.format import PRIORITY_MARK, age, sla_left, sla_state, status_label
+
+PAGE = 100
+"""Rows fetched at a time; more than any screen shows."""
+RELOAD_LIMIT = 500
+"""The most rows one reload asks for at once (the store's page limit)."""
+
+PageLoader = Callable[[str | None, int], Awaitable[TicketPage]]
+"""Fetches the page after a cursor (None: the first) of at most `limit` tickets."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    align_right: bool = False
+
+
+def layout_columns(width: int) -> list[Column]:
+    """The columns that fit `width` cells; the subject takes what is left.
+
+    Narrow terminals drop the assignee, then the customer, before the subject
+    gets shorter than 16 cells.
+    """
+    fixed = [
+        Column("mark", "", 1),
+        Column("priority", "", 2),
+        Column("id", "#", 7, align_right=True),
+    ]
+    tail = [
+        Column("status", "status", 8),
+        Column("age", "age", 5, align_right=True),
+        Column("sla", "SLA", 7, align_right=True),
+    ]
+    optional = [Column("customer", "customer", 18), Column("assignee", "assignee", 12)]
+    while True:
+        columns = [*fixed, Column("subject", "subject", 0), *optional, *tail]
+        # One space before each column but the mark and the priority.
+        used = sum(c.width for c in columns) + len(columns) - 2
+        subject = width - used
+        if subject >= 16 or not optional:
+            return [
+                Column("subject", "subject", max(subject, 8)) if c.key == "subject" else c for c in columns
+            ]
+        optional.pop()
+
+
+def _cell(text: str, column: Column) -> str:
+    if column.align_right and cell_len(text) < column.width:
+        return " " * (column.width - cell_len(text)) + text
+    if cell_len(text) > column.width and column.width > 1:
+        return set_cell_size(text, column.width - 1) + "…"
+    return set_cell_size(text, column.width)
+
+
+def header_text(width: int) -> str:
+    parts = [_cell(c.title, c) for c in layout_columns(width)]
+    return "".join(parts[:2]) + " " + " ".join(parts[2:])
+
+
+class QueueHeader(Static):
+    """The column titles above the queue, laid out like its rows."""
+
+    DEFAULT_CSS = """
+    QueueHeader { height: 1; color: $text-muted; text-style: bold; }
+    """
+
+    def on_resize(self) -> None:
+        self.update(header_text(self.size.width))
+
+
+class QueueTable(ScrollView, can_focus=True):
+    """The tickets of the current view, one line each."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="queue.up"),
+        Binding("g,home", "first", "Top", show=False, id="queue.top"),
+        Binding("G,end", "last", "Bottom", show=False, id="queue.bottom"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="queue.page_down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="queue.page_up"),
+        Binding("enter", "choose", "Open", show=False, id="queue.open"),
+        Binding("x", "toggle_mark", "Mark", show=False, id="queue.mark"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "queue--cursor",
+        "queue--marked",
+        "queue--urgent",
+        "queue--high",
+        "queue--low",
+        "queue--breached",
+        "queue--soon",
+        "queue--unread",
+        "queue--muted",
+    }
+
+    DEFAULT_CSS = """
+    QueueTable { background: $surface; }
+    QueueTable > .queue--cursor { background: $block-cursor-blurred-background; }
+    QueueTable:focus > .queue--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    QueueTable > .queue--marked { background: $accent 30%; }
+    QueueTable > .queue--urgent { color: $error; text-style: bold; }
+    QueueTable > .queue--high { color: $warning; text-style: bold; }
+    QueueTable > .queue--low { color: $text-muted; }
+    QueueTable > .queue--breached { color: $error; text-style: bold; }
+    QueueTable > .queue--soon { color: $warning; }
+    QueueTable > .queue--unread { color: $accent; text-style: bold; }
+    QueueTable > .queue--muted { color: $text-muted; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+    """Index of the highlighted row among the loaded ones."""
+
+    class TicketHighlighted(Message):
+        """The cursor moved onto a ticket (None: the queue is empty)."""
+
+        def __init__(self, ticket: Ticket | None) -> None:
+            super().__init__()
+            self.ticket = ticket
+
+    class TicketChosen(Message):
+        """The agent pressed enter on a ticket."""
+
+        def __init__(self, ticket: Ticket) -> None:
+            super().__init__()
+            self.ticket = ticket
+
+    class Loaded(Message):
+        """A page arrived: the subtitle ("1-40 of 12,345") may have changed."""
+
+    def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.rows: list[Ticket] = []
+        self.total = 0
+        self.total_is_lower_bound = False
+        self.marked: set[int] = set()
+        self.unread: set[int] = set()
+        self._next_cursor: str | None = None
+        self._loader: PageLoader | None = None
+        self._loading = False
+        self._generation = 0
+        self._now = clock()
+
+    # Loading
+
+    def show(self, loader: PageLoader) -> None:
+        """Start over with another view or search: first page, cursor on top."""
+        self._loader = loader
+        self._generation += 1
+        self._loading = False
+        self.marked.clear()
+        self._load(reset=True)
+
+    def reload(self) -> None:
+        """Fetch what is loaded again (something changed), keeping the cursor's ticket."""
+        if self._loader is not None:
+            self._load(reset=False)
+
+    def _load(self, *, reset: bool) -> None:
+        assert self._loader is not None
+        self._fetch(self._loader, self._generation, reset=reset)
+
+    @work(exclusive=True, group="queue-page", exit_on_error=False)
+    async def _fetch(self, loader: PageLoader, generation: int, *, reset: bool) -> None:
+        wanted = PAGE if reset else max(PAGE, len(self.rows))
+        rows: list[Ticket] = []
+        after: str | None = None
+        page = await loader(None, min(wanted, RELOAD_LIMIT))
+        rows.extend(page.tickets)
+        while len(rows) < wanted and page.next_cursor is not None:
+            after = page.next_cursor
+            page = await loader(after, min(wanted - len(rows), RELOAD_LIMIT))
+            rows.extend(page.tickets)
+        if generation != self._generation:
+            return
+        self._replace(rows, page, reset=reset)
+
+    def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
+        current = self.current
+        screen_line = self.cursor_row - int(self.scroll_y)
+        self.rows = rows
+        self.total = last_page.total
+        self.total_is_lower_bound = getattr(last_page, "total_is_lower_bound", False)
+        self._next_cursor = last_page.next_cursor
+        self.marked &= {t.id for t in rows}
+        self._now = self.clock()
+        self._resize()
+        if reset or current is None:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.cursor_row = 0
+        else:
+            index = next((i for i, t in enumerate(rows) if t.id == current.id), None)
+            if index is None:
+                index = min(self.cursor_row, max(len(rows) - 1, 0))
+            self.cursor_row = index
+            self.scroll_to(y=max(index - screen_line, 0), animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Loaded())
+        if reset or current is None or self.current is None or self.current != current:
+            self.post_message(self.TicketHighlighted(self.current))
+
+    @work(exclusive=True, group="queue-more", exit_on_error=False)
+    async def _fetch_more(self, loader: PageLoader, generation: int, after: str) -> None:
+        page = await loader(after, PAGE)
+        if generation != self._generation or after != self._next_cursor:
+            return
+        self.rows.extend(page.tickets)
+        self._next_cursor = page.next_cursor
+        self.total = page.total if page.total >= 0 else self.total
+        self._loading = False
+        self._resize()
+        self.refresh()
+        self.post_message(self.Loaded())
+
+    @on(Worker.StateChanged)
+    def _fetch_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "queue-more":
+            self._loading = False
+
+    def _more_if_near_end(self) -> None:
+        near = max(self.cursor_row, int(self.scroll_y) + self.size.height) + PAGE // 4
+        if (
+            near >= len(self.rows)
+            and self._next_cursor is not None
+            and not self._loading
+            and self._loader is not None
+        ):
+            self._loading = True
+            self._fetch_more(self._loader, self._generation, self._next_cursor)
+
+    def _resize(self) -> None:
+        more = 1 if self._next_cursor is not None else 0
+        self.virtual_size = Size(self.size.width, len(self.rows) + more)
+
+    # The cursor
+
+    @property
+    def current(self) -> Ticket | None:
+        if 0 <= self.cursor_row < len(self.rows):
+            return self.rows[self.cursor_row]
+        return None
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self.rows) - 1)) if self.rows else 0
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_cursor_into_view()
+        self._more_if_near_end()
+        if old != new:
+            self.post_message(self.TicketHighlighted(self.current))
+            self.post_message(self.Loaded())
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._more_if_near_end()
+        self.post_message(self.Loaded())
+
+    def refresh_line(self, row: int) -> None:
+        self.refresh_lines(row - int(self.scroll_y), 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_y)
+        height = max(self.size.height, 1)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + height:
+            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
+
+    def visible_range(self) -> tuple[int, int]:
+        """1-based first and last rows on screen, for "1-40 of 12,345"."""
+        if not self.rows:
+            return 0, 0
+        top = int(self.scroll_y)
+        return top + 1, min(top + self.size.height, len(self.rows))
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        """The last loaded row; the next page loads as it comes into view."""
+        self.cursor_row = len(self.rows) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor_row += max(self.size.height - 1, 1)
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= max(self.size.height - 1, 1)
+
+    def action_choose(self) -> None:
+        if self.current is not None:
+            self.post_message(self.TicketChosen(self.current))
+
+    def action_toggle_mark(self) -> None:
+        ticket = self.current
+        if ticket is None:
+            return
+        self.marked.symmetric_difference_update({ticket.id})
+        self.refresh_line(self.cursor_row)
+        self.cursor_row += 1
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", None)
+        if isinstance(offset, int):
+            self.cursor_row = int(self.scroll_y) + offset
+
+    def on_resize(self) -> None:
+        self._resize()
+        self._more_if_near_end()
+
+    def tick(self) -> None:
+        """Ages and SLA countdowns move with the clock."""
+        self._now = self.clock()
+        self.refresh()
+
+    # Drawing
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_y) + y
+        width = self.size.width
+        base = self.rich_style
+        if row >= len(self.rows):
+            if row == len(self.rows) and self._next_cursor is not None:
+                muted = base + self.get_component_rich_style("queue--muted")
+                return Strip([Segment(set_cell_size("  loading more…", width), muted)], width)
+            return Strip.blank(width, base)
+        return self._render_ticket(self.rows[row], row, width, base)
+
+    def _render_ticket(self, ticket: Ticket, row: int, width: int, base: Style) -> Strip:
+        style = self.get_component_rich_style
+        line = base
+        if ticket.id in self.marked:
+            line += style("queue--marked")
+        if row == self.cursor_row:
+            line += style("queue--cursor")
+        now = self._now
+        segments: list[Segment] = []
+        for column in layout_columns(width):
+            text, extra = self._value(ticket, column.key, now)
+            if column.key not in ("mark", "priority"):
+                segments.append(Segment(" ", line))
+            cell_style = line + style(extra) if extra else line
+            segments.append(Segment(_cell(text, column), cell_style))
+        return Strip(segments).adjust_cell_length(width, line)
+
+    def _value(self, ticket: Ticket, key: str, now: datetime) -> tuple[str, str]:
+        """The column's text and the component class that colours it."""
+        match key:
+            case "mark":
+                if ticket.id in self.marked:
+                    return "✓", "queue--unread"
+                return ("•", "queue--unread") if ticket.id in self.unread else (" ", "")
+            case "priority":
+                extra = {
+                    Priority.URGENT: "queue--urgent",
+                    Priority.HIGH: "queue--high",
+                    Priority.LOW: "queue--low",
+                }
+                return PRIORITY_MARK[ticket.priority], extra.get(ticket.priority, "")
+            case "id":
+                return f"#{ticket.id}", "queue--muted"
+            case "subject":
+                return sanitize_line(ticket.subject), "queue--unread" if ticket.id in self.unread else ""
+            case "customer":
+                return sanitize_line(ticket.customer.name or ticket.customer.email), ""
+            case "status":
+                return status_label(ticket.status), ""
+            case "assignee":
+                return (ticket.assignee.name if ticket.assignee else "—"), "" if ticket.assignee else (
+                    "queue--muted"
+                )
+            case "age":
+                return age(ticket, now), "queue--muted"
+            case "sla":
+                state = sla_state(ticket, now)
+                return sla_left(ticket, now), {"breached": "queue--breached", "soon": "queue--soon"}.get(
+                    state, ""
+                )
+        raise AssertionError(key)

@@ -1,0 +1,92 @@
+"""The metrics sidebar: first response time today and over 7 days, what waits for an
+answer, open counts, CSAT and new tickets per hour. Same figures as `cs-tui metrics`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Sparkline, Static
+
+from cs_tui.domain.metrics import Metrics
+from cs_tui.domain.timeutil import duration
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarFigures:
+    today: Metrics
+    week: Metrics
+    new_per_hour: tuple[int, ...]
+    """New tickets in each of the last 24 hours, oldest first."""
+
+
+def _d(seconds: float | None) -> str:
+    return duration(seconds) if seconds is not None else "-"
+
+
+def figures_text(figures: SidebarFigures) -> Text:
+    today, week = figures.today, figures.week
+    text = Text()
+
+    def heading(title: str) -> None:
+        text.append(f"{title}\n", style="bold underline")
+
+    def row(label: str, value: str, style: str = "") -> None:
+        text.append(f"{label:<15}", style="dim")
+        text.append(f"{value}\n", style=style)
+
+    heading("First response")
+    row("today median", _d(today.frt.median_s))
+    row("today mean", _d(today.frt.mean_s))
+    row("7 days median", _d(week.frt.median_s))
+    row("7 days mean", _d(week.frt.mean_s))
+    row("answered", f"{today.frt.responded:,} today")
+    row("awaiting", f"{today.frt.awaiting:,} today", "bold" if today.frt.awaiting else "")
+    row("oldest", _d(today.frt.oldest_awaiting_s))
+    text.append("\n")
+    heading("Open now")
+    counts = today.open
+    row("new", f"{counts.new:,}")
+    row("open", f"{counts.open:,}")
+    row("pending", f"{counts.pending:,}")
+    row("on hold", f"{counts.on_hold:,}")
+    row("unassigned", f"{counts.unassigned:,}")
+    row("mine", f"{counts.mine:,}")
+    row("breaching SLA", f"{counts.breaching:,}", "bold red" if counts.breaching else "")
+    text.append("\n")
+    heading("Today")
+    row("solved", f"{today.resolution.solved:,}")
+    row("resolution", _d(today.resolution.median_s) + " median")
+    csat = f"{today.csat.mean:.2f} of 5 ({today.csat.count:,})" if today.csat.mean is not None else "-"
+    row("CSAT", csat)
+    week_csat = f"{week.csat.mean:.2f} ({week.csat.count:,})" if week.csat.mean is not None else "-"
+    row("CSAT 7 days", week_csat)
+    text.append("\n")
+    heading("New per hour, 24h")
+    return text
+
+
+class MetricsSidebar(VerticalScroll):
+    """The figures a team lead watches; refreshed on every relevant event and every 5 s."""
+
+    DEFAULT_CSS = """
+    MetricsSidebar { width: 34; padding: 0 1; background: $panel; }
+    MetricsSidebar > Sparkline { height: 3; margin: 0 0 1 0; }
+    MetricsSidebar > #sparkline-scale { color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading figures…", id="figures")
+        yield Sparkline([], id="new-per-hour")
+        yield Static("", id="sparkline-scale")
+
+    def show(self, figures: SidebarFigures) -> None:
+        self.query_one("#figures", Static).update(figures_text(figures))
+        self.query_one(Sparkline).data = list(figures.new_per_hour)
+        hourly = figures.new_per_hour
+        peak = max(hourly) if hourly else 0
+        self.query_one("#sparkline-scale", Static).update(
+            f"24h ago → now · {sum(hourly):,} new, peak {peak:,}/h"
+        )

@@ -1,0 +1,281 @@
+"""The open ticket: header, conversation and composer, and what an agent does to it.
+
+Every change names the ticket version the agent saw; a stale one comes back as a
+Conflict and the agent is told what changed. A send first checks for messages
+that arrived while the agent typed.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+
+from cs_tui.domain.models import (
+    AuthorKind,
+    CannedResponse,
+    Draft,
+    DraftKind,
+    NewMessage,
+    Ticket,
+    TicketChanges,
+)
+from cs_tui.domain.text import sanitize_line
+from cs_tui.store.base import Conflict, StoreError
+from cs_tui.tui.changes import describe_changes
+from cs_tui.tui.screens.pickers import AskScreen
+from cs_tui.tui.services import HasServices
+from cs_tui.tui.widgets.composer import Composer
+from cs_tui.tui.widgets.conversation import Conversation, TicketHeader, message_text
+
+MESSAGES_PER_PAGE = 50
+
+
+class TicketPane(HasServices, Vertical):
+    """Everything about the one ticket the agent has open."""
+
+    DEFAULT_CSS = """
+    TicketPane { width: 1fr; }
+    """
+
+    class Changed(Message):
+        """The agent changed the open ticket (the queue row should follow)."""
+
+        def __init__(self, ticket: Ticket) -> None:
+            super().__init__()
+            self.ticket = ticket
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ticket: Ticket | None = None
+        self.other_tickets: int | None = None
+
+    def compose(self) -> ComposeResult:
+        clock = self.services.clock
+        yield TicketHeader(id="ticket-header")
+        yield Conversation(clock=clock, id="conversation")
+        yield Composer(id="composer")
+
+    def on_mount(self) -> None:
+        self.header.show(None, other_tickets=None, now=self.services.clock())
+
+    @property
+    def header(self) -> TicketHeader:
+        return self.query_one(TicketHeader)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    # Opening and following a ticket
+
+    def open(self, ticket_id: int, *, compose: DraftKind | None = None) -> None:
+        if self.ticket is not None and self.ticket.id != ticket_id:
+            self.composer.forget()
+        self._load(ticket_id, compose)
+
+    @work(exclusive=True, group="ticket-open", exit_on_error=False)
+    async def _load(self, ticket_id: int, compose: DraftKind | None) -> None:
+        store, agent = self.services.store, self.services.agent
+        ticket = await store.get_ticket(ticket_id)
+        page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+        draft = await store.get_draft(agent.id, ticket_id)
+        others = await store.customer_ticket_count(ticket.customer.id) - 1
+        self.ticket, self.other_tickets = ticket, others
+        self._show_header()
+        await self.conversation.show(page.messages, has_earlier=page.has_earlier)
+        if draft is not None and draft.body.strip():
+            self.composer.open(ticket_id, draft.kind, customer_name=self._customer_name(), body=draft.body)
+            if compose is None:
+                self.notify("Your unsent draft is back.", title=f"#{ticket_id}")
+        elif compose is not None:
+            self.composer.open(ticket_id, compose, customer_name=self._customer_name(), body="")
+        elif not self.composer.is_open:
+            self.conversation.focus()
+
+    def _customer_name(self) -> str:
+        return sanitize_line(self.ticket.customer.name) if self.ticket else ""
+
+    def _show_header(self) -> None:
+        self.header.show(self.ticket, other_tickets=self.other_tickets, now=self.services.clock())
+
+    def follow(self) -> None:
+        """Another process wrote to the open ticket: show its new state and messages."""
+        if self.ticket is not None:
+            self._follow(self.ticket.id)
+
+    @work(exclusive=True, group="ticket-follow", exit_on_error=False)
+    async def _follow(self, ticket_id: int) -> None:
+        store = self.services.store
+        ticket = await store.get_ticket(ticket_id)
+        page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+        if self.ticket is None or self.ticket.id != ticket_id:
+            return
+        self.ticket = ticket
+        self._show_header()
+        await self.conversation.append(page.messages)
+
+    @on(Conversation.ReachedTop)
+    def _load_earlier(self) -> None:
+        first = self.conversation.first_message_id
+        if self.ticket is not None and self.conversation.has_earlier and first is not None:
+            self._earlier(self.ticket.id, first)
+
+    @work(exclusive=True, group="ticket-earlier", exit_on_error=False)
+    async def _earlier(self, ticket_id: int, before: int) -> None:
+        page = await self.services.store.get_messages(ticket_id, before=before, limit=MESSAGES_PER_PAGE)
+        if self.ticket is not None and self.ticket.id == ticket_id:
+            await self.conversation.prepend(page.messages, has_earlier=page.has_earlier)
+
+    # Composing
+
+    def start(self, kind: DraftKind) -> None:
+        if self.ticket is None:
+            return
+        keep = self.composer.text if self.composer.ticket_id == self.ticket.id else None
+        self.composer.open(self.ticket.id, kind, customer_name=self._customer_name(), body=keep)
+
+    def leave_composer(self) -> None:
+        self.composer.flush()
+        self.composer.close()
+        self.conversation.focus()
+
+    def insert_canned(self, body: str, canned: CannedResponse) -> None:
+        """Put a canned response at the cursor and do what it says to the ticket."""
+        if self.ticket is None:
+            return
+        if not self.composer.is_open:
+            self.start(DraftKind.REPLY)
+        self.composer.insert(body)
+        self._use_canned(canned)
+
+    @work(group="canned-use", exit_on_error=False)
+    async def _use_canned(self, canned: CannedResponse) -> None:
+        if canned.id is not None:
+            await self.services.store.record_canned_use(canned.id)
+        actions = canned.actions
+        if self.ticket is None or actions.is_empty:
+            return
+        add = tuple(t for t in actions.add_tags if t not in self.ticket.tags)
+        changes = TicketChanges(status=actions.status, priority=actions.priority, add_tags=add)
+        done = [
+            f"status {actions.status.value.replace('_', ' ')}" if actions.status else "",
+            f"priority {actions.priority.value}" if actions.priority else "",
+            ("tags " + " ".join(add)) if add else "",
+        ]
+        self.change(changes, f"{canned.title}: " + ", ".join(d for d in done if d))
+
+    @on(Composer.DraftChanged)
+    def _save_draft(self, event: Composer.DraftChanged) -> None:
+        self._write_draft(event.ticket_id, event.kind, event.body)
+
+    @work(group="draft", exit_on_error=False)
+    async def _write_draft(self, ticket_id: int, kind: DraftKind, body: str) -> None:
+        store, agent = self.services.store, self.services.agent
+        if body.strip():
+            await store.save_draft(Draft(agent.id, ticket_id, body, kind))
+        else:
+            await store.delete_draft(agent.id, ticket_id)
+
+    def send(self) -> None:
+        composer = self.composer
+        if self.ticket is None or not composer.is_open or composer.sending:
+            return
+        if not composer.text.strip():
+            self.notify("Nothing to send yet.", severity="warning")
+            return
+        missing = composer.missing_placeholders()
+        if missing:
+            names = ", ".join("{{" + name + "}}" for name in dict.fromkeys(missing))
+            self.notify(f"Fill in {names} first; nothing was sent.", severity="error", title="Not sent")
+            return
+        composer.flush()
+        self._send(self.ticket.id, composer.text, composer.kind, composer.client_id)
+
+    @work(exclusive=True, group="send", exit_on_error=False)
+    async def _send(self, ticket_id: int, body: str, kind: DraftKind, client_id: str) -> None:
+        store, agent = self.services.store, self.services.agent
+        composer = self.composer
+        composer.sending = True
+        try:
+            latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+            seen = self.conversation.last_message_id or 0
+            fresh = [m for m in latest.messages if m.id > seen and m.agent_id != agent.id]
+            if fresh:
+                await self.conversation.append(latest.messages)
+                body_text = Text()
+                for message in fresh[-3:]:
+                    body_text.append_text(message_text(message, self.services.clock()))
+                    body_text.append("\n\n")
+                body_text.append("Send your text as it is, or go back and edit it?")
+                who = sanitize_line(fresh[-1].author_name)
+                answer = await self.app.push_screen_wait(
+                    AskScreen(
+                        f"{who} wrote while you typed", body_text, [("send", "Send anyway"), ("edit", "Edit")]
+                    )
+                )
+                if answer != "send":
+                    composer.area.focus()
+                    return
+            message = await store.add_message(
+                ticket_id,
+                NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE),
+                actor_id=agent.id,
+            )
+        except StoreError as error:
+            self.notify(
+                f"{error}\nYour text is kept: press ctrl+s to try again.", severity="error", title="Not sent"
+            )
+            return
+        finally:
+            composer.sending = False
+        await store.delete_draft(agent.id, ticket_id)
+        composer.clear()
+        composer.close()
+        self.notify("Note added." if kind is DraftKind.NOTE else "Reply sent.", title=f"#{ticket_id}")
+        await self.conversation.append((message,))
+        self.conversation.focus()
+        self.follow()
+
+    # Changing the ticket
+
+    def change(self, changes: TicketChanges, done: str) -> None:
+        if self.ticket is not None:
+            self._change(self.ticket, changes, done)
+
+    @work(group="ticket-change", exit_on_error=False)
+    async def _change(self, seen: Ticket, changes: TicketChanges, done: str) -> None:
+        try:
+            ticket = await self.services.store.update_ticket(
+                seen.id, changes, expected_version=seen.version, actor_id=self.services.agent.id
+            )
+        except Conflict as conflict:
+            self._conflict(seen, conflict.current)
+            return
+        self._updated(ticket)
+        self.notify(done, title=f"#{ticket.id}")
+
+    def _conflict(self, seen: Ticket, current: Ticket) -> None:
+        what = describe_changes(seen, current) or ["it was changed"]
+        self.notify(
+            "Someone changed this ticket while you looked:\n"
+            + "\n".join(f"• {line}" for line in what)
+            + "\nNothing was changed. The ticket shows its current state now;"
+            " try again if you still want to.",
+            severity="warning",
+            title=f"#{current.id} changed",
+            timeout=12,
+        )
+        self._updated(current)
+
+    def _updated(self, ticket: Ticket) -> None:
+        if self.ticket is not None and self.ticket.id == ticket.id:
+            self.ticket = ticket
+            self._show_header()
+        self.post_message(self.Changed(ticket))

@@ -1,0 +1,101 @@
+"""The real `cs-tui` in a real terminal (tmux): open a ticket, type a reply, send it,
+and find it with `cs-tui ticket show --json`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)")
+
+CS_TUI = [sys.executable, "-m", "cs_tui"]
+AGENT = "sari@tokonusantara.example"
+
+
+def run(*args: str, env: dict[str, str]) -> str:
+    done = subprocess.run([*CS_TUI, *args], env=env, capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CS_TUI_STORE": str(tmp_path / "cs-tui.db"),
+        "CS_TUI_AGENT": AGENT,
+        "CS_TUI_CONFIG": str(tmp_path / "config.toml"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+    }
+
+
+@pytest.fixture
+def tmux(env: dict[str, str]) -> Iterator[str]:
+    session = f"cs-tui-{uuid.uuid4().hex[:8]}"
+    command = " ".join([*CS_TUI])
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45", command],
+        env={k: v for k, v in env.items() if k != "TMUX"},
+        check=True,
+    )
+    try:
+        yield session
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def screen(session: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def keys(session: str, *names: str, literal: bool = False) -> None:
+    subprocess.run(["tmux", "send-keys", "-t", session, *(["-l"] if literal else []), *names], check=True)
+
+
+def wait_for(session: str, text: str, timeout: float = 20) -> str:
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen(session)
+        if text in shown:
+            return shown
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} did not appear; the screen shows:\n{shown}")
+
+
+@pytest.fixture
+def demo_store(env: dict[str, str]) -> None:
+    subprocess.run(
+        [*CS_TUI, "demo", "--no-open", "--tickets", "300"], env=env, check=True, capture_output=True
+    )
+
+
+@pytest.mark.usefixtures("demo_store")
+def test_a_reply_typed_in_the_terminal_is_stored(env: dict[str, str], tmux: str) -> None:
+    first = json.loads(run("ticket", "list", "--limit", "1", "--json", env=env))[0]
+    wait_for(tmux, "1 Mine")
+    keys(tmux, "3")
+    wait_for(tmux, "3 All open")
+    keys(tmux, "Enter")
+    wait_for(tmux, f"<{first['customer']['email']}>")
+    keys(tmux, "r")
+    wait_for(tmux, "Reply to")
+    keys(tmux, "Terima kasih, paket sudah kami kirim ulang.", literal=True)
+    keys(tmux, "C-s")
+    wait_for(tmux, "Reply sent.")
+    shown = json.loads(run("ticket", "show", str(first["id"]), "--json", env=env))
+    last = shown["messages"][-1]
+    assert last["body"] == "Terima kasih, paket sudah kami kirim ulang."
+    assert last["author"] == f"agent:{AGENT}"
+    assert last["internal"] is False

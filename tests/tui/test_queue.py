@@ -1,0 +1,134 @@
+"""The queue: pages on demand, views, live search, bulk changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cs_tui.config import Config
+
+from cs_tui.domain.models import Agent, NewTicket, Status
+from cs_tui.domain.query import parse
+from cs_tui.store import open_store
+from cs_tui.store.base import Sort, Store
+from cs_tui.tui.app import HelpdeskApp
+from cs_tui.tui.widgets.queue import PAGE, QueueTable, header_text, layout_columns
+
+from .helpers import AppFactory, clock, shown
+
+
+async def test_the_queue_opens_on_the_first_view_with_its_count(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        mine = parse("assignee:me status:new,open,pending,on_hold")
+        expected = await store.list_tickets(mine, viewer_id=app.services.agent.id, sort=Sort.SLA, limit=PAGE)
+        assert [t.id for t in queue.rows] == [t.id for t in expected.tickets]
+        pane = app.screen.query_one("#queue-pane")
+        assert pane.border_title == "1 Mine"
+        assert pane.border_subtitle.endswith(f"of {expected.total:,}")
+
+
+async def test_moving_and_opening_a_ticket(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        second = queue.rows[1]
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        pane = app.screen.ticket_pane
+        assert pane.ticket is not None
+        assert pane.ticket.id == second.id
+        assert f"#{second.id}" in shown(pane.header)
+        await pilot.press("escape", "k")
+        assert queue.cursor_row == 0
+
+
+async def test_views_switch_on_number_keys(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        assert queue.rows
+        assert all(t.status is Status.PENDING for t in queue.rows)
+        assert queue.total == await store.count_tickets(parse("status:pending"))
+        assert app.screen.query_one("#queue-pane").border_title == "6 Pending"
+
+
+async def test_search_filters_live_and_shows_a_bad_query_inline(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "slash", "ctrl+u")
+        await pilot.press(*"priority:urgent")
+        await pilot.pause(0.3)
+        queue = app.screen.query_one(QueueTable)
+        assert queue.total == await store.count_tickets(parse("priority:urgent"))
+        assert all(t.priority.value == "urgent" for t in queue.rows)
+        await pilot.press(*" status:nope")
+        await pilot.pause(0.3)
+        error = app.screen.query_one("#search-error")
+        assert error.display
+        assert "nope" in shown(error)
+        assert queue.total == await store.count_tickets(parse("priority:urgent"))
+
+
+async def test_more_rows_load_as_the_cursor_nears_the_end(make_app: AppFactory, store: Store) -> None:
+    for n in range(PAGE + 50):
+        await store.create_ticket(NewTicket(f"Pesanan {n}", f"c{n}@example.com", "Halo"), actor_id=None)
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        assert len(queue.rows) == PAGE
+        for _ in range(4):
+            await pilot.press("pagedown", "pagedown", "pagedown")
+            await pilot.pause()
+        assert len(queue.rows) > PAGE
+        ids = [t.id for t in queue.rows]
+        assert len(ids) == len(set(ids))
+
+
+async def test_bulk_status_change_applies_to_every_marked_ticket(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        marked = [t.id for t in queue.rows[:3]]
+        await pilot.press("x", "x", "x", "s")
+        await pilot.pause()
+        await pilot.press("s")  # "solved" in the picker
+        await pilot.pause()
+        assert "3 tickets" in shown(app.screen.query_one("Label"))
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        for ticket_id in marked:
+            assert (await store.get_ticket(ticket_id)).status is Status.SOLVED
+        assert not queue.marked
+
+
+def test_columns_fit_the_width_and_fold_at_80() -> None:
+    for width in (60, 80, 120, 200):
+        columns = layout_columns(width)
+        used = sum(c.width for c in columns) + len(columns) - 2
+        assert used <= width
+        assert any(c.key == "subject" and c.width >= 8 for c in columns)
+    assert "customer" in [c.key for c in layout_columns(120)]
+    assert "assignee" not in [c.key for c in layout_columns(80)]
+    assert header_text(200).startswith("   ")
+
+
+async def test_an_empty_store_opens_with_an_empty_queue(tmp_path: Path, agent: Agent) -> None:
+    empty = await open_store(str(tmp_path / "empty.db"))
+    me = await empty.ensure_agent(agent.name, agent.email)
+    try:
+        app = HelpdeskApp(empty, me, Config(), clock=clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.screen.query_one("#queue-pane").border_subtitle == "0 of 0"
+    finally:
+        await empty.close()

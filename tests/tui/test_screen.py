@@ -1,0 +1,152 @@
+"""The screen as a whole: the sidebar's figures, live updates from other processes,
+untrusted text, narrow terminals, help and the command palette."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cs_tui.domain.metrics import last_days, today
+from cs_tui.domain.models import AuthorKind, NewMessage, NewTicket
+from cs_tui.domain.timeutil import duration
+from cs_tui.store.base import Store
+from cs_tui.tui.screens.help import HelpScreen
+from cs_tui.tui.widgets.queue import QueueTable
+from cs_tui.tui.widgets.sidebar import MetricsSidebar
+
+from .helpers import NOW, AppFactory, screen_text, shown
+
+
+async def test_the_sidebar_shows_the_same_figures_as_the_metrics_command(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause(0.5)
+        text = shown(app.screen.query_one(MetricsSidebar).query_one("#figures"))
+        me = app.services.agent.id
+        day = await store.metrics(today(NOW), viewer_id=me, now=NOW)
+        week = await store.metrics(last_days(NOW, 7), viewer_id=me, now=NOW)
+        lines = dict((line[:15].strip(), line[15:].strip()) for line in text.splitlines() if len(line) > 15)
+        assert lines["7 days median"] == duration(week.frt.median_s or 0)
+        assert lines["open"] == f"{day.open.open:,}"
+        assert lines["breaching SLA"] == f"{day.open.breaching:,}"
+        assert lines["unassigned"] == f"{day.open.unassigned:,}"
+        hourly = await store.new_tickets_per_hour(NOW - timedelta(hours=24), NOW)
+        assert f"{sum(hourly):,} new" in shown(app.screen.query_one("#sparkline-scale"))
+
+
+async def test_a_ticket_from_another_process_appears_without_moving_the_cursor(
+    make_app: AppFactory, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "j", "j")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        under_cursor = queue.current
+        assert under_cursor is not None
+        created = await other_store.create_ticket(
+            NewTicket("Paket belum sampai", "wulan@example.com", "Sudah 5 hari", customer_name="Wulan"),
+            actor_id=None,
+        )
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if any(t.id == created.id for t in queue.rows):
+                break
+        assert queue.rows[0].id == created.id
+        assert queue.current == under_cursor
+        assert any("Paket belum sampai" in str(n.message) for n in app._notifications)
+
+
+async def test_a_reply_from_another_agent_shows_in_the_open_ticket(
+    make_app: AppFactory, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        ticket = app.screen.ticket_pane.ticket
+        assert ticket is not None
+        await other_store.add_message(
+            ticket.id,
+            NewMessage("from-wulan", "Paketnya sudah sampai, makasih!", AuthorKind.CUSTOMER),
+            actor_id=None,
+        )
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if app.screen.ticket_pane.conversation.messages[-1].body.startswith("Paketnya"):
+                break
+        assert app.screen.ticket_pane.conversation.messages[-1].body == "Paketnya sudah sampai, makasih!"
+
+
+HOSTILE_SUBJECT = "[bold red]x[/] [@click=app.quit]q[/] \x1b[2J\x1b]0;pwned\x07"
+
+
+async def test_markup_and_escape_sequences_from_customers_show_literally(
+    make_app: AppFactory, store: Store
+) -> None:
+    hostile = await store.create_ticket(
+        NewTicket(
+            HOSTILE_SUBJECT,
+            "evil@example.com",
+            "Body [bold]not bold[/bold] \x1b[31mred?\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x07 \x9b2J end",
+            customer_name="[link=http://x]Mallory[/link]\x1b[5m",
+        ),
+        actor_id=None,
+    )
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        queue.cursor_row = next(i for i, t in enumerate(queue.rows) if t.id == hostile.id)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "[bold red]x[/] [@click=app.quit]q[/]" in text
+        assert "Body [bold]not bold[/bold] red? link  end" in text
+        assert "[link=http://x]Mallory[/link]" in text
+        segments = [segment.text for strip in app.screen._compositor.render_strips() for segment in strip]
+        assert not any(c in s for s in segments for c in "\x1b\x07\x9b\x9d")
+        assert app.is_running  # the [@click=app.quit] did nothing
+
+
+async def test_at_80_columns_queue_and_ticket_take_the_width_in_turn(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query_one("#sidebar").display
+        assert not screen.query_one("#ticket-pane").display
+        assert screen.query_one("#queue-pane").outer_size.width == 80
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#ticket-pane").display
+        assert not screen.query_one("#queue-pane").display
+        assert screen.query_one("#ticket-pane").outer_size.width == 80
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one("#queue-pane").display
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.query_one("#sidebar").display
+
+
+async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for words in ("Reply", "Note", "Canned", "Assign me", "Status", "Tags"):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"View: Pending")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#queue-pane").border_title == "6 Pending"

@@ -1,0 +1,240 @@
+"""The open ticket: changes with conflicts, the composer, drafts and sending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cs_tui.domain.models import (
+    AuthorKind,
+    DraftKind,
+    MessageKind,
+    NewMessage,
+    NewTicket,
+    Priority,
+    Status,
+    TicketChanges,
+)
+from cs_tui.store.base import Store
+from cs_tui.tui.screens.pickers import AskScreen
+from cs_tui.tui.widgets.composer import Composer
+from cs_tui.tui.widgets.queue import QueueTable
+
+from .helpers import AppFactory, SendsFail, shown
+
+
+async def open_first(pilot, view: str = "3") -> int:  # type: ignore[no-untyped-def]
+    """Open the first ticket of a view; its id."""
+    await pilot.press(view)
+    await pilot.pause()
+    ticket = pilot.app.screen.query_one(QueueTable).rows[0]
+    await pilot.press("enter")
+    await pilot.pause()
+    return int(ticket.id)
+
+
+async def test_reply_is_sent_and_stored(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        composer = app.screen.query_one(Composer)
+        assert composer.is_open
+        assert "Reply to" in shown(composer.query_one("#composer-title"))
+        await pilot.press(*"Sudah kami proses, Kak.")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        page = await store.get_messages(ticket_id)
+        last = page.messages[-1]
+        assert last.body == "Sudah kami proses, Kak."
+        assert last.kind is MessageKind.REPLY
+        assert last.agent_id == app.services.agent.id
+        assert not composer.is_open
+        assert await store.get_draft(app.services.agent.id, ticket_id) is None
+
+
+async def test_a_note_looks_different_and_stays_internal(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        composer = app.screen.query_one(Composer)
+        assert composer.has_class("-note")
+        assert "Internal note" in shown(composer.query_one("#composer-title"))
+        await pilot.press(*"cek mutasi dulu", "ctrl+s")
+        await pilot.pause(0.3)
+        last = (await store.get_messages(ticket_id)).messages[-1]
+        assert last.kind is MessageKind.NOTE
+
+
+async def test_the_draft_is_saved_while_typing_and_comes_back(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r", *"Halo, sebentar ya")
+        await pilot.pause(1.0)
+        draft = await store.get_draft(app.services.agent.id, ticket_id)
+        assert draft is not None
+        assert draft.body == "Halo, sebentar ya"
+        assert draft.kind is DraftKind.REPLY
+    # A new process (after a crash or a dropped SSH session) finds the text again.
+    again = make_app()
+    async with again.run_test(size=(160, 48)) as pilot:
+        await open_first(pilot)
+        composer = again.screen.query_one(Composer)
+        assert composer.is_open
+        assert composer.text == "Halo, sebentar ya"
+
+
+async def test_escape_leaves_the_composer_and_keeps_the_text(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("n", *"catatan", "escape")
+        await pilot.pause(0.2)
+        composer = app.screen.query_one(Composer)
+        assert not composer.is_open
+        draft = await store.get_draft(app.services.agent.id, ticket_id)
+        assert draft is not None
+        assert (draft.body, draft.kind) == ("catatan", DraftKind.NOTE)
+        await pilot.press("n")
+        assert composer.text == "catatan"
+
+
+async def test_a_failed_send_keeps_the_text_and_says_why(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r", *"jawaban penting")
+        app.services.store = SendsFail(store)  # type: ignore[assignment]
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        composer = app.screen.query_one(Composer)
+        assert composer.is_open
+        assert composer.text == "jawaban penting"
+        assert any("cannot be reached" in str(n.message) for n in app._notifications)
+        app.services.store = store
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert (await store.get_messages(ticket_id)).messages[-1].body == "jawaban penting"
+
+
+async def test_a_message_that_arrived_while_typing_is_shown_before_sending(
+    make_app: AppFactory, store: Store, other_store: Store
+) -> None:
+    app = make_app(live=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r", *"Sudah dikirim")
+        await other_store.add_message(
+            ticket_id, NewMessage("customer-late", "Eh, alamatnya salah!", AuthorKind.CUSTOMER), actor_id=None
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, AskScreen)
+        assert "alamatnya salah" in str(app.screen.body)
+        await pilot.press("right", "enter")  # Edit
+        await pilot.pause(0.2)
+        bodies = [m.body for m in (await store.get_messages(ticket_id)).messages]
+        assert "Sudah dikirim" not in bodies
+        assert "Eh, alamatnya salah!" in bodies
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert (await store.get_messages(ticket_id)).messages[-1].body == "Sudah dikirim"
+
+
+async def test_status_priority_and_assign_change_the_ticket(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("s", "p")  # status: pending
+        await pilot.pause(0.3)
+        await pilot.press("p", "u")  # priority: urgent
+        await pilot.pause(0.3)
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        await pilot.press("t", *"vip -refund", "enter")
+        await pilot.pause(0.3)
+        ticket = await store.get_ticket(ticket_id)
+        assert ticket.status is Status.PENDING
+        assert ticket.priority is Priority.URGENT
+        assert ticket.assignee is not None
+        assert ticket.assignee.id == app.services.agent.id
+        assert "vip" in ticket.tags
+        assert "refund" not in ticket.tags
+        assert "pending" in shown(app.screen.ticket_pane.header)
+
+
+async def test_a_stale_change_is_a_conflict_that_says_what_changed(
+    make_app: AppFactory, store: Store, other_store: Store
+) -> None:
+    app = make_app(live=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        seen = await store.get_ticket(ticket_id)
+        await other_store.update_ticket(
+            ticket_id, TicketChanges(status=Status.ON_HOLD), expected_version=seen.version, actor_id=None
+        )
+        await pilot.press("s", "s")  # solved, on the version this agent saw
+        await pilot.pause(0.3)
+        ticket = await store.get_ticket(ticket_id)
+        assert ticket.status is Status.ON_HOLD
+        messages = [str(n.message) for n in app._notifications]
+        assert any("on hold" in m and "Nothing was changed" in m for m in messages)
+        assert "on hold" in shown(app.screen.ticket_pane.header)
+
+
+async def test_a_long_thread_loads_earlier_messages_when_scrolled_to_the_top(
+    make_app: AppFactory, store: Store
+) -> None:
+    agent = await store.find_agent("andi@tokonusantara.example")
+    assert agent is not None
+    ticket = await store.create_ticket(
+        NewTicket("Long thread", "budi@example.com", "message 0", customer_name="Budi"), actor_id=None
+    )
+    for n in range(1, 130):
+        kind = AuthorKind.CUSTOMER if n % 2 else AuthorKind.AGENT
+        await store.add_message(
+            ticket.id,
+            NewMessage(f"long-{n}", f"message {n}", kind),
+            actor_id=agent.id if n % 2 == 0 else None,
+        )
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        queue.cursor_row = next(i for i, t in enumerate(queue.rows) if t.id == ticket.id)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        conversation = app.screen.ticket_pane.conversation
+        assert conversation.messages[-1].body == "message 129"
+        assert conversation.messages[0].body == "message 80"
+        for _ in range(3):
+            conversation.scroll_home(animate=False)
+            await pilot.pause(0.3)
+        assert conversation.messages[0].body == "message 0"
+        assert len(conversation.messages) == 130
+
+
+async def test_ctrl_e_hands_the_text_to_the_editor_and_takes_it_back(
+    make_app: AppFactory, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "%s\\n-- Sari" "$(cat "$1")" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r", *"Halo Kak", "ctrl+e")
+        await pilot.pause(0.5)
+        composer = app.screen.query_one(Composer)
+        assert composer.text == "Halo Kak\n-- Sari"
+        await pilot.pause(0.8)
+        draft = await store.get_draft(app.services.agent.id, ticket_id)
+        assert draft is not None
+        assert draft.body == "Halo Kak\n-- Sari"
