@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from cs_tui.config import Config
 
+from cs_tui.config import Config
 from cs_tui.demo import DEMO_AGENTS
 from cs_tui.domain.models import Agent
 from cs_tui.store import Store, open_store

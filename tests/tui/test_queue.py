@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from cs_tui.config import Config
-
 from cs_tui.domain.models import Agent, NewTicket, Status
 from cs_tui.domain.query import parse
 from cs_tui.store import open_store
