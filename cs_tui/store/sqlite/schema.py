@@ -174,6 +174,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_priority_updated ON tickets(priority, updated_at, id);
     CREATE INDEX tickets_channel_updated ON tickets(channel, updated_at, id);
     """,
+    # 3: medians walk the values in order instead of sorting the window's tickets
+    """
+    CREATE INDEX tickets_frt_value ON tickets(frt_us, created_at) WHERE frt_us IS NOT NULL;
+    CREATE INDEX tickets_resolution_value
+        ON tickets(solved_at - created_at, solved_at, created_at) WHERE solved_at IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
