@@ -4,7 +4,7 @@ storage, and the small set of errors every implementation raises."""
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -175,6 +175,17 @@ class Store(Protocol):
     async def save_draft(self, draft: Draft) -> Draft: ...
 
     async def delete_draft(self, agent_id: int, ticket_id: int) -> None: ...
+
+    # Read marks
+
+    async def mark_read(self, agent_id: int, ticket_id: int, message_id: int) -> None:
+        """The agent has seen the ticket's messages up to `message_id`. Marks never
+        move back; writing a message marks what came before it as read."""
+        ...
+
+    async def unread_tickets(self, agent_id: int, ticket_ids: Sequence[int]) -> set[int]:
+        """Which of `ticket_ids` have a customer message the agent has not seen."""
+        ...
 
     # Agents
 

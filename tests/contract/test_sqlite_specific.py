@@ -21,7 +21,7 @@ from cs_tui.store.sqlite import metrics_sql
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
 from . import sqlite_writer
-from .helpers import all_messages, import_records, open_ticket, take_events, ticket_record
+from .helpers import all_messages, import_records, open_ticket, reply, take_events, ticket_record
 
 WRITERS = 4
 
@@ -79,11 +79,14 @@ async def test_a_store_from_the_first_version_is_upgraded_in_place(tmp_path: Pat
     await store.close()
     # Take the file back to what the first version wrote: its schema, its data.
     with sqlite3.connect(path) as db:
-        added = db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tickets_%'")
-        first = set(re.findall(r"CREATE INDEX (\w+)", MIGRATIONS[0]))
-        for (name,) in added.fetchall():
-            if name not in first:
-                db.execute(f"DROP INDEX {name}")
+        objects = db.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')"
+            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%'"
+        )
+        first = set(re.findall(r"CREATE (?:INDEX|TRIGGER|TABLE) (\w+)", MIGRATIONS[0]))
+        for kind, name in objects.fetchall():
+            if name not in first and not name.startswith("sqlite_autoindex"):
+                db.execute(f"DROP {kind.upper()} IF EXISTS {name}")
         db.execute("PRAGMA user_version = 1")
 
     store = await open_store(str(path))
@@ -95,6 +98,27 @@ async def test_a_store_from_the_first_version_is_upgraded_in_place(tmp_path: Pat
     with sqlite3.connect(path) as db:
         indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"tickets_active_sla", "tickets_priority_updated", "tickets_frt_value"} <= indexes
+
+
+async def test_an_upgraded_store_counts_what_agents_answered_as_read(tmp_path: Path) -> None:
+    path = tmp_path / "cs-tui.db"
+    store = await open_store(str(path))
+    ana = await store.create_agent("Ana Wijaya", "ana@tokoku.example")
+    rudi = await store.create_agent("Rudi Hartono", "rudi@tokoku.example")
+    answered = await open_ticket(store)
+    await reply(store, answered.id, ana)
+    waiting = await open_ticket(store, "Belum dibalas", email="sri@example.com")
+    await store.close()
+    with sqlite3.connect(path) as db:  # as the third version left it: no read marks
+        db.executescript("DROP TRIGGER messages_ai_read; DROP TABLE ticket_reads; PRAGMA user_version = 3;")
+
+    store = await open_store(str(path))
+    try:
+        ids = [answered.id, waiting.id]
+        assert await store.unread_tickets(ana.id, ids) == {waiting.id}
+        assert await store.unread_tickets(rudi.id, ids) == {answered.id, waiting.id}
+    finally:
+        await store.close()
 
 
 async def test_the_store_is_in_wal_mode(tmp_path: Path) -> None:

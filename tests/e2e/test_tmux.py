@@ -40,34 +40,36 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def tmux(env: dict[str, str]) -> Iterator[str]:
-    session = f"cs-tui-{uuid.uuid4().hex[:8]}"
+    """A tmux server of the test's own (a running one would lend the session its
+    environment), running cs-tui; yields the server's socket name."""
+    socket = f"cs-tui-{uuid.uuid4().hex[:8]}"
     command = " ".join([*CS_TUI])
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45", command],
+        ["tmux", "-L", socket, "-f", os.devnull, "new-session", "-d", "-x", "160", "-y", "45", command],
         env={k: v for k, v in env.items() if k != "TMUX"},
         check=True,
     )
     try:
-        yield session
+        yield socket
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+        subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
 
 
-def screen(session: str) -> str:
+def screen(socket: str) -> str:
     return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+        ["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True, check=True
     ).stdout
 
 
-def keys(session: str, *names: str, literal: bool = False) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, *(["-l"] if literal else []), *names], check=True)
+def keys(socket: str, *names: str, literal: bool = False) -> None:
+    subprocess.run(["tmux", "-L", socket, "send-keys", *(["-l"] if literal else []), *names], check=True)
 
 
-def wait_for(session: str, text: str, timeout: float = 20) -> str:
+def wait_for(socket: str, text: str, timeout: float = 20) -> str:
     deadline = time.monotonic() + timeout
     shown = ""
     while time.monotonic() < deadline:
-        shown = screen(session)
+        shown = screen(socket)
         if text in shown:
             return shown
         time.sleep(0.1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cs_tui.config import Config
-from cs_tui.domain.models import Agent, NewTicket, Status
+from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status
 from cs_tui.domain.query import parse
 from cs_tui.store import open_store
 from cs_tui.store.base import Sort, Store
@@ -108,6 +108,47 @@ async def test_bulk_status_change_applies_to_every_marked_ticket(make_app: AppFa
         for ticket_id in marked:
             assert (await store.get_ticket(ticket_id)).status is Status.SOLVED
         assert not queue.marked
+
+
+def row_text(queue: QueueTable, ticket_id: int) -> str:
+    row = next(i for i, t in enumerate(queue.rows) if t.id == ticket_id)
+    return queue.render_line(row - int(queue.scroll_y)).text
+
+
+async def test_unread_tickets_are_marked_until_opened_and_again_when_the_customer_writes(
+    make_app: AppFactory, store: Store, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        me = app.services.agent.id
+        top = [t.id for t in queue.rows[:40]]
+        assert queue.unread & set(top) == await store.unread_tickets(me, top)
+        first, second = [t for t in top if t in queue.unread][:2]
+        read = next(t for t in top if t not in queue.unread)
+        assert row_text(queue, first).startswith("•")
+        assert not row_text(queue, read).startswith("•")
+
+        queue.cursor_row = top.index(first)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert not row_text(queue, first).startswith("•")
+        assert await store.unread_tickets(me, [first]) == set()
+
+        await pilot.press("escape")
+        queue.cursor_row = [t.id for t in queue.rows].index(second)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await other_store.add_message(
+            first, NewMessage("cust-again", "Halo? Sudah dicek?", AuthorKind.CUSTOMER), actor_id=None
+        )
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if first in queue.unread:
+                break
+        assert row_text(queue, first).startswith("•")
 
 
 def test_columns_fit_the_width_and_fold_at_80() -> None:

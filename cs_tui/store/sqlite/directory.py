@@ -1,8 +1,10 @@
-"""Agents, canned responses and drafts in the SQLite store."""
+"""Agents, canned responses, drafts and read marks in the SQLite store."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 
 from cs_tui.domain import templates
 from cs_tui.domain.models import Agent, CannedResponse, Draft, DraftKind, EventKind, Role
@@ -177,3 +179,30 @@ class DirectoryStore(SqliteCore):
             await self._writer.execute(
                 "DELETE FROM drafts WHERE agent_id = ? AND ticket_id = ?", (agent_id, ticket_id)
             )
+
+    # Read marks
+
+    async def mark_read(self, agent_id: int, ticket_id: int, message_id: int) -> None:
+        async with self._transaction():
+            try:
+                await self._writer.execute(
+                    "INSERT INTO ticket_reads(agent_id, ticket_id, message_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO UPDATE SET message_id = max(message_id, excluded.message_id)",
+                    (agent_id, ticket_id, message_id),
+                )
+            except sqlite3.IntegrityError as error:
+                raise NotFound(
+                    f"cannot mark ticket #{ticket_id} read for agent {agent_id}: one of them does not exist"
+                ) from error
+
+    async def unread_tickets(self, agent_id: int, ticket_ids: Sequence[int]) -> set[int]:
+        # Each ticket's latest customer message is found walking its messages
+        # backwards from the newest, which stops at the first one.
+        found = await self._fetchall(
+            "SELECT j.value FROM json_each(?) j WHERE coalesce(("
+            "  SELECT m.id FROM messages m WHERE m.ticket_id = j.value AND m.author_kind = 'customer'"
+            "  ORDER BY m.id DESC LIMIT 1), 0) > coalesce(("
+            "  SELECT r.message_id FROM ticket_reads r WHERE r.agent_id = ? AND r.ticket_id = j.value), 0)",
+            (json.dumps(list(ticket_ids)), agent_id),
+        )
+        return {int(row[0]) for row in found}

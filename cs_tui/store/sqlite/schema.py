@@ -180,6 +180,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_resolution_value
         ON tickets(solved_at - created_at, solved_at, created_at) WHERE solved_at IS NOT NULL;
     """,
+    # 4: what each agent has read of each ticket; writing a message reads what came before
+    """
+    CREATE TABLE ticket_reads (
+        agent_id INTEGER NOT NULL REFERENCES agents(id),
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, ticket_id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER messages_ai_read AFTER INSERT ON messages WHEN new.agent_id IS NOT NULL BEGIN
+        INSERT INTO ticket_reads(agent_id, ticket_id, message_id)
+            VALUES (new.agent_id, new.ticket_id, new.id)
+            ON CONFLICT DO UPDATE SET message_id = max(message_id, excluded.message_id);
+    END;
+    INSERT INTO ticket_reads(agent_id, ticket_id, message_id)
+        SELECT agent_id, ticket_id, max(id) FROM messages
+        WHERE agent_id IS NOT NULL GROUP BY agent_id, ticket_id;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -140,7 +140,10 @@ class MainScreen(HasServices, Screen[None]):
         async def loader(after: str | None, limit: int) -> TicketPage:
             return await store.list_tickets(query, viewer_id=viewer, sort=sort, after=after, limit=limit)
 
-        self.queue.show(loader)
+        async def unread(ids: list[int]) -> set[int]:
+            return await store.unread_tickets(viewer, ids)
+
+        self.queue.show(loader, unread)
         self._update_title()
 
     def action_search(self) -> None:
@@ -398,6 +401,11 @@ class MainScreen(HasServices, Screen[None]):
     @on(TicketPane.Changed)
     def _ticket_changed(self) -> None:
         self.queue.reload()
+
+    @on(TicketPane.Read)
+    def _ticket_read(self, event: TicketPane.Read) -> None:
+        self.queue.reading = event.ticket_id
+        self.queue.mark_seen(event.ticket_id)
 
     # Live
 

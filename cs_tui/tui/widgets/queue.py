@@ -32,9 +32,17 @@ PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
 RELOAD_LIMIT = 500
 """The most rows one reload asks for at once (the store's page limit)."""
+SCROLLBAR = 1
+"""Cells the queue's scrollbar always keeps to the right of the rows."""
 
 PageLoader = Callable[[str | None, int], Awaitable[TicketPage]]
 """Fetches the page after a cursor (None: the first) of at most `limit` tickets."""
+UnreadLoader = Callable[[list[int]], Awaitable[set[int]]]
+"""Which of these tickets have customer messages the agent has not seen."""
+
+
+async def _no_unread(ids: list[int]) -> set[int]:
+    return set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,7 @@ class QueueHeader(Static):
     """
 
     def on_resize(self) -> None:
-        self.update(header_text(self.size.width))
+        self.update(header_text(self.size.width - SCROLLBAR))
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -125,7 +133,9 @@ class QueueTable(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    QueueTable { background: $surface; }
+    QueueTable {
+        background: $surface; overflow-x: hidden; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
+    }
     QueueTable > .queue--cursor { background: $block-cursor-blurred-background; }
     QueueTable:focus > .queue--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
@@ -170,15 +180,19 @@ class QueueTable(ScrollView, can_focus=True):
         self.unread: set[int] = set()
         self._next_cursor: str | None = None
         self._loader: PageLoader | None = None
+        self._unread_of: UnreadLoader = _no_unread
+        self.reading: int | None = None
+        """The ticket the agent has open: never marked unread."""
         self._loading = False
         self._generation = 0
         self._now = clock()
 
     # Loading
 
-    def show(self, loader: PageLoader) -> None:
+    def show(self, loader: PageLoader, unread: UnreadLoader = _no_unread) -> None:
         """Start over with another view or search: first page, cursor on top."""
         self._loader = loader
+        self._unread_of = unread
         self._generation += 1
         self._loading = False
         self.marked.clear()
@@ -204,9 +218,23 @@ class QueueTable(ScrollView, can_focus=True):
             after = page.next_cursor
             page = await loader(after, min(wanted - len(rows), RELOAD_LIMIT))
             rows.extend(page.tickets)
+        unread = await self._unread([t.id for t in rows])
         if generation != self._generation:
             return
+        self.unread = unread
         self._replace(rows, page, reset=reset)
+
+    async def _unread(self, ids: list[int]) -> set[int]:
+        unread: set[int] = set()
+        for start in range(0, len(ids), RELOAD_LIMIT):
+            unread |= await self._unread_of(ids[start : start + RELOAD_LIMIT])
+        return unread - {self.reading}
+
+    def mark_seen(self, ticket_id: int) -> None:
+        """The agent has read this ticket: its row loses the unread mark."""
+        if ticket_id in self.unread:
+            self.unread.discard(ticket_id)
+            self.refresh()
 
     def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
         current = self.current
@@ -235,9 +263,11 @@ class QueueTable(ScrollView, can_focus=True):
     @work(exclusive=True, group="queue-more", exit_on_error=False)
     async def _fetch_more(self, loader: PageLoader, generation: int, after: str) -> None:
         page = await loader(after, PAGE)
+        unread = await self._unread([t.id for t in page.tickets])
         if generation != self._generation or after != self._next_cursor:
             return
         self.rows.extend(page.tickets)
+        self.unread |= unread
         self._next_cursor = page.next_cursor
         self.total = page.total if page.total >= 0 else self.total
         self._loading = False
@@ -263,7 +293,12 @@ class QueueTable(ScrollView, can_focus=True):
 
     def _resize(self) -> None:
         more = 1 if self._next_cursor is not None else 0
-        self.virtual_size = Size(self.size.width, len(self.rows) + more)
+        self.virtual_size = Size(self._width, len(self.rows) + more)
+
+    @property
+    def _width(self) -> int:
+        """Cells a row has: the width less the scrollbar's."""
+        return self.scrollable_content_region.width
 
     # The cursor
 
@@ -357,7 +392,7 @@ class QueueTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
-        width = self.size.width
+        width = self._width
         base = self.rich_style
         if row >= len(self.rows):
             if row == len(self.rows) and self._next_cursor is not None:

@@ -47,6 +47,13 @@ class TicketPane(HasServices, Vertical):
             super().__init__()
             self.ticket = ticket
 
+    class Read(Message):
+        """The agent has seen the open ticket's messages so far."""
+
+        def __init__(self, ticket_id: int) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.ticket: Ticket | None = None
@@ -90,6 +97,7 @@ class TicketPane(HasServices, Vertical):
         self.ticket, self.other_tickets = ticket, others
         self._show_header()
         await self.conversation.show(page.messages, has_earlier=page.has_earlier)
+        await self._mark_read(ticket_id)
         if draft is not None and draft.body.strip():
             self.composer.open(ticket_id, draft.kind, customer_name=self._customer_name(), body=draft.body)
             if compose is None:
@@ -120,6 +128,13 @@ class TicketPane(HasServices, Vertical):
         self.ticket = ticket
         self._show_header()
         await self.conversation.append(page.messages)
+        await self._mark_read(ticket_id)
+
+    async def _mark_read(self, ticket_id: int) -> None:
+        last = self.conversation.last_message_id
+        if last is not None:
+            await self.services.store.mark_read(self.services.agent.id, ticket_id, last)
+            self.post_message(self.Read(ticket_id))
 
     @on(Conversation.ReachedTop)
     def _load_earlier(self) -> None:
