@@ -110,6 +110,28 @@ async def test_bulk_status_change_applies_to_every_marked_ticket(make_app: AppFa
         assert not queue.marked
 
 
+async def test_the_cursor_row_is_one_bar_of_its_own_colour(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "j")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        strips = app.screen._compositor.render_strips()
+
+        def backgrounds(ticket: int) -> set[object]:
+            y = (
+                queue.region.y
+                + next(i for i, t in enumerate(queue.rows) if t.id == ticket)
+                - int(queue.scroll_y)
+            )
+            row = strips[y].crop(queue.region.x, queue.region.right - 1)
+            return {s.style.bgcolor for s in row if s.style is not None}
+
+        cursor = backgrounds(queue.rows[1].id)
+        assert len(cursor) == 1, "every cell of the cursor row has the cursor's background"
+        assert cursor.isdisjoint(backgrounds(queue.rows[0].id) | backgrounds(queue.rows[2].id))
+
+
 def row_text(queue: QueueTable, ticket_id: int) -> str:
     row = next(i for i, t in enumerate(queue.rows) if t.id == ticket_id)
     return queue.render_line(row - int(queue.scroll_y)).text

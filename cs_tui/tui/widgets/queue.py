@@ -402,21 +402,25 @@ class QueueTable(ScrollView, can_focus=True):
         return self._render_ticket(self.rows[row], row, width, base)
 
     def _render_ticket(self, ticket: Ticket, row: int, width: int, base: Style) -> Strip:
-        style = self.get_component_rich_style
         line = base
         if ticket.id in self.marked:
-            line += style("queue--marked")
-        if row == self.cursor_row:
-            line += style("queue--cursor")
+            line += self.get_component_rich_style("queue--marked")
+        # The cursor's colours win over a cell's own, so the row reads as one bar.
+        on_top = self.get_component_rich_style("queue--cursor") if row == self.cursor_row else Style()
         now = self._now
         segments: list[Segment] = []
         for column in layout_columns(width):
             text, extra = self._value(ticket, column.key, now)
             if column.key not in ("mark", "priority"):
-                segments.append(Segment(" ", line))
-            cell_style = line + style(extra) if extra else line
+                segments.append(Segment(" ", line + on_top))
+            cell_style = line + self._foreground(extra) + on_top if extra else line + on_top
             segments.append(Segment(_cell(text, column), cell_style))
-        return Strip(segments).adjust_cell_length(width, line)
+        return Strip(segments).adjust_cell_length(width, line + on_top)
+
+    def _foreground(self, component: str) -> Style:
+        """A component's colour and weight without its background, which is the row's to give."""
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
 
     def _value(self, ticket: Ticket, key: str, now: datetime) -> tuple[str, str]:
         """The column's text and the component class that colours it."""
