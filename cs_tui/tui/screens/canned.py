@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cs_tui.domain.models import CannedActions, CannedResponse, Priority, Status, Ticket, normalize_tag
@@ -18,6 +18,7 @@ from cs_tui.domain.templates import context_for, render
 from cs_tui.store.base import StoreError
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
+from cs_tui.tui.widgets.key_hints import KeyHints
 
 
 def canned_score(canned: CannedResponse, query: str) -> float:
@@ -214,7 +215,7 @@ class CannedEditorScreen(HasServices, Screen[None]):
                 )
                 yield TextArea(id="canned-body", soft_wrap=True)
                 yield Static("", id="canned-error")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         for row in self.query(".row"):

@@ -14,9 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from cs_tui.config import View
 from cs_tui.domain.metrics import last_days, today
@@ -30,6 +32,7 @@ from cs_tui.tui.live import matching_views
 from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
 from cs_tui.tui.services import HasServices, StoreChanged
+from cs_tui.tui.widgets.key_hints import KeyHints
 from cs_tui.tui.widgets.queue import QueueHeader, QueueTable
 from cs_tui.tui.widgets.sidebar import MetricsSidebar, SidebarFigures
 from cs_tui.tui.widgets.ticket_pane import TicketPane
@@ -50,6 +53,11 @@ class MainScreen(HasServices, Screen[None]):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """As Textual's, less the repaint of the whole screen on every focus change: the
+    widgets whose looks depend on the focus restyle themselves. Opening a ticket moves
+    the focus, and a full repaint is most of what it would cost."""
 
     BINDINGS = [
         *[Binding(str(n), f"view({n})", f"View {n}", show=False, id=f"view.{n}") for n in range(1, 10)],
@@ -78,6 +86,8 @@ class MainScreen(HasServices, Screen[None]):
         self._live_timer: Timer | None = None
         self._pending = StoreChanged(set(), set(), set())
         self._sidebar_choice: bool | None = None
+        self._on_ticket = False
+        """The agent is in the open ticket rather than the queue."""
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
@@ -89,7 +99,7 @@ class MainScreen(HasServices, Screen[None]):
                 yield QueueTable(clock=clock, id="queue")
             yield TicketPane(id="ticket-pane")
             yield MetricsSidebar(id="sidebar")
-        yield Footer()
+        yield KeyHints()
 
     @property
     def queue(self) -> QueueTable:
@@ -111,6 +121,7 @@ class MainScreen(HasServices, Screen[None]):
     def on_resize(self) -> None:
         width = self.size.width
         self.set_class(width < NARROW, "-narrow")
+        self._set_side(ticket=self._on_ticket)
         show = self._sidebar_choice if self._sidebar_choice is not None else width >= SIDEBAR_MIN
         self.set_class(not show, "-no-sidebar")
 
@@ -187,26 +198,35 @@ class MainScreen(HasServices, Screen[None]):
             name = f"{name} · search"
         first, last = queue.visible_range()
         total = f"{queue.total:,}{'+' if queue.total_is_lower_bound else ''}"
-        pane = self.query_one("#queue-pane")
-        pane.border_title = f"{self.view.key if self.view else '/'} {name}"
-        pane.border_subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
+        title = f"{self.view.key if self.view else '/'} {name}"
+        subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
         if queue.marked:
-            pane.border_subtitle += f" · {len(queue.marked)} marked"
+            subtitle += f" · {len(queue.marked)} marked"
+        # Setting a border's title repaints the whole pane, even to the same words: a
+        # cursor move would send every line of the queue to the terminal again.
+        pane = self.query_one("#queue-pane")
+        if pane.border_title != title:
+            pane.border_title = title
+        if pane.border_subtitle != subtitle:
+            pane.border_subtitle = subtitle
 
     # Opening tickets
 
     @on(QueueTable.TicketChosen)
     def open_ticket(self, event: QueueTable.TicketChosen) -> None:
+        # The pane takes the focus once the ticket is there: one frame shows it all.
         self.ticket_pane.open(event.ticket.id)
-        self._show_ticket()
-
-    def _show_ticket(self) -> None:
-        self.add_class("-ticket")
-        self.ticket_pane.conversation.focus()
+        self._set_side(ticket=True)
 
     def _show_queue(self) -> None:
-        self.remove_class("-ticket")
+        self._set_side(ticket=False)
         self.queue.focus()
+
+    def _set_side(self, *, ticket: bool) -> None:
+        """Only a narrow screen shows one side at a time. A class on the screen restyles
+        every widget on it, so wide screens never change it: opening a ticket stays quick."""
+        self._on_ticket = ticket
+        self.set_class(ticket and self.has_class("-narrow"), "-ticket")
 
     def action_back(self) -> None:
         focused = self.focused
@@ -214,7 +234,7 @@ class MainScreen(HasServices, Screen[None]):
         inside = focused.ancestors_with_self if focused is not None else []
         if pane.composer in inside:
             pane.leave_composer()
-        elif self.has_class("-ticket") or pane in inside or (focused is not None and focused.id == "search"):
+        elif self._on_ticket or pane in inside or (focused is not None and focused.id == "search"):
             self._show_queue()
         elif self.queue.marked:
             self.queue.marked.clear()
@@ -259,7 +279,7 @@ class MainScreen(HasServices, Screen[None]):
             pane.start(draft_kind)
         else:
             return
-        self.add_class("-ticket")
+        self._set_side(ticket=True)
 
     def action_send(self) -> None:
         self.ticket_pane.send()
@@ -279,13 +299,13 @@ class MainScreen(HasServices, Screen[None]):
             return
         chosen = await self.app.push_screen_wait(CannedPicker(pane.ticket))
         if chosen is not None:
-            self.add_class("-ticket")
+            self._set_side(ticket=True)
             pane.insert_canned(*chosen)
 
     # Changing tickets
 
     def _in_queue(self) -> bool:
-        return self.focused is self.queue or not self.has_class("-ticket")
+        return self.focused is self.queue or not self._on_ticket
 
     def _targets(self) -> list[Ticket]:
         """The marked tickets, else the highlighted one in the queue, else the open one."""

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.message import Message as UiMessage
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Static
 
 from cs_tui.domain.models import Message, MessageKind, Ticket
@@ -62,26 +66,6 @@ class TicketHeader(Static):
         self.update(text)
 
 
-class MessageBlock(Static):
-    """One message; its class says who wrote it, so the theme can set them apart."""
-
-    DEFAULT_CSS = """
-    MessageBlock { height: auto; margin: 0 0 1 0; padding: 0 1; border-left: thick $primary; }
-    MessageBlock.-customer { border-left: thick $secondary; background: $customer-message; }
-    MessageBlock.-reply { border-left: thick $success; background: $agent-reply; }
-    MessageBlock.-note { border-left: thick $warning; background: $internal-note; }
-    MessageBlock.-system { border-left: thick $panel; color: $text-muted; }
-    """
-
-    def __init__(self, message: Message, *, now: datetime) -> None:
-        super().__init__(classes=f"-{message.kind.value}")
-        self.message = message
-        self.now = now
-
-    def on_mount(self) -> None:
-        self.update(message_text(self.message, self.now))
-
-
 def message_text(message: Message, now: datetime) -> Text:
     text = Text()
     text.append(sanitize_line(message.author_name) or "(unknown)", style="bold")
@@ -94,37 +78,72 @@ def message_text(message: Message, now: datetime) -> Text:
     return text
 
 
-class Conversation(VerticalScroll):
-    """The thread, oldest at the top; reaching the top loads earlier messages."""
+EDGE = "▌"
+EARLIER = "↑ earlier messages load as you scroll up"
+
+
+class Conversation(ScrollView, can_focus=True):
+    """The thread, oldest at the top, drawn line by line like the queue: a long thread
+    costs no more to open than a short one. Reaching the top loads earlier messages.
+
+    Each message is a block: an edge in its kind's colour, its author, kind and time,
+    then its body wrapped to the width, on its kind's background.
+    """
+
+    COMPONENT_CLASSES = {
+        "conversation--customer",
+        "conversation--customer-edge",
+        "conversation--reply",
+        "conversation--reply-edge",
+        "conversation--note",
+        "conversation--note-edge",
+        "conversation--system",
+        "conversation--system-edge",
+        "conversation--earlier",
+    }
 
     DEFAULT_CSS = """
-    Conversation { height: 1fr; padding: 0 1; }
-    Conversation > .earlier { color: $text-muted; text-align: center; width: 1fr; }
+    Conversation { height: 1fr; overflow-x: hidden; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
+    Conversation > .conversation--customer { background: $customer-message; }
+    Conversation > .conversation--customer-edge { color: $secondary; }
+    Conversation > .conversation--reply { background: $agent-reply; }
+    Conversation > .conversation--reply-edge { color: $success; }
+    Conversation > .conversation--note { background: $internal-note; }
+    Conversation > .conversation--note-edge { color: $warning; }
+    Conversation > .conversation--system { color: $text-muted; }
+    Conversation > .conversation--system-edge { color: $panel-lighten-2; }
+    Conversation > .conversation--earlier { color: $text-muted; }
     """
 
     class ReachedTop(UiMessage):
         """Scrolled to the top while earlier messages are still to load."""
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
-        super().__init__(id=id, can_focus=True)
+        super().__init__(id=id)
         self.clock = clock
         self.messages: list[Message] = []
         self.has_earlier = False
+        self._lines: list[Strip] = []
+        self._blocks: dict[int, list[Strip]] = {}
+        """Each message's lines at the width they were drawn for."""
+        self._drawn_width = 0
+        self._drawn_looks: tuple[Style, ...] = ()
+        self._at_end = True
+        """The newest message is in view: a resize keeps it there."""
 
-    async def show(self, messages: tuple[Message, ...], *, has_earlier: bool) -> None:
+    # What is shown
+
+    def show(self, messages: tuple[Message, ...], *, has_earlier: bool) -> None:
         """Replace the thread and scroll to its newest message."""
         self.messages = list(messages)
         self.has_earlier = has_earlier
-        await self.remove_children()
-        now = self.clock()
-        widgets: list[Static] = [MessageBlock(m, now=now) for m in messages]
-        if has_earlier:
-            widgets.insert(0, Static("↑ earlier messages load as you scroll up", classes="earlier"))
-        await self.mount_all(widgets)
+        self._blocks.clear()
+        self._lay_out()
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.call_after_refresh(self._to_end_then_check_top)
 
     def _to_end_then_check_top(self) -> None:
-        self.scroll_end(animate=False, immediate=True)
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.call_after_refresh(self._check_top)
 
     def _check_top(self) -> None:
@@ -132,43 +151,31 @@ class Conversation(VerticalScroll):
         if self.scroll_y <= 0 and self.has_earlier and self.messages:
             self.post_message(self.ReachedTop())
 
-    async def prepend(self, messages: tuple[Message, ...], *, has_earlier: bool) -> None:
+    def prepend(self, messages: tuple[Message, ...], *, has_earlier: bool) -> None:
         """Earlier messages above the ones shown, keeping what is on screen in place."""
         known = {m.id for m in self.messages}
-        fresh = [m for m in messages if m.id not in known]
-        self.messages[:0] = fresh
+        self.messages[:0] = [m for m in messages if m.id not in known]
         self.has_earlier = has_earlier
-        marker = self.query(".earlier")
-        before = self.virtual_size.height
-        now = self.clock()
-        blocks = [MessageBlock(m, now=now) for m in fresh]
-        first_block = next(iter(self.query(MessageBlock)), None)
-        if blocks:
-            await self.mount_all(blocks, before=first_block) if first_block else await self.mount_all(blocks)
-        if not has_earlier:
-            await marker.remove()
-        self.call_after_refresh(self._keep_place, before)
-
-    def _keep_place(self, height_before: int) -> None:
-        grown = self.virtual_size.height - height_before
-        self.scroll_to(y=self.scroll_y + grown, animate=False, immediate=True)
+        before = len(self._lines)
+        self._lay_out()
+        self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
         self.call_after_refresh(self._check_top)
 
-    async def append(self, messages: tuple[Message, ...]) -> None:
+    def append(self, messages: tuple[Message, ...]) -> None:
         """Messages newer than the last one shown; scrolls down if the agent was at the end."""
         known = {m.id for m in self.messages}
         fresh = [m for m in messages if m.id not in known]
         if not fresh:
             return
-        at_end = self.scroll_y >= self.max_scroll_y - 1
+        at_end = self._at_end
         self.messages.extend(fresh)
-        now = self.clock()
-        await self.mount_all([MessageBlock(m, now=now) for m in fresh])
+        self._lay_out()
         if at_end:
-            self.call_after_refresh(self.scroll_end, animate=False)
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._at_end = new >= self.max_scroll_y - 1
         if new <= 0 and self.has_earlier and self.messages:
             self.post_message(self.ReachedTop())
 
@@ -179,3 +186,72 @@ class Conversation(VerticalScroll):
     @property
     def first_message_id(self) -> int | None:
         return self.messages[0].id if self.messages else None
+
+    # Drawing
+
+    def on_resize(self) -> None:
+        at_end = self._at_end
+        self._lay_out()
+        if at_end:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        try:
+            looks = self._looks()
+        except KeyError:  # the component styles are not applied yet; the first layout draws
+            return
+        if looks != self._drawn_looks:  # a new theme: every block is drawn again in its colours
+            self._drawn_looks = looks
+            self._blocks.clear()
+            self._lay_out()
+
+    def _looks(self) -> tuple[Style, ...]:
+        components = sorted(self.COMPONENT_CLASSES)
+        return (self.rich_style, *(self.get_component_rich_style(name) for name in components))
+
+    def _lay_out(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._drawn_width:
+            self._blocks.clear()
+            self._drawn_width = width
+        lines: list[Strip] = []
+        if width > 0:
+            if self.has_earlier:
+                style = self.rich_style + self.get_component_rich_style("conversation--earlier")
+                lines += [Strip([Segment(EARLIER.center(width)[:width], style)], width), Strip.blank(width)]
+            now = self.clock()
+            for message in self.messages:
+                block = self._blocks.get(message.id)
+                if block is None:
+                    block = self._blocks[message.id] = self._draw(message, width, now)
+                lines += block
+        self._lines = lines
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def _draw(self, message: Message, width: int, now: datetime) -> list[Strip]:
+        """A message's lines: margin, edge, padding, text, padding, margin; a blank line after."""
+        base = self.rich_style
+        kind = f"conversation--{message.kind.value}"
+        body = base + self.get_component_rich_style(kind)
+        edge = body + Style(color=self.get_component_rich_style(f"{kind}-edge").color)
+        text_width = max(width - 5, 1)
+        console = self.app.console
+        options = console.options.update(width=text_width, height=None, no_wrap=False, overflow="fold")
+        rendered = console.render_lines(message_text(message, now), options, style=body, pad=True)
+        margin, pad = Segment(" ", base), Segment(" ", body)
+        lines = [
+            Strip([margin, Segment(EDGE, edge), pad, *line, pad, margin], width).simplify()
+            for line in rendered
+        ]
+        lines.append(Strip.blank(width, base))
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if 0 <= row < len(self._lines):
+            line = self._lines[row]
+            return line if line.cell_length == width else line.crop_extend(0, width, None)
+        return Strip.blank(width, self._drawn_looks[0] if self._drawn_looks else None)

@@ -95,6 +95,21 @@ def header_text(width: int) -> str:
     return "".join(parts[:2]) + " " + " ".join(parts[2:])
 
 
+ROW_LOOKS = (
+    "queue--marked",
+    "queue--urgent",
+    "queue--high",
+    "queue--low",
+    "queue--breached",
+    "queue--soon",
+    "queue--unread",
+    "queue--muted",
+)
+"""The component classes a row is drawn with, besides the cursor's."""
+DRAWN_ROWS = 1000
+"""Rows kept as drawn; a few screens' worth, at every state they take."""
+
+
 class QueueHeader(Static):
     """The column titles above the queue, laid out like its rows."""
 
@@ -150,7 +165,7 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable > .queue--muted { color: $text-muted; }
     """
 
-    cursor_row: reactive[int] = reactive(0, always_update=True)
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
     """Index of the highlighted row among the loaded ones."""
 
     class TicketHighlighted(Message):
@@ -186,6 +201,11 @@ class QueueTable(ScrollView, can_focus=True):
         self._loading = False
         self._generation = 0
         self._now = clock()
+        self._drawn: dict[tuple[object, ...], Strip] = {}
+        """Rows as last drawn, by everything that shows in them: a repaint of the queue
+        (the focus moving away, a scroll back) draws only the rows that changed."""
+        self._base: Style | None = None
+        self._looks: tuple[Style, ...] = ()
 
     # Loading
 
@@ -234,7 +254,9 @@ class QueueTable(ScrollView, can_focus=True):
         """The agent has read this ticket: its row loses the unread mark."""
         if ticket_id in self.unread:
             self.unread.discard(ticket_id)
-            self.refresh()
+            row = next((i for i, t in enumerate(self.rows) if t.id == ticket_id), None)
+            if row is not None:
+                self.refresh_line(row)
 
     def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
         current = self.current
@@ -390,23 +412,46 @@ class QueueTable(ScrollView, can_focus=True):
 
     # Drawing
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+
+    @property
+    def _base_style(self) -> Style:
+        if self._base is None:
+            self._base = self.rich_style
+            # The focus only changes the cursor's colours, which are in each row's key;
+            # another theme changes the rest, and every row is drawn again.
+            looks = (self._base, *(self.get_component_rich_style(name) for name in sorted(ROW_LOOKS)))
+            if looks != self._looks:
+                self._looks = looks
+                self._drawn.clear()
+        return self._base
+
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
         width = self._width
-        base = self.rich_style
+        base = self._base_style
         if row >= len(self.rows):
             if row == len(self.rows) and self._next_cursor is not None:
                 muted = base + self.get_component_rich_style("queue--muted")
                 return Strip([Segment(set_cell_size("  loading more…", width), muted)], width)
             return Strip.blank(width, base)
-        return self._render_ticket(self.rows[row], row, width, base)
+        ticket = self.rows[row]
+        on_top = self.get_component_rich_style("queue--cursor") if row == self.cursor_row else None
+        key = (ticket, width, self._now, on_top, ticket.id in self.marked, ticket.id in self.unread)
+        strip = self._drawn.get(key)
+        if strip is None:
+            if len(self._drawn) > DRAWN_ROWS:
+                self._drawn.clear()
+            strip = self._drawn[key] = self._render_ticket(ticket, width, base, on_top or Style())
+        return strip
 
-    def _render_ticket(self, ticket: Ticket, row: int, width: int, base: Style) -> Strip:
+    def _render_ticket(self, ticket: Ticket, width: int, base: Style, on_top: Style) -> Strip:
         line = base
         if ticket.id in self.marked:
             line += self.get_component_rich_style("queue--marked")
-        # The cursor's colours win over a cell's own, so the row reads as one bar.
-        on_top = self.get_component_rich_style("queue--cursor") if row == self.cursor_row else Style()
+        # The cursor's colours (on_top) win over a cell's own, so the row reads as one bar.
         now = self._now
         segments: list[Segment] = []
         for column in layout_columns(width):
@@ -415,7 +460,7 @@ class QueueTable(ScrollView, can_focus=True):
                 segments.append(Segment(" ", line + on_top))
             cell_style = line + self._foreground(extra) + on_top if extra else line + on_top
             segments.append(Segment(_cell(text, column), cell_style))
-        return Strip(segments).adjust_cell_length(width, line + on_top)
+        return Strip(segments).adjust_cell_length(width, line + on_top).simplify()
 
     def _foreground(self, component: str) -> Style:
         """A component's colour and weight without its background, which is the row's to give."""

@@ -95,9 +95,9 @@ class TicketPane(HasServices, Vertical):
         draft = await store.get_draft(agent.id, ticket_id)
         others = await store.customer_ticket_count(ticket.customer.id) - 1
         self.ticket, self.other_tickets = ticket, others
+        # The conversation first, so that no frame shows this header over the last ticket's messages.
+        self.conversation.show(page.messages, has_earlier=page.has_earlier)
         self._show_header()
-        await self.conversation.show(page.messages, has_earlier=page.has_earlier)
-        await self._mark_read(ticket_id)
         if draft is not None and draft.body.strip():
             self.composer.open(ticket_id, draft.kind, customer_name=self._customer_name(), body=draft.body)
             if compose is None:
@@ -106,6 +106,7 @@ class TicketPane(HasServices, Vertical):
             self.composer.open(ticket_id, compose, customer_name=self._customer_name(), body="")
         elif not self.composer.is_open:
             self.conversation.focus()
+        await self._mark_read(ticket_id)
 
     def _customer_name(self) -> str:
         return sanitize_line(self.ticket.customer.name) if self.ticket else ""
@@ -127,7 +128,7 @@ class TicketPane(HasServices, Vertical):
             return
         self.ticket = ticket
         self._show_header()
-        await self.conversation.append(page.messages)
+        self.conversation.append(page.messages)
         await self._mark_read(ticket_id)
 
     async def _mark_read(self, ticket_id: int) -> None:
@@ -146,7 +147,7 @@ class TicketPane(HasServices, Vertical):
     async def _earlier(self, ticket_id: int, before: int) -> None:
         page = await self.services.store.get_messages(ticket_id, before=before, limit=MESSAGES_PER_PAGE)
         if self.ticket is not None and self.ticket.id == ticket_id:
-            await self.conversation.prepend(page.messages, has_earlier=page.has_earlier)
+            self.conversation.prepend(page.messages, has_earlier=page.has_earlier)
 
     # Composing
 
@@ -223,7 +224,7 @@ class TicketPane(HasServices, Vertical):
             seen = self.conversation.last_message_id or 0
             fresh = [m for m in latest.messages if m.id > seen and m.agent_id != agent.id]
             if fresh:
-                await self.conversation.append(latest.messages)
+                self.conversation.append(latest.messages)
                 body_text = Text()
                 for message in fresh[-3:]:
                     body_text.append_text(message_text(message, self.services.clock()))
@@ -254,7 +255,7 @@ class TicketPane(HasServices, Vertical):
         composer.clear()
         composer.close()
         self.notify("Note added." if kind is DraftKind.NOTE else "Reply sent.", title=f"#{ticket_id}")
-        await self.conversation.append((message,))
+        self.conversation.append((message,))
         self.conversation.focus()
         self.follow()
 

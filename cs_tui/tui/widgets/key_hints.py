@@ -1,0 +1,72 @@
+"""The line of key hints at the foot of a screen: the keys that do something where the
+focus is, and the command palette's key at the right.
+
+Textual's Footer rebuilds a widget per key whenever the focus moves, which repaints the
+whole screen each time a ticket is opened. This is one line of text, redrawn only when
+the keys it shows change.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class KeyHints(Static):
+    COMPONENT_CLASSES = {"key-hints--key", "key-hints--description"}
+
+    DEFAULT_CSS = """
+    KeyHints { height: 1; background: $footer-background; }
+    KeyHints > .key-hints--key { color: $footer-key-foreground; text-style: bold; }
+    KeyHints > .key-hints--description { color: $footer-description-foreground; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self._shown: Text | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.call_after_refresh(self._redraw)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        text = self.hints(self.size.width)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
+
+    def hints(self, width: int) -> Text:
+        key_style = self.get_component_rich_style("key-hints--key")
+        description_style = self.get_component_rich_style("key-hints--description")
+        text = Text(no_wrap=True, overflow="crop")
+        seen: set[str] = set()
+        for _, binding, enabled, _ in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            dim = Style() if enabled else Style(dim=True)
+            text.append(f" {self.app.get_key_display(binding)} ", key_style + dim)
+            text.append(f"{binding.description} ", description_style + dim)
+        if self.app.ENABLE_COMMAND_PALETTE:
+            palette = Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
+            right = Text.assemble(
+                (f" {self.app.get_key_display(palette)} ", key_style),
+                ("Commands ", description_style),
+            )
+            gap = width - text.cell_len - right.cell_len
+            if gap > 0:
+                text.append(" " * gap)
+                text.append_text(right)
+        return text
