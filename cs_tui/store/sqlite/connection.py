@@ -24,7 +24,7 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -32000",
+    "PRAGMA cache_size = -8000",
 )
 
 

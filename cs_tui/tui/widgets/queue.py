@@ -106,7 +106,7 @@ ROW_LOOKS = (
     "queue--muted",
 )
 """The component classes a row is drawn with, besides the cursor's."""
-DRAWN_ROWS = 1000
+DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
 
 
