@@ -11,9 +11,8 @@ import json
 import sys
 from collections.abc import Mapping
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, TextIO
 
-import yaml
 from rich.table import Table
 from rich.text import Text
 
@@ -50,16 +49,20 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     exporting.set_defaults(handler=export_canned)
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """Writes multi-line bodies as YAML literal blocks, the way a person would."""
+def _dump_yaml(entries: list[dict[str, Any]], target: TextIO) -> None:
+    """Multi-line bodies as YAML literal blocks, the way a person would write them.
+    (yaml is imported here: the TUI, which starts through this module, never needs it.)"""
+    import yaml
 
+    class BlockDumper(yaml.SafeDumper):
+        pass
 
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+    def represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in text else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
-
-_BlockDumper.add_representer(str, _represent_text)
+    BlockDumper.add_representer(str, represent_text)
+    yaml.dump(entries, target, Dumper=BlockDumper, allow_unicode=True, sort_keys=False, width=88)
 
 
 def _format(path: str, chosen: str | None) -> str:
@@ -146,6 +149,8 @@ async def list_canned(args: argparse.Namespace, context: Context) -> int:
 
 
 async def import_canned(args: argparse.Namespace, context: Context) -> int:
+    import yaml
+
     with ExitStack() as stack:
         text = _open(args.file, "r", stack).read()
     try:
@@ -197,5 +202,5 @@ async def export_canned(args: argparse.Namespace, context: Context) -> int:
         if _format(args.file, args.format) == "json":
             target.write(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
         else:
-            yaml.dump(entries, target, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=88)
+            _dump_yaml(entries, target)
     return 0

@@ -55,6 +55,8 @@ class HelpdeskApp(App[None]):
         self.services = Services(store=store, agent=agent, config=config, clock=clock)
         self.live = live
         self._theme_ready = False
+        # Chosen before the first frame: a theme set later parses all the CSS again.
+        self._theme_problems = self._load_themes()
 
     def notify(
         self,
@@ -80,7 +82,8 @@ class HelpdeskApp(App[None]):
         }
 
     def on_mount(self) -> None:
-        self._load_themes()
+        for problem in self._theme_problems:
+            self.notify(problem, title="Theme", severity="warning", timeout=15)
         config = self.services.config
         for problem in config.problems:
             self.notify(problem, title="Config file", severity="warning", timeout=15)
@@ -90,23 +93,21 @@ class HelpdeskApp(App[None]):
         if self.live:
             self._follow_events()
 
-    def _load_themes(self) -> None:
+    def _load_themes(self) -> list[str]:
+        """Register the theme files and choose the configured theme; returns what went wrong."""
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
-        for problem in problems:
-            self.notify(problem, title="Theme", severity="warning", timeout=15)
         wanted = self.services.config.theme
         names = {theme.name for theme in themes}
         if wanted not in names and wanted not in self.available_themes:
-            self.notify(
-                f"There is no theme {wanted!r}; using {DEFAULT_THEME}. Themes: {', '.join(sorted(names))}.",
-                title="Theme",
-                severity="warning",
+            problems.append(
+                f"There is no theme {wanted!r}; using {DEFAULT_THEME}. Themes: {', '.join(sorted(names))}."
             )
             wanted = DEFAULT_THEME
         self.theme = wanted if wanted in self.available_themes else "textual-dark"
         self._theme_ready = True
+        return problems
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_ready and theme != self.services.config.theme:
