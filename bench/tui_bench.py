@@ -81,7 +81,8 @@ class Session:
     """What one session on the big store measured."""
 
     latency_ns: dict[str, list[int]] = field(default_factory=dict)
-    move_bytes: list[int] = field(default_factory=list)
+    move_bytes: dict[str, list[int]] = field(default_factory=dict)
+    """Bytes written per cursor move: moves within the screen, and moves that scroll the queue."""
     results_ms: dict[str, float] = field(default_factory=dict)
     """From the last key of a search to its count on screen, debounce included."""
     rss_start: int = 0
@@ -106,13 +107,15 @@ def backgrounds(term: Terminal) -> list[str]:
     return [term.screen.buffer[y][2].bg for y in range(term.screen.lines)]
 
 
+def cursor_line(term: Terminal, cursor_bg: str) -> int | None:
+    """The screen line the queue's cursor is on, if the screen shows it."""
+    return next((y for y, bg in enumerate(backgrounds(term)) if bg == cursor_bg), None)
+
+
 def cursor_text(term: Terminal, cursor_bg: str) -> str | None:
     """The queue line the cursor is on, if the screen shows it."""
-    width = queue_width(term)
-    for y, bg in enumerate(backgrounds(term)):
-        if bg == cursor_bg:
-            return term.screen.display[y][:width]
-    return None
+    y = cursor_line(term, cursor_bg)
+    return None if y is None else term.screen.display[y][: queue_width(term)]
 
 
 def learn_cursor_background(term: Terminal) -> str:
@@ -211,11 +214,13 @@ def measure_moves(term: Terminal, session: Session, moves: int, cursor_bg: str) 
     samples = session.latency_ns.setdefault("move in the queue (j)", [])
     for _ in range(moves):
         before, read_before = cursor_text(term, cursor_bg), term.bytes_read
+        line_before = cursor_line(term, cursor_bg)
         sent = term.send("j")
         shown = term.wait_for(cursor_moved(cursor_bg, before))
         samples.append(shown.at_ns - sent)
         term.drain(QUIET_S)
-        session.move_bytes.append(term.bytes_read - read_before)
+        kind = "scrolls the queue" if cursor_line(term, cursor_bg) == line_before else "within the screen"
+        session.move_bytes.setdefault(kind, []).append(term.bytes_read - read_before)
 
 
 def measure_opens(term: Terminal, session: Session, opens: int, cursor_bg: str) -> None:
@@ -387,11 +392,9 @@ def print_report(run: Run, found: list[Check], saved: Path) -> None:
     print("\nSearch results: last key to the count on screen (120 ms of typing pause included)")
     for query, ms in run.session.results_ms.items():
         print(f"  {query:<34} {ms:9.1f} ms   {run.counts[query]:>9,} tickets")
-    moved = run.session.move_bytes
-    print(
-        f"\nBytes to the terminal per cursor move: median {statistics.median(moved):,.0f},"
-        f" p95 {sorted(moved)[int(0.95 * (len(moved) - 1))]:,}"
-    )
+    print("\nBytes to the terminal per cursor move")
+    for kind, written in run.session.move_bytes.items():
+        print(f"  {kind:<34} median {statistics.median(written):>9,.0f}   ({len(written)} moves)")
     print("\nResident memory (MB)")
     print(f"  {'':<34} {'start':>9} {'after':>9}")
     for label, (start, end) in (

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -33,7 +33,7 @@ from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
 from cs_tui.tui.services import HasServices, StoreChanged
 from cs_tui.tui.widgets.key_hints import KeyHints
-from cs_tui.tui.widgets.queue import QueueHeader, QueueTable
+from cs_tui.tui.widgets.queue import QueueHeader, QueuePane, QueueTable
 from cs_tui.tui.widgets.sidebar import MetricsSidebar, SidebarFigures
 from cs_tui.tui.widgets.ticket_pane import TicketPane
 
@@ -92,7 +92,7 @@ class MainScreen(HasServices, Screen[None]):
     def compose(self) -> ComposeResult:
         clock = self.services.clock
         with Horizontal(id="body"):
-            with Vertical(id="queue-pane"):
+            with QueuePane(id="queue-pane"):
                 yield Input(id="search", placeholder="status:open tag:refund words…  (enter: to the queue)")
                 yield Static("", id="search-error")
                 yield QueueHeader(id="queue-header")
@@ -204,11 +204,10 @@ class MainScreen(HasServices, Screen[None]):
             subtitle += f" · {len(queue.marked)} marked"
         # Setting a border's title repaints the whole pane, even to the same words: a
         # cursor move would send every line of the queue to the terminal again.
-        pane = self.query_one("#queue-pane")
+        pane = self.query_one("#queue-pane", QueuePane)
         if pane.border_title != title:
             pane.border_title = title
-        if pane.border_subtitle != subtitle:
-            pane.border_subtitle = subtitle
+        pane.show_range(subtitle)
 
     # Opening tickets
 

@@ -16,7 +16,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.containers import Vertical
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -108,6 +109,22 @@ ROW_LOOKS = (
 """The component classes a row is drawn with, besides the cursor's."""
 DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
+
+
+class QueuePane(Vertical):
+    """The queue with its search line and column titles, in a border whose title names
+    the view and whose subtitle says "1-40 of 12,345"."""
+
+    def show_range(self, subtitle: str) -> None:
+        """A new subtitle, repainting only the bottom border. Textual's border_subtitle
+        repaints the whole pane, and the range changes on every line the queue scrolls:
+        that was every row of the queue sent to the terminal twice."""
+        if subtitle == self.border_subtitle:
+            return
+        # What Textual's own descriptor stores, without its refresh of the whole pane.
+        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
+        offset, outer = self.content_offset, self.outer_size
+        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
 
 
 class QueueHeader(Static):
