@@ -1,7 +1,7 @@
 """The TUI benchmark: the real cs-tui in a pseudo-terminal, read by a terminal emulator
 (pyte) the way an agent's terminal reads it.
 
-    python -m bench.tui_bench [--rebuild] [--launches 5] [--moves 200] [--opens 40]
+    python -m bench.tui_bench [--rebuild] [--launches 9] [--moves 200] [--opens 40]
 
 First, time to the first interactive frame for a bare Textual app, cs-tui on an empty
 store and cs-tui on the 100,000-ticket demo store, launched in turn. Then, on the big
@@ -442,7 +442,7 @@ def save_json(run: Run, found: list[Check]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tui_bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true", help="fill the demo store again, even if cached")
-    parser.add_argument("--launches", type=int, default=5, help="launches of each program (default 5)")
+    parser.add_argument("--launches", type=int, default=9, help="launches of each program (default 9)")
     parser.add_argument("--moves", type=int, default=200, help="cursor moves timed (default 200)")
     parser.add_argument("--opens", type=int, default=40, help="tickets opened (default 40)")
     args = parser.parse_args(argv)

@@ -87,6 +87,8 @@ class MainScreen(HasServices, Screen[None]):
         self._pending = StoreChanged(set(), set(), set())
         self._sidebar_choice: bool | None = None
         self._on_ticket = False
+        self._metrics_timer: Timer | None = None
+        self._metrics_started = False
         """The agent is in the open ticket rather than the queue."""
 
     def compose(self) -> ComposeResult:
@@ -114,9 +116,19 @@ class MainScreen(HasServices, Screen[None]):
         if views:
             self.select_view(views[0])
         self.queue.focus()
-        self.refresh_metrics()
-        self.set_interval(METRICS_EVERY, self.refresh_metrics)
+        # The metrics wait for the queue's first page: they share the store's reader,
+        # and the queue is what the agent looks at first.
+        self._metrics_timer = self.set_interval(METRICS_EVERY, self.refresh_metrics, pause=True)
         self.set_interval(30, self.queue.tick)
+        if not views:
+            self._start_metrics()
+
+    @on(QueueTable.Loaded)
+    def _start_metrics(self) -> None:
+        if self._metrics_timer is not None and not self._metrics_started:
+            self._metrics_started = True
+            self.refresh_metrics()
+            self._metrics_timer.resume()
 
     def on_resize(self) -> None:
         width = self.size.width
