@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench import bare_open
 from bench.demo_stores import ROOT, BuildFailed, DemoStore, demo_store, scratch_copy
 from bench.report import Check
 from bench.terminal import Terminal
@@ -40,6 +41,7 @@ from cs_tui.store import open_store
 
 RESULTS = ROOT / "bench" / "results"
 BARE_APP = ROOT / "bench" / "bare_app.py"
+BARE_OPEN = ROOT / "bench" / "bare_open.py"
 TICKETS = 100_000
 SIZE = (160, 48)
 AGENT = "sari@tokonusantara.example"
@@ -53,6 +55,7 @@ KEY_INTERVAL_S = 0.12
 QUIET_S = 0.05
 """The screen counts as settled after this long without output."""
 ESCAPE, CLEAR_LINE, ENTER = "\x1b", "\x15", "\r"
+OPEN = "open a ticket (enter)"
 
 LATENCY_MEDIAN_MS = 16.0
 LATENCY_P95_MS = 50.0
@@ -85,6 +88,8 @@ class Session:
     """Bytes written per cursor move: moves within the screen, and moves that scroll the queue."""
     results_ms: dict[str, float] = field(default_factory=dict)
     """From the last key of a search to its count on screen, debounce included."""
+    bare_open_ns: list[int] = field(default_factory=list)
+    """The same focus move and text change in a bare Textual app: the floor for opening."""
     rss_start: int = 0
     rss_end: int = 0
 
@@ -224,7 +229,7 @@ def measure_moves(term: Terminal, session: Session, moves: int, cursor_bg: str) 
 
 
 def measure_opens(term: Terminal, session: Session, opens: int, cursor_bg: str) -> None:
-    samples = session.latency_ns.setdefault("open a ticket (enter)", [])
+    samples = session.latency_ns.setdefault(OPEN, [])
     for _ in range(opens):
         line = cursor_text(term, cursor_bg) or ""
         found = TICKET_ID.search(line)
@@ -286,6 +291,22 @@ def big_session(store: Path, env: dict[str, str], moves: int, opens: int, counts
         measure_searches(term, session, counts, TICKETS)
         session.rss_end = term.rss_bytes()
     return session
+
+
+def bare_opens(env: dict[str, str], opens: int) -> list[int]:
+    """Key-to-frame for the bare app's open (bench/bare_open.py)."""
+    samples: list[int] = []
+    with running([sys.executable, str(BARE_OPEN)], env) as term:
+        term.wait_for_text(bare_open.READY)
+        term.drain(QUIET_S * 4)
+        for opened in range(1, opens + 1):
+            sent = term.send(ENTER)
+            shown = term.wait_for_text(bare_open.header(opened))
+            samples.append(shown.at_ns - sent)
+            term.drain(QUIET_S)
+            term.send(ESCAPE)
+            term.drain(QUIET_S * 4)  # past Textual's wait for what follows a lone escape
+    return samples
 
 
 def same_keys_on_empty(store: Path, env: dict[str, str], moves: int, opens: int) -> tuple[int, int]:
@@ -389,6 +410,13 @@ def print_report(run: Run, found: list[Check], saved: Path) -> None:
         timing = run.session.timing(name)
         worst = max(samples) / 1e6
         print(f"  {name:<34} {timing.median_ms:9.2f} {timing.p95_ms:9.2f} {worst:9.2f} {timing.runs:>6}")
+    bare = Timing.of(run.session.bare_open_ns)
+    opening = run.session.timing(OPEN)
+    print(
+        f"  {'(bare Textual app, the same open)':<34} {bare.median_ms:9.2f} {bare.p95_ms:9.2f}"
+        f" {max(run.session.bare_open_ns) / 1e6:9.2f} {bare.runs:>6}"
+        f"   open / bare: {opening.median_ms / bare.median_ms:.2f}x"
+    )
     print("\nSearch results: last key to the count on screen (120 ms of typing pause included)")
     for query, ms in run.session.results_ms.items():
         print(f"  {query:<34} {ms:9.1f} ms   {run.counts[query]:>9,} tickets")
@@ -420,6 +448,7 @@ def to_json(run: Run, found: list[Check]) -> dict[str, Any]:
         "first_frame_ms": run.launches.ms,
         "first_frame_bytes": run.launches.bytes,
         "key_to_frame": {name: run.session.timing(name).to_json() for name in run.session.latency_ns},
+        "bare_open": Timing.of(run.session.bare_open_ns).to_json(),
         "search_results_ms": run.session.results_ms,
         "search_counts": run.counts,
         "bytes_per_move": run.session.move_bytes,
@@ -466,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
             args.launches,
         )
         session = big_session(big, env, args.moves, args.opens, counts)
+        session.bare_open_ns = bare_opens(env, args.opens)
         empty_rss = same_keys_on_empty(empty, env, args.moves, args.opens)
     run = Run(demo, found, session, empty_rss, counts)
     results = checks(run)
