@@ -83,6 +83,8 @@ class Agent:
     email: str
     role: Role = Role.AGENT
     active: bool = True
+    has_token: bool = field(default=False, compare=False)
+    """Whether the agent can sign in to `cs-tui serve` (the token itself is never kept)."""
 
     @property
     def first_name(self) -> str:

@@ -203,6 +203,15 @@ class Store(Protocol):
         """The agent with this email, created on first use."""
         ...
 
+    async def set_agent_token(self, agent_id: int, token_hash: str | None) -> Agent:
+        """Give the agent a new token (by its hash; the token itself is never stored),
+        or none (None): the old one stops working at once."""
+        ...
+
+    async def agent_for_token(self, token_hash: str) -> Agent | None:
+        """The active agent whose token has this hash."""
+        ...
+
     # Live updates
 
     async def last_event_id(self) -> int: ...

@@ -67,6 +67,22 @@ class DirectoryStore(SqliteCore):
                 raise
             return found
 
+    async def set_agent_token(self, agent_id: int, token_hash: str | None) -> Agent:
+        async with self._transaction():
+            cursor = await self._writer.execute(
+                "UPDATE agents SET token_hash = ? WHERE id = ?", (token_hash, agent_id)
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"there is no agent {agent_id}")
+            await self._event(EventKind.AGENT_CHANGED, None, agent_id)
+        return await self.get_agent(agent_id)
+
+    async def agent_for_token(self, token_hash: str) -> Agent | None:
+        row = await self._fetchone(
+            f"SELECT {rows.AGENT_COLUMNS} FROM agents WHERE token_hash = ? AND active = 1", (token_hash,)
+        )
+        return rows.agent(row) if row else None
+
     # Canned responses
 
     async def list_canned(self) -> list[CannedResponse]:

@@ -46,7 +46,7 @@ MESSAGE_FROM = """
     JOIN tickets mt ON mt.id = m.ticket_id JOIN customers c ON c.id = mt.customer_id
 """
 
-AGENT_COLUMNS = "id, name, email, role, active"
+AGENT_COLUMNS = "id, name, email, role, active, token_hash IS NOT NULL"
 
 CANNED_COLUMNS = """
     id, title, body, shortcut, tags, language, action_status, action_priority, action_tags,
@@ -99,7 +99,7 @@ def message(row: Row) -> Message:
 
 
 def agent(row: Row) -> Agent:
-    return Agent(row[0], row[1], row[2], Role(row[3]), bool(row[4]))
+    return Agent(row[0], row[1], row[2], Role(row[3]), bool(row[4]), bool(row[5]))
 
 
 def split_words(text: str) -> tuple[str, ...]:
