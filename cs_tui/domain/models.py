@@ -288,6 +288,24 @@ class EventKind(enum.StrEnum):
     MESSAGE_ADDED = "message.added"
     CANNED_CHANGED = "canned.changed"
     AGENT_CHANGED = "agent.changed"
+    PRESENCE_CHANGED = "presence.changed"
+    """An agent opened or left a ticket, or started or stopped replying to it."""
+
+
+class Activity(enum.StrEnum):
+    VIEWING = "viewing"
+    REPLYING = "replying"
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """An agent on a ticket, as their session last said."""
+
+    session: str
+    agent: Agent
+    ticket_id: int
+    activity: Activity
+    seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

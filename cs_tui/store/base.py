@@ -11,6 +11,7 @@ from typing import Protocol
 
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
+    Activity,
     Agent,
     CannedResponse,
     Csat,
@@ -21,6 +22,7 @@ from cs_tui.domain.models import (
     MessagePage,
     NewMessage,
     NewTicket,
+    Presence,
     Role,
     SlaPolicy,
     Ticket,
@@ -210,6 +212,20 @@ class Store(Protocol):
 
     async def agent_for_token(self, token_hash: str) -> Agent | None:
         """The active agent whose token has this hash."""
+        ...
+
+    # Presence
+
+    async def set_presence(
+        self, session: str, agent_id: int, ticket_id: int | None, activity: Activity = Activity.VIEWING
+    ) -> None:
+        """Where a running session is: on a ticket, viewing or replying, or on none
+        (None: it left). Said again every few seconds: a session that stops saying it
+        (its process died) drops out of `presence` once `since` passes it."""
+        ...
+
+    async def presence(self, since: datetime) -> list[Presence]:
+        """Every session heard from at or after `since`, and where it is."""
         ...
 
     # Live updates

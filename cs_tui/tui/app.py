@@ -113,6 +113,12 @@ class HelpdeskApp(App[None]):
         if self._theme_ready and theme != self.services.config.theme:
             remember_theme(theme, self.services.config.path)
 
+    async def action_quit(self) -> None:
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is not None:
+            await main.leave()
+        self.exit()
+
     # Live updates
 
     @work(group="events", exit_on_error=False)
@@ -120,7 +126,9 @@ class HelpdeskApp(App[None]):
         store = self.services.store
         since = await store.last_event_id()
         async for event in store.events(since):
-            ids = {event.ticket_id} if event.ticket_id is not None else set()
+            # Presence names a ticket, but nothing on it changed.
+            touches = event.ticket_id is not None and event.kind is not EventKind.PRESENCE_CHANGED
+            ids = {event.ticket_id} if touches and event.ticket_id is not None else set()
             created = ids if event.kind in NEW_TICKET_KINDS else set()
             if isinstance(self.screen, MainScreen):
                 self.screen.post_message(StoreChanged({event.kind}, ids, created))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cs_tui.domain.models import Priority, Status, Ticket
+from cs_tui.domain.models import Activity, Priority, Status, Ticket
 from cs_tui.domain.timeutil import duration
 
 PRIORITY_MARK = {Priority.URGENT: "!!", Priority.HIGH: "! ", Priority.NORMAL: "  ", Priority.LOW: "- "}
 """Two cells before the ticket number; readable without colour."""
+
+PRESENCE_MARK = {Activity.VIEWING: "◉", Activity.REPLYING: "✎"}
+"""Another agent on the ticket: looking at it, or writing to its customer."""
 
 SOON = 3600.0
 """Seconds before an SLA deadline from which the queue warns."""

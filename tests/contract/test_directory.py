@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -248,3 +249,25 @@ async def test_a_draft_for_a_missing_ticket_is_not_found(store: Store, agents: t
     ana, _ = agents
     with pytest.raises(NotFound):
         await store.save_draft(Draft(ana.id, 4242, "Halo"))
+
+
+async def test_a_write_cancelled_at_any_moment_leaves_the_store_writable(store: Store) -> None:
+    # A screen replaces a job that is still writing (the agent opens the next ticket
+    # while the last one is being marked read): the store must not be left stuck.
+    ana = await store.create_agent("Ana Wijaya", "ana@tokoku.example")
+    ticket = await open_ticket(store)
+    for n, delay in enumerate([0, 0, 0.0001, 0.0003, 0.0007, 0.001, 0.002, 0.005]):
+        writing = asyncio.ensure_future(
+            store.save_draft(Draft(ana.id, ticket.id, f"cancelled {n}", DraftKind.NOTE))
+        )
+        await asyncio.sleep(delay)
+        writing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writing
+        saved = await asyncio.wait_for(
+            store.save_draft(Draft(ana.id, ticket.id, f"draft {n}", DraftKind.REPLY)), timeout=5
+        )
+        assert saved.body == f"draft {n}"
+        draft = await store.get_draft(ana.id, ticket.id)
+        assert draft is not None
+        assert draft.body == f"draft {n}"

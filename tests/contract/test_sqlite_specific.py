@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
 import sqlite3
+import stat
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -110,7 +112,10 @@ async def test_an_upgraded_store_counts_what_agents_answered_as_read(tmp_path: P
     waiting = await open_ticket(store, "Belum dibalas", email="sri@example.com")
     await store.close()
     with sqlite3.connect(path) as db:  # as the third version left it: no read marks
-        db.executescript("DROP TRIGGER messages_ai_read; DROP TABLE ticket_reads; PRAGMA user_version = 3;")
+        db.executescript(
+            "DROP TRIGGER messages_ai_read; DROP TABLE ticket_reads; DROP TABLE presence;"
+            " PRAGMA user_version = 3;"
+        )
 
     store = await open_store(str(path))
     try:
@@ -224,3 +229,25 @@ async def test_medians_are_the_same_whether_sorted_or_walked(
     assert sorted_.frt.responded > 4
     assert sorted_.resolution.solved > 4
     assert walked == sorted_
+
+
+async def test_a_store_made_in_a_shared_directory_is_writable_by_its_group(tmp_path: Path) -> None:
+    shared = tmp_path / "helpdesk"
+    shared.mkdir()
+    shared.chmod(0o2770)  # the team's directory: group-writable, new files keep its group
+    old_umask = os.umask(0o022)  # an agent whose umask keeps others from writing
+    try:
+        store = await open_store(str(shared / "cs-tui.db"))
+        await open_ticket(store)
+        await store.close()
+    finally:
+        os.umask(old_umask)
+    for name in ("cs-tui.db", "cs-tui.db-wal", "cs-tui.db-shm"):
+        file = shared / name
+        if file.exists():
+            assert file.stat().st_mode & stat.S_IWGRP, f"{name} is not writable by the group"
+    private = tmp_path / "mine"
+    private.mkdir(mode=0o700)
+    store = await open_store(str(private / "cs-tui.db"))
+    await store.close()
+    assert not (private / "cs-tui.db").stat().st_mode & stat.S_IWGRP

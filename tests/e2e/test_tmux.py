@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux
 
 CS_TUI = [sys.executable, "-m", "cs_tui"]
 AGENT = "sari@tokonusantara.example"
+OTHER_AGENT = "rudi@tokonusantara.example"
 
 
 def run(*args: str, env: dict[str, str]) -> str:
@@ -38,9 +40,9 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def tmux(env: dict[str, str]) -> Iterator[str]:
-    """A tmux server of the test's own (a running one would lend the session its
+@contextmanager
+def terminal(env: dict[str, str]) -> Iterator[str]:
+    """A tmux server of its own (a running one would lend the session its
     environment), running cs-tui; yields the server's socket name."""
     socket = f"cs-tui-{uuid.uuid4().hex[:8]}"
     command = " ".join([*CS_TUI])
@@ -53,6 +55,12 @@ def tmux(env: dict[str, str]) -> Iterator[str]:
         yield socket
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
+
+
+@pytest.fixture
+def tmux(env: dict[str, str]) -> Iterator[str]:
+    with terminal(env) as socket:
+        yield socket
 
 
 def screen(socket: str) -> str:
@@ -101,3 +109,35 @@ def test_a_reply_typed_in_the_terminal_is_stored(env: dict[str, str], tmux: str)
     assert last["body"] == "Terima kasih, paket sudah kami kirim ulang."
     assert last["author"] == f"agent:{AGENT}"
     assert last["internal"] is False
+
+
+@pytest.mark.usefixtures("demo_store")
+def test_two_agents_on_one_file_see_each_other(env: dict[str, str], tmux: str) -> None:
+    first = json.loads(run("ticket", "list", "--limit", "1", "--json", env=env))[0]
+    customer = f"<{first['customer']['email']}>"
+    with terminal(env | {"CS_TUI_AGENT": OTHER_AGENT}) as other:
+        for socket in (tmux, other):
+            wait_for(socket, "1 Mine")
+            keys(socket, "3")
+            wait_for(socket, "3 All open")
+        # Sari opens the first ticket and starts a reply; Rudi sees it in his queue.
+        keys(tmux, "Enter")
+        wait_for(tmux, customer)
+        keys(tmux, "r")
+        wait_for(tmux, "Reply to")
+        row = next(line for line in wait_for(other, "✎").splitlines() if "✎" in line)
+        assert f"#{first['id']} " in row
+        # He opens it too: the header says who is writing.
+        keys(other, "Enter")
+        wait_for(other, customer)
+        wait_for(other, "Sari Wulandari is replying")
+        # Sari leaves the reply (keeping her draft) and quits: Rudi sees her go.
+        keys(tmux, "Escape")
+        wait_for(other, "Sari Wulandari is viewing")
+        keys(tmux, "Escape")
+        time.sleep(0.3)
+        keys(tmux, "q")
+        deadline = time.monotonic() + 10
+        while "Sari Wulandari is" in screen(other) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Sari Wulandari is" not in screen(other)

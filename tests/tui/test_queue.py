@@ -10,7 +10,7 @@ from cs_tui.domain.query import parse
 from cs_tui.store import open_store
 from cs_tui.store.base import Sort, Store
 from cs_tui.tui.app import HelpdeskApp
-from cs_tui.tui.widgets.queue import PAGE, QueueTable, header_text, layout_columns
+from cs_tui.tui.widgets.queue import PAGE, UNSPACED, QueueTable, header_text, layout_columns
 
 from .helpers import AppFactory, clock, shown
 
@@ -176,7 +176,7 @@ async def test_unread_tickets_are_marked_until_opened_and_again_when_the_custome
 def test_columns_fit_the_width_and_fold_at_80() -> None:
     for width in (60, 80, 120, 200):
         columns = layout_columns(width)
-        used = sum(c.width for c in columns) + len(columns) - 2
+        used = sum(c.width for c in columns) + len(columns) - len(UNSPACED)
         assert used <= width
         assert any(c.key == "subject" and c.width >= 8 for c in columns)
     assert "customer" in [c.key for c in layout_columns(120)]

@@ -4,7 +4,9 @@ wait their turn instead of failing with "database is locked"."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,6 +51,17 @@ async def connect(path: Path) -> aiosqlite.Connection:
         await connection.close()
         raise not_a_store(path, error) from error
     return connection
+
+
+def share_with_group(path: Path) -> None:
+    """A store made in a directory its group may write to (a team's shared directory)
+    is writable by that group too, whatever the umask of whoever made it; SQLite gives
+    its -wal and -shm files the same mode."""
+    if not path.parent.stat().st_mode & stat.S_IWGRP:
+        return
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists():
+            file.chmod(file.stat().st_mode | stat.S_IRGRP | stat.S_IWGRP)
 
 
 def not_a_store(path: Path, error: sqlite3.DatabaseError) -> StoreUnavailable:
@@ -108,13 +121,22 @@ async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[N
     IMMEDIATE takes the write lock up front, so a transaction never has to upgrade
     a read lock (the case busy_timeout cannot help with). While another process
     holds the lock we keep waiting, up to WRITE_PATIENCE_S.
+
+    A caller cancelled meanwhile (a UI job replaced by a newer one) does not leave the
+    connection inside a transaction nobody will end: SQLite runs each statement to
+    its end in its own thread whatever happens to the caller, so we wait for it and
+    end the transaction before passing the cancellation on.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WRITE_PATIENCE_S
     while True:
         try:
-            await connection.execute("BEGIN IMMEDIATE")
+            await _to_the_end(connection, "BEGIN IMMEDIATE")
             break
+        except asyncio.CancelledError:
+            if connection.in_transaction:
+                await _to_the_end(connection, "ROLLBACK")
+            raise
         except sqlite3.OperationalError as error:
             if not is_busy(error) or loop.time() > deadline:
                 raise StoreUnavailable(
@@ -125,7 +147,19 @@ async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[N
     try:
         yield
     except BaseException:
-        await connection.execute("ROLLBACK")
+        await _to_the_end(connection, "ROLLBACK")
         raise
     else:
-        await connection.execute("COMMIT")
+        await _to_the_end(connection, "COMMIT")
+
+
+async def _to_the_end(connection: aiosqlite.Connection, sql: str) -> None:
+    """Run `sql`; if the caller is cancelled meanwhile, still wait until SQLite is
+    done with it (then pass the cancellation on)."""
+    running = asyncio.ensure_future(connection.execute(sql))
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await running
+        raise

@@ -32,9 +32,12 @@ class SqliteCore:
     async def open(cls, path: Path | str, *, sla: SlaPolicy | None = None) -> Self:
         path = Path(path).expanduser()  # noqa: ASYNC240 - no I/O
         path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
         writer = await connection.connect(path)
         try:
             await connection.prepare(writer, path)
+            if new:
+                connection.share_with_group(path)
             reader = await connection.connect(path)
         except BaseException:
             await writer.close()

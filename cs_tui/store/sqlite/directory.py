@@ -5,14 +5,27 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 
 from cs_tui.domain import templates
-from cs_tui.domain.models import Agent, CannedResponse, Draft, DraftKind, EventKind, Role
+from cs_tui.domain.models import (
+    Activity,
+    Agent,
+    CannedResponse,
+    Draft,
+    DraftKind,
+    EventKind,
+    Presence,
+    Role,
+)
 from cs_tui.domain.text import sanitize, sanitize_line
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import InvalidInput, NotFound
 from cs_tui.store.sqlite import rows
 from cs_tui.store.sqlite.core import SqliteCore
+
+STALE_PRESENCE_US = 3600 * 1_000_000
+"""Presence rows of sessions not heard from for an hour are deleted."""
 
 
 class DirectoryStore(SqliteCore):
@@ -82,6 +95,56 @@ class DirectoryStore(SqliteCore):
             f"SELECT {rows.AGENT_COLUMNS} FROM agents WHERE token_hash = ? AND active = 1", (token_hash,)
         )
         return rows.agent(row) if row else None
+
+    # Presence
+
+    async def set_presence(
+        self, session: str, agent_id: int, ticket_id: int | None, activity: Activity = Activity.VIEWING
+    ) -> None:
+        now = to_micros(utcnow())
+        async with self._transaction() as db:
+            before = await db.fetchone(
+                "SELECT ticket_id, activity FROM presence WHERE session = ?", (session,)
+            )
+            if ticket_id is None:
+                await self._writer.execute("DELETE FROM presence WHERE session = ?", (session,))
+            else:
+                await self._renew_presence(session, agent_id, ticket_id, activity, now)
+            # Sessions that died without leaving, long gone from anyone's view.
+            await self._writer.execute("DELETE FROM presence WHERE seen_at < ?", (now - STALE_PRESENCE_US,))
+            after = None if ticket_id is None else (ticket_id, activity.value)
+            if (tuple(before) if before else None) != after:
+                # Only a change wakes the other sessions; a renewal does not.
+                for changed in {before[0] if before else None, ticket_id} - {None}:
+                    await self._event(EventKind.PRESENCE_CHANGED, changed, agent_id)
+
+    async def _renew_presence(
+        self, session: str, agent_id: int, ticket_id: int, activity: Activity, now: int
+    ) -> None:
+        try:
+            await self._writer.execute(
+                "INSERT INTO presence(session, agent_id, ticket_id, activity, seen_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET agent_id = excluded.agent_id,"
+                " ticket_id = excluded.ticket_id, activity = excluded.activity,"
+                " seen_at = excluded.seen_at",
+                (session, agent_id, ticket_id, activity.value, now),
+            )
+        except sqlite3.IntegrityError as error:
+            raise NotFound(
+                f"cannot show agent {agent_id} on ticket #{ticket_id}: one of them does not exist"
+            ) from error
+
+    async def presence(self, since: datetime) -> list[Presence]:
+        found = await self._fetchall(
+            "SELECT p.session, p.ticket_id, p.activity, p.seen_at,"
+            " a.id, a.name, a.email, a.role, a.active, a.token_hash IS NOT NULL"
+            " FROM presence p JOIN agents a ON a.id = p.agent_id WHERE p.seen_at >= ? ORDER BY p.seen_at",
+            (to_micros(since),),
+        )
+        return [
+            Presence(row[0], rows.agent(row[4:]), row[1], Activity(row[2]), from_micros(row[3]))
+            for row in found
+        ]
 
     # Canned responses
 

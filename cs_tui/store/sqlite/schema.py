@@ -197,6 +197,17 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT agent_id, ticket_id, max(id) FROM messages
         WHERE agent_id IS NOT NULL GROUP BY agent_id, ticket_id;
     """,
+    # 5: who is on which ticket: one row per running session, renewed every few seconds
+    """
+    CREATE TABLE presence (
+        session TEXT PRIMARY KEY,
+        agent_id INTEGER NOT NULL REFERENCES agents(id),
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        activity TEXT NOT NULL,
+        seen_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX presence_seen ON presence(seen_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

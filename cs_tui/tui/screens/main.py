@@ -6,6 +6,8 @@ ticket take the whole width in turn and the sidebar folds away (`m` brings it).
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -22,9 +24,19 @@ from textual.widgets import Input, Static
 
 from cs_tui.config import View
 from cs_tui.domain.metrics import last_days, today
-from cs_tui.domain.models import DraftKind, Priority, Status, Ticket, TicketChanges, TicketPage
+from cs_tui.domain.models import (
+    Activity,
+    DraftKind,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketChanges,
+    TicketPage,
+)
 from cs_tui.domain.query import Query, QueryError, parse
 from cs_tui.domain.text import sanitize_line
+from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import Conflict, Sort, StoreError
 from cs_tui.tui.editor import edit_in_editor
 from cs_tui.tui.format import plural, status_label
@@ -32,6 +44,7 @@ from cs_tui.tui.live import matching_views
 from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
 from cs_tui.tui.services import HasServices, StoreChanged
+from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.key_hints import KeyHints
 from cs_tui.tui.widgets.queue import QueueHeader, QueuePane, QueueTable
 from cs_tui.tui.widgets.sidebar import MetricsSidebar, SidebarFigures
@@ -42,6 +55,10 @@ NARROW = 100
 SIDEBAR_MIN = 140
 """From this many columns the sidebar shows unless the agent folded it."""
 METRICS_EVERY = 5.0
+PRESENCE_EVERY = 3.0
+"""Seconds between a session's renewals of where it is."""
+PRESENCE_TTL = timedelta(seconds=10)
+"""A session not heard from for this long (its process died) is no longer shown."""
 LIVE_DELAY = 0.15
 """Events within this many seconds are applied together."""
 
@@ -53,6 +70,9 @@ class MainScreen(HasServices, Screen[None]):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
+
+    presence_every = PRESENCE_EVERY
+    presence_ttl = PRESENCE_TTL
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     """As Textual's, less the repaint of the whole screen on every focus change: the
@@ -87,9 +107,11 @@ class MainScreen(HasServices, Screen[None]):
         self._pending = StoreChanged(set(), set(), set())
         self._sidebar_choice: bool | None = None
         self._on_ticket = False
+        """The agent is in the open ticket rather than the queue."""
         self._metrics_timer: Timer | None = None
         self._metrics_started = False
-        """The agent is in the open ticket rather than the queue."""
+        self.session = uuid.uuid4().hex
+        """This running TUI, as other agents' presence lists know it."""
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
@@ -120,6 +142,7 @@ class MainScreen(HasServices, Screen[None]):
         # and the queue is what the agent looks at first.
         self._metrics_timer = self.set_interval(METRICS_EVERY, self.refresh_metrics, pause=True)
         self.set_interval(30, self.queue.tick)
+        self.set_interval(self.presence_every, self.update_presence)
         if not views:
             self._start_metrics()
 
@@ -437,6 +460,11 @@ class MainScreen(HasServices, Screen[None]):
     def _ticket_read(self, event: TicketPane.Read) -> None:
         self.queue.reading = event.ticket_id
         self.queue.mark_seen(event.ticket_id)
+        self.update_presence()  # now, not at the next renewal: others see where this agent went
+
+    @on(Composer.OpenedOrClosed)
+    def _writing_or_not(self) -> None:
+        self.update_presence()
 
     # Live
 
@@ -457,8 +485,34 @@ class MainScreen(HasServices, Screen[None]):
         open_ticket = self.ticket_pane.ticket
         if open_ticket is not None and open_ticket.id in pending.ticket_ids:
             self.ticket_pane.follow()
+        if EventKind.PRESENCE_CHANGED in pending.kinds:
+            self.update_presence()
         if pending.created:
             self._announce(sorted(pending.created))
+
+    # Presence
+
+    @work(exclusive=True, group="presence", exit_on_error=False)
+    async def update_presence(self) -> None:
+        """Say which ticket this session is on and what it does there, then show where
+        the other agents are."""
+        store, me, pane = self.services.store, self.services.agent, self.ticket_pane
+        ticket = pane.ticket.id if pane.ticket is not None else None
+        activity = Activity.REPLYING if pane.composer.is_open else Activity.VIEWING
+        await store.set_presence(self.session, me.id, ticket, activity)
+        # Real time, as the store keeps it: the screen's clock may be set for display.
+        others = [p for p in await store.presence(utcnow() - self.presence_ttl) if p.agent.id != me.id]
+        on_ticket: dict[int, Activity] = {}
+        for presence in others:
+            if on_ticket.get(presence.ticket_id) is not Activity.REPLYING:
+                on_ticket[presence.ticket_id] = presence.activity
+        self.queue.show_others(on_ticket)
+        pane.show_others(others)
+
+    async def leave(self) -> None:
+        """Other agents stop seeing this session at once, rather than when it times out."""
+        with contextlib.suppress(StoreError):  # else it times out
+            await self.services.store.set_presence(self.session, self.services.agent.id, None)
 
     @work(group="announce", exit_on_error=False)
     async def _announce(self, ticket_ids: list[int]) -> None:

@@ -49,6 +49,9 @@ class Composer(Vertical):
     kind: reactive[DraftKind] = reactive(DraftKind.REPLY)
     """A public reply or an internal note."""
 
+    class OpenedOrClosed(Message):
+        """The agent started or stopped writing (others see them as replying)."""
+
     class DraftChanged(Message):
         """The text changed and has been quiet for DRAFT_DELAY: save it."""
 
@@ -98,12 +101,16 @@ class Composer(Vertical):
             self.area.load_text(body)
             self.area.move_cursor(self.area.document.end)
             self._loading = False
-        self.add_class("-open")
+        if not self.is_open:
+            self.add_class("-open")
+            self.post_message(self.OpenedOrClosed())
         self._update_hint()
         self.area.focus()
 
     def close(self) -> None:
-        self.remove_class("-open")
+        if self.is_open:
+            self.remove_class("-open")
+            self.post_message(self.OpenedOrClosed())
 
     def clear(self) -> None:
         """After a send: empty, a new client id for the next message."""

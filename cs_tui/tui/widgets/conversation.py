@@ -6,7 +6,7 @@ as markup, never able to send an escape sequence to the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.segment import Segment
@@ -18,9 +18,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from cs_tui.domain.models import Message, MessageKind, Ticket
+from cs_tui.domain.models import Activity, Message, MessageKind, Presence, Ticket
 from cs_tui.domain.text import sanitize, sanitize_line
-from cs_tui.tui.format import PRIORITY_MARK, plural, sla_left, sla_state, status_label, when
+from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, plural, sla_left, sla_state, status_label, when
 
 KIND_LABEL = {
     MessageKind.CUSTOMER: "customer",
@@ -37,7 +37,14 @@ class TicketHeader(Static):
     TicketHeader { height: auto; padding: 0 1; background: $panel; }
     """
 
-    def show(self, ticket: Ticket | None, *, other_tickets: int | None, now: datetime) -> None:
+    def show(
+        self,
+        ticket: Ticket | None,
+        *,
+        other_tickets: int | None,
+        now: datetime,
+        others: Sequence[Presence] = (),
+    ) -> None:
         if ticket is None:
             self.update(Text("No ticket open. Pick one in the queue and press enter.", style="dim"))
             return
@@ -63,7 +70,21 @@ class TicketHeader(Static):
         if ticket.tags:
             text.append("\n")
             text.append(" ".join(f"#{sanitize_line(tag)}" for tag in ticket.tags), style="italic")
+        if others:
+            text.append("\n")
+            text.append(presence_line(others), style="bold yellow")
         self.update(text)
+
+
+def presence_line(others: Sequence[Presence]) -> str:
+    """ "Rudi Hartono is replying · Ana Wijaya is viewing": each agent once, replying first."""
+    doing: dict[str, Activity] = {}
+    for presence in others:
+        name = sanitize_line(presence.agent.name)
+        if doing.get(name) is not Activity.REPLYING:
+            doing[name] = presence.activity
+    ordered = sorted(doing.items(), key=lambda item: (item[1] is not Activity.REPLYING, item[0]))
+    return " · ".join(f"{PRESENCE_MARK[activity]} {name} is {activity.value}" for name, activity in ordered)
 
 
 def message_text(message: Message, now: datetime) -> Text:

@@ -25,9 +25,9 @@ from textual.strip import Strip
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from cs_tui.domain.models import Priority, Ticket, TicketPage
+from cs_tui.domain.models import Activity, Priority, Ticket, TicketPage
 from cs_tui.domain.text import sanitize_line
-from cs_tui.tui.format import PRIORITY_MARK, age, sla_left, sla_state, status_label
+from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, age, sla_left, sla_state, status_label
 
 PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
@@ -44,6 +44,10 @@ UnreadLoader = Callable[[list[int]], Awaitable[set[int]]]
 
 async def _no_unread(ids: list[int]) -> set[int]:
     return set()
+
+
+UNSPACED = ("mark", "priority", "who")
+"""The columns of one-cell marks at the left, with no space between them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ def layout_columns(width: int) -> list[Column]:
     fixed = [
         Column("mark", "", 1),
         Column("priority", "", 2),
+        Column("who", "", 1),
         Column("id", "#", 7, align_right=True),
     ]
     tail = [
@@ -73,8 +78,8 @@ def layout_columns(width: int) -> list[Column]:
     optional = [Column("customer", "customer", 18), Column("assignee", "assignee", 12)]
     while True:
         columns = [*fixed, Column("subject", "subject", 0), *optional, *tail]
-        # One space before each column but the mark and the priority.
-        used = sum(c.width for c in columns) + len(columns) - 2
+        # One space before each column but the first three, which are marks.
+        used = sum(c.width for c in columns) + len(columns) - len(UNSPACED)
         subject = width - used
         if subject >= 16 or not optional:
             return [
@@ -93,7 +98,7 @@ def _cell(text: str, column: Column) -> str:
 
 def header_text(width: int) -> str:
     parts = [_cell(c.title, c) for c in layout_columns(width)]
-    return "".join(parts[:2]) + " " + " ".join(parts[2:])
+    return "".join(parts[: len(UNSPACED)]) + " " + " ".join(parts[len(UNSPACED) :])
 
 
 ROW_LOOKS = (
@@ -105,6 +110,7 @@ ROW_LOOKS = (
     "queue--soon",
     "queue--unread",
     "queue--muted",
+    "queue--presence",
 )
 """The component classes a row is drawn with, besides the cursor's."""
 DRAWN_ROWS = 250
@@ -162,6 +168,7 @@ class QueueTable(ScrollView, can_focus=True):
         "queue--soon",
         "queue--unread",
         "queue--muted",
+        "queue--presence",
     }
 
     DEFAULT_CSS = """
@@ -180,6 +187,7 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable > .queue--soon { color: $warning; }
     QueueTable > .queue--unread { color: $accent; text-style: bold; }
     QueueTable > .queue--muted { color: $text-muted; }
+    QueueTable > .queue--presence { color: $warning; text-style: bold; }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -210,6 +218,8 @@ class QueueTable(ScrollView, can_focus=True):
         self.total_is_lower_bound = False
         self.marked: set[int] = set()
         self.unread: set[int] = set()
+        self.others: dict[int, Activity] = {}
+        """Tickets other agents are on, and what they do there."""
         self._next_cursor: str | None = None
         self._loader: PageLoader | None = None
         self._unread_of: UnreadLoader = _no_unread
@@ -266,6 +276,14 @@ class QueueTable(ScrollView, can_focus=True):
         for start in range(0, len(ids), RELOAD_LIMIT):
             unread |= await self._unread_of(ids[start : start + RELOAD_LIMIT])
         return unread - {self.reading}
+
+    def show_others(self, others: dict[int, Activity]) -> None:
+        """Which tickets other agents are on; the rows that changed are drawn again."""
+        changed = {t for t in self.others.keys() | others.keys() if self.others.get(t) != others.get(t)}
+        self.others = others
+        for row, ticket in enumerate(self.rows):
+            if ticket.id in changed:
+                self.refresh_line(row)
 
     def mark_seen(self, ticket_id: int) -> None:
         """The agent has read this ticket: its row loses the unread mark."""
@@ -456,7 +474,15 @@ class QueueTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         ticket = self.rows[row]
         on_top = self.get_component_rich_style("queue--cursor") if row == self.cursor_row else None
-        key = (ticket, width, self._now, on_top, ticket.id in self.marked, ticket.id in self.unread)
+        key = (
+            ticket,
+            width,
+            self._now,
+            on_top,
+            ticket.id in self.marked,
+            ticket.id in self.unread,
+            self.others.get(ticket.id),
+        )
         strip = self._drawn.get(key)
         if strip is None:
             if len(self._drawn) > DRAWN_ROWS:
@@ -473,7 +499,7 @@ class QueueTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for column in layout_columns(width):
             text, extra = self._value(ticket, column.key, now)
-            if column.key not in ("mark", "priority"):
+            if column.key not in UNSPACED:
                 segments.append(Segment(" ", line + on_top))
             cell_style = line + self._foreground(extra) + on_top if extra else line + on_top
             segments.append(Segment(_cell(text, column), cell_style))
@@ -498,6 +524,9 @@ class QueueTable(ScrollView, can_focus=True):
                     Priority.LOW: "queue--low",
                 }
                 return PRIORITY_MARK[ticket.priority], extra.get(ticket.priority, "")
+            case "who":
+                activity = self.others.get(ticket.id)
+                return (PRESENCE_MARK[activity], "queue--presence") if activity else (" ", "")
             case "id":
                 return f"#{ticket.id}", "queue--muted"
             case "subject":

@@ -19,6 +19,7 @@ from cs_tui.domain.models import (
     Draft,
     DraftKind,
     NewMessage,
+    Presence,
     Ticket,
     TicketChanges,
 )
@@ -58,6 +59,8 @@ class TicketPane(HasServices, Vertical):
         super().__init__(id=id)
         self.ticket: Ticket | None = None
         self.other_tickets: int | None = None
+        self.others: list[Presence] = []
+        """Other agents' sessions and the tickets they are on."""
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
@@ -112,7 +115,18 @@ class TicketPane(HasServices, Vertical):
         return sanitize_line(self.ticket.customer.name) if self.ticket else ""
 
     def _show_header(self) -> None:
-        self.header.show(self.ticket, other_tickets=self.other_tickets, now=self.services.clock())
+        others = [p for p in self.others if self.ticket is not None and p.ticket_id == self.ticket.id]
+        self.header.show(
+            self.ticket, other_tickets=self.other_tickets, now=self.services.clock(), others=others
+        )
+
+    def show_others(self, others: list[Presence]) -> None:
+        """Other agents on tickets; the header names those on this one."""
+        mine_before = [p for p in self.others if self.ticket is not None and p.ticket_id == self.ticket.id]
+        self.others = others
+        mine = [p for p in others if self.ticket is not None and p.ticket_id == self.ticket.id]
+        if [(p.agent.id, p.activity) for p in mine] != [(p.agent.id, p.activity) for p in mine_before]:
+            self._show_header()
 
     def follow(self) -> None:
         """Another process wrote to the open ticket: show its new state and messages."""

@@ -1,0 +1,104 @@
+"""Presence: other agents on a ticket show in its queue row and its header, and go
+when they leave or their process stops saying it is there."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from cs_tui.demo import DEMO_AGENTS
+from cs_tui.domain.models import Activity
+from cs_tui.domain.timeutil import utcnow
+from cs_tui.store import Store
+from cs_tui.tui.screens.main import MainScreen
+from cs_tui.tui.widgets.queue import QueueTable
+
+from .helpers import AppFactory, shown
+from .test_queue import row_text
+
+
+async def wait_until(pilot, condition, seconds: float = 3.0) -> bool:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+async def test_another_agent_replying_shows_in_the_row_and_the_header(
+    make_app: AppFactory, other_store: Store
+) -> None:
+    rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
+    assert rudi is not None
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        first, second = queue.rows[0], queue.rows[1]
+        assert row_text(queue, first.id)[3] == " "
+
+        # Rudi, in his own process, opens the first ticket and starts a reply.
+        await other_store.set_presence("rudi-laptop", rudi.id, first.id, Activity.REPLYING)
+        assert await wait_until(pilot, lambda: row_text(queue, first.id)[3] == "✎")
+        assert row_text(queue, second.id)[3] == " "
+
+        await pilot.press("enter")
+        pane = app.screen.ticket_pane
+        assert await wait_until(pilot, lambda: f"{rudi.name} is replying" in shown(pane.header))
+
+        # He stops writing, then leaves the ticket.
+        await other_store.set_presence("rudi-laptop", rudi.id, first.id, Activity.VIEWING)
+        assert await wait_until(pilot, lambda: f"{rudi.name} is viewing" in shown(pane.header))
+        assert row_text(queue, first.id)[3] == "◉"
+        await other_store.set_presence("rudi-laptop", rudi.id, None)
+        assert await wait_until(pilot, lambda: "is viewing" not in shown(pane.header))
+        assert row_text(queue, first.id)[3] == " "
+
+
+async def test_others_see_this_agent_open_a_ticket_and_write(
+    make_app: AppFactory, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        ticket = app.screen.query_one(QueueTable).rows[0]
+        me = app.services.agent
+
+        async def where() -> set[tuple[int, str]]:
+            found = await other_store.presence(utcnow() - timedelta(seconds=10))
+            return {(p.ticket_id, p.activity.value) for p in found if p.agent.id == me.id}
+
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert await where() == {(ticket.id, "viewing")}
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        assert await where() == {(ticket.id, "replying")}
+        await app.action_quit()
+    assert await where() == set()
+
+
+@pytest.fixture
+def quick_presence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MainScreen, "presence_every", 0.2)
+    monkeypatch.setattr(MainScreen, "presence_ttl", timedelta(seconds=1))
+
+
+async def test_an_agent_whose_process_died_drops_out(
+    make_app: AppFactory, other_store: Store, quick_presence: None
+) -> None:
+    rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
+    assert rudi is not None
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        queue = app.screen.query_one(QueueTable)
+        first = queue.rows[0]
+        # Rudi's process says where it is once, then is killed: no leaving, no renewals.
+        await other_store.set_presence("rudi-killed", rudi.id, first.id)
+        assert await wait_until(pilot, lambda: row_text(queue, first.id)[3] == "◉")
+        assert await wait_until(pilot, lambda: row_text(queue, first.id)[3] == " ", seconds=3)
