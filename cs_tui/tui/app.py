@@ -116,6 +116,7 @@ class HelpdeskApp(App[None]):
     async def action_quit(self) -> None:
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:
+            await main.ticket_pane.send_waiting_now()
             await main.leave()
         self.exit()
 

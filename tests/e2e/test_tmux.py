@@ -30,6 +30,7 @@ def run(*args: str, env: dict[str, str]) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "config.toml").write_text("undo_seconds = 2\n")
     return {
         **os.environ,
         "CS_TUI_STORE": str(tmp_path / "cs-tui.db"),
@@ -103,6 +104,7 @@ def test_a_reply_typed_in_the_terminal_is_stored(env: dict[str, str], tmux: str)
     wait_for(tmux, "Reply to")
     keys(tmux, "Terima kasih, paket sudah kami kirim ulang.", literal=True)
     keys(tmux, "C-s")
+    wait_for(tmux, "goes out in 2 s")
     wait_for(tmux, "Reply sent.")
     shown = json.loads(run("ticket", "show", str(first["id"]), "--json", env=env))
     last = shown["messages"][-1]

@@ -63,7 +63,8 @@ async def agent(store: Store) -> Agent:
 @pytest.fixture
 def make_app(store: Store, agent: Agent, tmp_path: Path) -> AppFactory:
     def make(config: Config | None = None, *, live: bool = True) -> HelpdeskApp:
-        config = config or Config(path=tmp_path / "config" / "config.toml")
+        # Sends go out at once unless a test is about the undo window.
+        config = config or Config(undo_seconds=0, path=tmp_path / "config" / "config.toml")
         return HelpdeskApp(store, agent, config, clock=clock, live=live)
 
     return make

@@ -87,6 +87,7 @@ class MainScreen(HasServices, Screen[None]):
         Binding("c", "canned", "Canned", id="canned"),
         Binding("ctrl+s", "send", "Send", show=False, id="send"),
         Binding("ctrl+e", "editor", "Editor", show=False, id="editor"),
+        Binding("u", "undo_send", "Undo send", show=False, id="undo"),
         Binding("a", "assign_me", "Assign me", show=False, id="assign"),
         Binding("s", "status", "Status", id="status"),
         Binding("p", "priority", "Priority", show=False, id="priority"),
@@ -317,6 +318,10 @@ class MainScreen(HasServices, Screen[None]):
 
     def action_send(self) -> None:
         self.ticket_pane.send()
+
+    def action_undo_send(self) -> None:
+        if not self.ticket_pane.undo_send():
+            self.notify("Nothing to undo: no message is waiting to go out.", severity="warning")
 
     def action_editor(self) -> None:
         composer = self.ticket_pane.composer

@@ -7,6 +7,8 @@ that arrived while the agent typed.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -60,6 +62,8 @@ class TicketPane(HasServices, Vertical):
         self.ticket: Ticket | None = None
         self.other_tickets: int | None = None
         self.others: list[Presence] = []
+        self.pending: dict[str, asyncio.Future[str]] = {}
+        """Messages in their undo window, by client id: "undo" or "now" decides early."""
         """Other agents' sessions and the tickets they are on."""
 
     def compose(self) -> ComposeResult:
@@ -228,37 +232,24 @@ class TicketPane(HasServices, Vertical):
         composer.flush()
         self._send(self.ticket.id, composer.text, composer.kind, composer.client_id)
 
-    @work(exclusive=True, group="send", exit_on_error=False)
+    @work(group="send", exit_on_error=False)
     async def _send(self, ticket_id: int, body: str, kind: DraftKind, client_id: str) -> None:
         store, agent = self.services.store, self.services.agent
         composer = self.composer
         composer.sending = True
         try:
-            latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
-            seen = self.conversation.last_message_id or 0
-            fresh = [m for m in latest.messages if m.id > seen and m.agent_id != agent.id]
-            if fresh:
-                self.conversation.append(latest.messages)
-                body_text = Text()
-                for message in fresh[-3:]:
-                    body_text.append_text(message_text(message, self.services.clock()))
-                    body_text.append("\n\n")
-                body_text.append("Send your text as it is, or go back and edit it?")
-                who = sanitize_line(fresh[-1].author_name)
-                answer = await self.app.push_screen_wait(
-                    AskScreen(
-                        f"{who} wrote while you typed", body_text, [("send", "Send anyway"), ("edit", "Edit")]
-                    )
-                )
-                if answer != "send":
-                    composer.area.focus()
-                    return
+            if not await self._nobody_wrote_meanwhile(ticket_id):
+                composer.area.focus()
+                return
+            if not await self._undo_window(ticket_id, body, kind, client_id):
+                return
             message = await store.add_message(
                 ticket_id,
                 NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE),
                 actor_id=agent.id,
             )
         except StoreError as error:
+            self._keep_unsent(ticket_id, body, kind)
             self.notify(
                 f"{error}\nYour text is kept: press ctrl+s to try again.", severity="error", title="Not sent"
             )
@@ -266,12 +257,83 @@ class TicketPane(HasServices, Vertical):
         finally:
             composer.sending = False
         await store.delete_draft(agent.id, ticket_id)
-        composer.clear()
-        composer.close()
+        if composer.ticket_id == ticket_id and composer.client_id == client_id:
+            composer.clear()
+            composer.close()
         self.notify("Note added." if kind is DraftKind.NOTE else "Reply sent.", title=f"#{ticket_id}")
-        self.conversation.append((message,))
-        self.conversation.focus()
-        self.follow()
+        if self.ticket is not None and self.ticket.id == ticket_id:
+            self.conversation.append((message,))
+            if not composer.is_open:
+                self.conversation.focus()
+            self.follow()
+
+    async def _nobody_wrote_meanwhile(self, ticket_id: int) -> bool:
+        """True to go on; if the customer or another agent wrote while this agent typed,
+        show it first and ask."""
+        latest = await self.services.store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+        seen = self.conversation.last_message_id or 0
+        fresh = [m for m in latest.messages if m.id > seen and m.agent_id != self.services.agent.id]
+        if not fresh:
+            return True
+        self.conversation.append(latest.messages)
+        body_text = Text()
+        for message in fresh[-3:]:
+            body_text.append_text(message_text(message, self.services.clock()))
+            body_text.append("\n\n")
+        body_text.append("Send your text as it is, or go back and edit it?")
+        who = sanitize_line(fresh[-1].author_name)
+        answer = await self.app.push_screen_wait(
+            AskScreen(f"{who} wrote while you typed", body_text, [("send", "Send anyway"), ("edit", "Edit")])
+        )
+        return answer == "send"
+
+    async def _undo_window(self, ticket_id: int, body: str, kind: DraftKind, client_id: str) -> bool:
+        """Hold the message for the configured seconds, during which `u` takes it back.
+        True to send it. It stays a saved draft until it is sent: a killed process
+        loses nothing, and the agent finds it unsent."""
+        seconds = self.services.config.undo_seconds
+        if seconds <= 0:
+            return True
+        decided: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.pending[client_id] = decided
+        what = "Note" if kind is DraftKind.NOTE else "Reply"
+        if self.composer.ticket_id == ticket_id:
+            self.composer.close()
+            self.conversation.focus()
+        self.notify(f"{what} goes out in {seconds:g} s. u: undo", title=f"#{ticket_id}", timeout=seconds)
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(decided), seconds)
+        except TimeoutError:
+            outcome = "send"
+        finally:
+            self.pending.pop(client_id, None)
+        if outcome == "undo":
+            self._keep_unsent(ticket_id, body, kind)
+            self.notify(f"{what} not sent: it is back in the composer.", title=f"#{ticket_id}")
+            return False
+        return True
+
+    def _keep_unsent(self, ticket_id: int, body: str, kind: DraftKind) -> None:
+        """Back in the composer, if the agent is still on that ticket (else it waits as a draft)."""
+        if self.ticket is not None and self.ticket.id == ticket_id:
+            self.composer.open(ticket_id, kind, customer_name=self._customer_name(), body=body)
+
+    def undo_send(self) -> bool:
+        """Take back the message waiting to go out (the latest one); False if none waits."""
+        waiting = [f for f in self.pending.values() if not f.done()]
+        if not waiting:
+            return False
+        waiting[-1].set_result("undo")
+        return True
+
+    async def send_waiting_now(self) -> None:
+        """Quitting: what waits in its undo window goes out now rather than never."""
+        for decided in self.pending.values():
+            if not decided.done():
+                decided.set_result("now")
+        for worker in [w for w in self.app.workers if w.node is self and w.group == "send"]:
+            if worker.is_running:
+                await worker.wait()
 
     # Changing the ticket
 
