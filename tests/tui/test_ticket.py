@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cs_tui.demo import DEMO_AGENTS
 from cs_tui.domain.models import (
     AuthorKind,
     DraftKind,
@@ -238,3 +239,49 @@ async def test_ctrl_e_hands_the_text_to_the_editor_and_takes_it_back(
         draft = await store.get_draft(app.services.agent.id, ticket_id)
         assert draft is not None
         assert draft.body == "Halo Kak\n-- Sari"
+
+
+async def test_a_change_to_the_ticket_while_typing_is_shown_before_sending(
+    make_app: AppFactory, store: Store, other_store: Store
+) -> None:
+    app = make_app(live=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r", *"Kami proses hari ini")
+        rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
+        assert rudi is not None
+        seen = await other_store.get_ticket(ticket_id)
+        priority = Priority.URGENT if seen.priority is not Priority.URGENT else Priority.LOW
+        await other_store.update_ticket(
+            ticket_id,
+            TicketChanges(status=Status.SOLVED, priority=priority),
+            expected_version=seen.version,
+            actor_id=rudi.id,
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, AskScreen)
+        shown_body = str(app.screen.body)
+        assert "→ solved" in shown_body
+        assert f"priority {seen.priority.value} → {priority.value}" in shown_body
+        await pilot.press("enter")  # Send anyway
+        await pilot.pause(0.3)
+        assert (await store.get_messages(ticket_id)).messages[-1].body == "Kami proses hari ini"
+
+
+async def test_a_change_seen_before_writing_is_not_asked_about(
+    make_app: AppFactory, store: Store, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        ticket_id = await open_first(pilot)
+        seen = await other_store.get_ticket(ticket_id)
+        await other_store.update_ticket(
+            ticket_id, TicketChanges(status=Status.PENDING), expected_version=seen.version, actor_id=None
+        )
+        await pilot.pause(1.0)  # the live update shows it
+        await pilot.press("r", *"Sudah kami cek")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, AskScreen)
+        assert (await store.get_messages(ticket_id)).messages[-1].body == "Sudah kami cek"

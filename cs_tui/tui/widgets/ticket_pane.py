@@ -63,6 +63,8 @@ class TicketPane(HasServices, Vertical):
         self.other_tickets: int | None = None
         self.others: list[Presence] = []
         self.pending: dict[str, asyncio.Future[str]] = {}
+        self.seen_when_writing: Ticket | None = None
+        """The ticket as it was when the agent began writing (or last changed it themselves)."""
         """Messages in their undo window, by client id: "undo" or "now" decides early."""
         """Other agents' sessions and the tickets they are on."""
 
@@ -106,11 +108,11 @@ class TicketPane(HasServices, Vertical):
         self.conversation.show(page.messages, has_earlier=page.has_earlier)
         self._show_header()
         if draft is not None and draft.body.strip():
-            self.composer.open(ticket_id, draft.kind, customer_name=self._customer_name(), body=draft.body)
+            self._open_composer(draft.kind, draft.body)
             if compose is None:
                 self.notify("Your unsent draft is back.", title=f"#{ticket_id}")
         elif compose is not None:
-            self.composer.open(ticket_id, compose, customer_name=self._customer_name(), body="")
+            self._open_composer(compose, "")
         elif not self.composer.is_open:
             self.conversation.focus()
         await self._mark_read(ticket_id)
@@ -173,7 +175,15 @@ class TicketPane(HasServices, Vertical):
         if self.ticket is None:
             return
         keep = self.composer.text if self.composer.ticket_id == self.ticket.id else None
-        self.composer.open(self.ticket.id, kind, customer_name=self._customer_name(), body=keep)
+        self._open_composer(kind, keep)
+
+    def _open_composer(self, kind: DraftKind, body: str | None) -> None:
+        """Open the composer on this ticket, remembering the ticket as the agent saw it
+        when they began to write: what others change after that is shown before sending."""
+        assert self.ticket is not None
+        if not self.composer.is_open or self.composer.ticket_id != self.ticket.id:
+            self.seen_when_writing = self.ticket
+        self.composer.open(self.ticket.id, kind, customer_name=self._customer_name(), body=body)
 
     def leave_composer(self) -> None:
         self.composer.flush()
@@ -238,7 +248,7 @@ class TicketPane(HasServices, Vertical):
         composer = self.composer
         composer.sending = True
         try:
-            if not await self._nobody_wrote_meanwhile(ticket_id):
+            if not await self._nothing_changed_meanwhile(ticket_id):
                 composer.area.focus()
                 return
             if not await self._undo_window(ticket_id, body, kind, client_id):
@@ -267,25 +277,47 @@ class TicketPane(HasServices, Vertical):
                 self.conversation.focus()
             self.follow()
 
-    async def _nobody_wrote_meanwhile(self, ticket_id: int) -> bool:
-        """True to go on; if the customer or another agent wrote while this agent typed,
-        show it first and ask."""
-        latest = await self.services.store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+    async def _nothing_changed_meanwhile(self, ticket_id: int) -> bool:
+        """True to go on. If the customer or another agent wrote, or someone changed the
+        ticket, while this agent typed, show what happened first and ask."""
+        store = self.services.store
+        latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+        current = await store.get_ticket(ticket_id)
         seen = self.conversation.last_message_id or 0
         fresh = [m for m in latest.messages if m.id > seen and m.agent_id != self.services.agent.id]
-        if not fresh:
+        before = self.seen_when_writing
+        changed = []
+        if before is not None and before.id == ticket_id and before.version != current.version:
+            changed = [line for line in describe_changes(before, current) if "new message" not in line]
+        if not fresh and not changed:
             return True
-        self.conversation.append(latest.messages)
+        if fresh:
+            self.conversation.append(latest.messages)
+        self._show_changed(current)
         body_text = Text()
         for message in fresh[-3:]:
             body_text.append_text(message_text(message, self.services.clock()))
             body_text.append("\n\n")
+        if changed:
+            body_text.append("The ticket changed:\n", style="bold")
+            body_text.append("".join(f"• {line}\n" for line in changed) + "\n")
         body_text.append("Send your text as it is, or go back and edit it?")
-        who = sanitize_line(fresh[-1].author_name)
-        answer = await self.app.push_screen_wait(
-            AskScreen(f"{who} wrote while you typed", body_text, [("send", "Send anyway"), ("edit", "Edit")])
+        title = (
+            f"{sanitize_line(fresh[-1].author_name)} wrote while you typed"
+            if fresh
+            else "Changed while you typed"
         )
+        answer = await self.app.push_screen_wait(
+            AskScreen(title, body_text, [("send", "Send anyway"), ("edit", "Edit")])
+        )
+        self.seen_when_writing = current  # shown now: the next send asks only about what follows
         return answer == "send"
+
+    def _show_changed(self, current: Ticket) -> None:
+        """Someone else's change: shown, without moving the agent's baseline."""
+        if self.ticket is not None and self.ticket.id == current.id:
+            self.ticket = current
+            self._show_header()
 
     async def _undo_window(self, ticket_id: int, body: str, kind: DraftKind, client_id: str) -> bool:
         """Hold the message for the configured seconds, during which `u` takes it back.
@@ -316,7 +348,7 @@ class TicketPane(HasServices, Vertical):
     def _keep_unsent(self, ticket_id: int, body: str, kind: DraftKind) -> None:
         """Back in the composer, if the agent is still on that ticket (else it waits as a draft)."""
         if self.ticket is not None and self.ticket.id == ticket_id:
-            self.composer.open(ticket_id, kind, customer_name=self._customer_name(), body=body)
+            self._open_composer(kind, body)
 
     def undo_send(self) -> bool:
         """Take back the message waiting to go out (the latest one); False if none waits."""
@@ -367,6 +399,8 @@ class TicketPane(HasServices, Vertical):
         self._updated(current)
 
     def _updated(self, ticket: Ticket) -> None:
+        if self.seen_when_writing is not None and self.seen_when_writing.id == ticket.id:
+            self.seen_when_writing = ticket  # the agent's own change: nothing to warn about
         if self.ticket is not None and self.ticket.id == ticket.id:
             self.ticket = ticket
             self._show_header()
