@@ -7,6 +7,7 @@ from pathlib import Path
 from cs_tui.config import Config
 from cs_tui.store import Store
 from cs_tui.tui.widgets.composer import Composer
+from cs_tui.tui.widgets.key_hints import KeyHints
 
 from .helpers import AppFactory
 from .test_ticket import open_first
@@ -68,13 +69,17 @@ async def test_quitting_sends_what_waits_in_its_window(
     assert (await messages(store, ticket_id))[-1] == "Dicek gudang"
 
 
-async def test_u_with_nothing_waiting_says_so(make_app: AppFactory, tmp_path: Path) -> None:
+async def test_u_with_nothing_waiting_changes_nothing(
+    make_app: AppFactory, store: Store, tmp_path: Path
+) -> None:
     app = make_app(window(tmp_path, 5))
     async with app.run_test(size=(160, 48)) as pilot:
-        await open_first(pilot)
+        ticket_id = await open_first(pilot)
+        before = await messages(store, ticket_id)
         await pilot.press("u")
         await pilot.pause(0.1)
-        assert any("Nothing to undo" in str(n.message) for n in app._notifications)
+        assert not app.screen.query_one(Composer).is_open
+        assert await messages(store, ticket_id) == before
 
 
 async def test_a_reply_waiting_when_the_process_dies_is_kept_unsent(
@@ -90,3 +95,18 @@ async def test_a_reply_waiting_when_the_process_dies_is_kept_unsent(
     draft = await store.get_draft(app.services.agent.id, ticket_id)
     assert draft is not None
     assert draft.body == "Paket dikirim besok"
+
+
+async def test_the_key_hints_offer_undo_only_while_a_message_waits(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app(window(tmp_path, 0.6))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first(pilot)
+        hints = app.screen.query_one(KeyHints)
+        assert "Undo send" not in str(hints.content)
+        await pilot.press("r", *"Sebentar", "ctrl+s")
+        await pilot.pause(0.2)
+        assert "Undo send" in str(hints.content)
+        await pilot.pause(0.8)
+        assert "Undo send" not in str(hints.content)

@@ -87,7 +87,7 @@ class MainScreen(HasServices, Screen[None]):
         Binding("c", "canned", "Canned", id="canned"),
         Binding("ctrl+s", "send", "Send", show=False, id="send"),
         Binding("ctrl+e", "editor", "Editor", show=False, id="editor"),
-        Binding("u", "undo_send", "Undo send", show=False, id="undo"),
+        Binding("u", "undo_send", "Undo send", id="undo"),
         Binding("a", "assign_me", "Assign me", show=False, id="assign"),
         Binding("s", "status", "Status", id="status"),
         Binding("p", "priority", "Priority", show=False, id="priority"),
@@ -318,6 +318,12 @@ class MainScreen(HasServices, Screen[None]):
 
     def action_send(self) -> None:
         self.ticket_pane.send()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo_send":
+            # Offered (and in the key hints) only while a message waits to go out.
+            return bool(self.is_mounted and self.ticket_pane.pending)
+        return True
 
     def action_undo_send(self) -> None:
         if not self.ticket_pane.undo_send():

@@ -328,6 +328,7 @@ class TicketPane(HasServices, Vertical):
             return True
         decided: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.pending[client_id] = decided
+        self.screen.refresh_bindings()  # "u Undo send" in the key hints
         what = "Note" if kind is DraftKind.NOTE else "Reply"
         if self.composer.ticket_id == ticket_id:
             self.composer.close()
@@ -339,6 +340,7 @@ class TicketPane(HasServices, Vertical):
             outcome = "send"
         finally:
             self.pending.pop(client_id, None)
+            self.screen.refresh_bindings()
         if outcome == "undo":
             self._keep_unsent(ticket_id, body, kind)
             self.notify(f"{what} not sent: it is back in the composer.", title=f"#{ticket_id}")
