@@ -10,7 +10,8 @@ from cs_tui.domain.query import parse
 from cs_tui.store import open_store
 from cs_tui.store.base import Sort, Store
 from cs_tui.tui.app import HelpdeskApp
-from cs_tui.tui.widgets.queue import PAGE, UNSPACED, QueueTable, header_text, layout_columns
+from cs_tui.tui.widgets.queue import PAGE, QueueTable
+from cs_tui.tui.widgets.queue_columns import UNSPACED, header_text, layout_columns
 
 from .helpers import AppFactory, clock, shown
 

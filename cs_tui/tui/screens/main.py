@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Sequence
 from datetime import timedelta
 
 from rich.text import Text
@@ -17,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -28,25 +26,21 @@ from cs_tui.domain.models import (
     Activity,
     DraftKind,
     EventKind,
-    Priority,
-    Status,
-    Ticket,
-    TicketChanges,
     TicketPage,
 )
 from cs_tui.domain.query import Query, QueryError, parse
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
-from cs_tui.store.base import Conflict, Sort, StoreError
+from cs_tui.store.base import Sort, StoreError
 from cs_tui.tui.editor import edit_in_editor
-from cs_tui.tui.format import plural, status_label
 from cs_tui.tui.live import matching_views
 from cs_tui.tui.screens.canned import CannedPicker
-from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
-from cs_tui.tui.services import HasServices, StoreChanged
+from cs_tui.tui.screens.changing import ChangesTickets
+from cs_tui.tui.services import StoreChanged
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.key_hints import KeyHints
-from cs_tui.tui.widgets.queue import QueueHeader, QueuePane, QueueTable
+from cs_tui.tui.widgets.queue import QueueTable
+from cs_tui.tui.widgets.queue_columns import QueueHeader, QueuePane
 from cs_tui.tui.widgets.sidebar import MetricsSidebar, SidebarFigures
 from cs_tui.tui.widgets.ticket_pane import TicketPane
 
@@ -62,11 +56,8 @@ PRESENCE_TTL = timedelta(seconds=10)
 LIVE_DELAY = 0.15
 """Events within this many seconds are applied together."""
 
-STATUS_CHOICES = [(s.value, status_label(s)) for s in Status]
-PRIORITY_CHOICES = [(p.value, p.value) for p in reversed(Priority)]
 
-
-class MainScreen(HasServices, Screen[None]):
+class MainScreen(ChangesTickets):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
@@ -347,121 +338,8 @@ class MainScreen(HasServices, Screen[None]):
             self._set_side(ticket=True)
             pane.insert_canned(*chosen)
 
-    # Changing tickets
-
     def _in_queue(self) -> bool:
         return self.focused is self.queue or not self._on_ticket
-
-    def _targets(self) -> list[Ticket]:
-        """The marked tickets, else the highlighted one in the queue, else the open one."""
-        queue = self.queue
-        if queue.marked:
-            return [t for t in queue.rows if t.id in queue.marked]
-        if self._in_queue() and queue.current is not None:
-            if self.ticket_pane.ticket is not None and self.ticket_pane.ticket.id == queue.current.id:
-                return [self.ticket_pane.ticket]
-            return [queue.current]
-        return [self.ticket_pane.ticket] if self.ticket_pane.ticket is not None else []
-
-    def action_assign_me(self) -> None:
-        targets = self._targets()
-        me = self.services.agent
-        self._apply_changes(targets, TicketChanges(assignee_id=me.id), f"assigned to {me.name}")
-
-    @work(group="pick", exit_on_error=False)
-    async def action_status(self) -> None:
-        targets = self._targets()
-        if targets:
-            current = targets[0].status.value if len(targets) == 1 else None
-            value = await self.app.push_screen_wait(
-                ChoiceScreen(self._title("Status", targets), STATUS_CHOICES, current=current)
-            )
-            if value is not None:
-                self._apply_changes(
-                    targets, TicketChanges(status=Status(value)), f"status {status_label(Status(value))}"
-                )
-
-    @work(group="pick", exit_on_error=False)
-    async def action_priority(self) -> None:
-        targets = self._targets()
-        if targets:
-            current = targets[0].priority.value if len(targets) == 1 else None
-            value = await self.app.push_screen_wait(
-                ChoiceScreen(self._title("Priority", targets), PRIORITY_CHOICES, current=current)
-            )
-            if value is not None:
-                self._apply_changes(targets, TicketChanges(priority=Priority(value)), f"priority {value}")
-
-    @work(group="pick", exit_on_error=False)
-    async def action_tags(self) -> None:
-        targets = self._targets()
-        if targets:
-            current = sorted({tag for t in targets for tag in t.tags})
-            picked = await self.app.push_screen_wait(TagsScreen(self._title("Tags", targets), current))
-            if picked is not None and (picked[0] or picked[1]):
-                add, remove = picked
-                words = " ".join([*add, *(f"-{t}" for t in remove)])
-                self._apply_changes(targets, TicketChanges(add_tags=add, remove_tags=remove), f"tags {words}")
-
-    @staticmethod
-    def _title(what: str, targets: Sequence[Ticket]) -> str:
-        if len(targets) == 1:
-            return f"{what} of #{targets[0].id}"
-        return f"{what} of {len(targets)} marked tickets"
-
-    def _apply_changes(self, targets: list[Ticket], changes: TicketChanges, done: str) -> None:
-        if not targets:
-            self.notify("No ticket here to change.", severity="warning")
-            return
-        pane = self.ticket_pane
-        if len(targets) == 1 and pane.ticket is not None and targets[0].id == pane.ticket.id:
-            pane.change(changes, done.capitalize())
-            return
-        self._bulk(targets, changes, done)
-
-    @work(group="bulk", exit_on_error=False)
-    async def _bulk(self, targets: list[Ticket], changes: TicketChanges, done: str) -> None:
-        if len(targets) > 1:
-            answer = await self.app.push_screen_wait(
-                AskScreen(
-                    f"Change {len(targets)} tickets?",
-                    f"Set {done} on {plural(len(targets), 'marked ticket')}: "
-                    + ", ".join(f"#{t.id}" for t in targets[:12])
-                    + ("…" if len(targets) > 12 else ""),
-                    [("yes", f"Change {len(targets)}"), ("no", "Cancel")],
-                )
-            )
-            if answer != "yes":
-                return
-        store, me = self.services.store, self.services.agent
-        changed: list[Ticket] = []
-        conflicts: list[int] = []
-        failed: list[str] = []
-        for ticket in targets:
-            try:
-                changed.append(
-                    await store.update_ticket(
-                        ticket.id, changes, expected_version=ticket.version, actor_id=me.id
-                    )
-                )
-            except Conflict:
-                conflicts.append(ticket.id)
-            except StoreError as error:
-                failed.append(f"#{ticket.id}: {error}")
-        self.queue.marked.clear()
-        self.queue.reload()
-        if len(targets) == 1 and changed:
-            self.notify(done.capitalize(), title=f"#{changed[0].id}")
-            return
-        lines = [f"{plural(len(changed), 'ticket')} changed: {done}."]
-        if conflicts:
-            lines.append(
-                "Changed by someone else meanwhile, left as they are: "
-                + ", ".join(f"#{i}" for i in conflicts)
-                + ". Look at them and try again."
-            )
-        lines.extend(failed)
-        self.notify("\n".join(lines), severity="warning" if conflicts or failed else "information")
 
     @on(TicketPane.Changed)
     def _ticket_changed(self) -> None:

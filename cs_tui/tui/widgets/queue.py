@@ -8,33 +8,29 @@ cursor on the same ticket and that ticket on the same screen line.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from cs_tui.domain.models import Activity, Priority, Ticket, TicketPage
 from cs_tui.domain.text import sanitize_line
 from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, age, sla_left, sla_state, status_label
+from cs_tui.tui.widgets.queue_columns import UNSPACED, cell, layout_columns
 
 PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
 RELOAD_LIMIT = 500
 """The most rows one reload asks for at once (the store's page limit)."""
-SCROLLBAR = 1
-"""Cells the queue's scrollbar always keeps to the right of the rows."""
 
 PageLoader = Callable[[str | None, int], Awaitable[TicketPage]]
 """Fetches the page after a cursor (None: the first) of at most `limit` tickets."""
@@ -44,61 +40,6 @@ UnreadLoader = Callable[[list[int]], Awaitable[set[int]]]
 
 async def _no_unread(ids: list[int]) -> set[int]:
     return set()
-
-
-UNSPACED = ("mark", "priority", "who")
-"""The columns of one-cell marks at the left, with no space between them."""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    align_right: bool = False
-
-
-def layout_columns(width: int) -> list[Column]:
-    """The columns that fit `width` cells; the subject takes what is left.
-
-    Narrow terminals drop the assignee, then the customer, before the subject
-    gets shorter than 16 cells.
-    """
-    fixed = [
-        Column("mark", "", 1),
-        Column("priority", "", 2),
-        Column("who", "", 1),
-        Column("id", "#", 7, align_right=True),
-    ]
-    tail = [
-        Column("status", "status", 8),
-        Column("age", "age", 5, align_right=True),
-        Column("sla", "SLA", 7, align_right=True),
-    ]
-    optional = [Column("customer", "customer", 18), Column("assignee", "assignee", 12)]
-    while True:
-        columns = [*fixed, Column("subject", "subject", 0), *optional, *tail]
-        # One space before each column but the first three, which are marks.
-        used = sum(c.width for c in columns) + len(columns) - len(UNSPACED)
-        subject = width - used
-        if subject >= 16 or not optional:
-            return [
-                Column("subject", "subject", max(subject, 8)) if c.key == "subject" else c for c in columns
-            ]
-        optional.pop()
-
-
-def _cell(text: str, column: Column) -> str:
-    if column.align_right and cell_len(text) < column.width:
-        return " " * (column.width - cell_len(text)) + text
-    if cell_len(text) > column.width and column.width > 1:
-        return set_cell_size(text, column.width - 1) + "…"
-    return set_cell_size(text, column.width)
-
-
-def header_text(width: int) -> str:
-    parts = [_cell(c.title, c) for c in layout_columns(width)]
-    return "".join(parts[: len(UNSPACED)]) + " " + " ".join(parts[len(UNSPACED) :])
 
 
 ROW_LOOKS = (
@@ -115,33 +56,6 @@ ROW_LOOKS = (
 """The component classes a row is drawn with, besides the cursor's."""
 DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
-
-
-class QueuePane(Vertical):
-    """The queue with its search line and column titles, in a border whose title names
-    the view and whose subtitle says "1-40 of 12,345"."""
-
-    def show_range(self, subtitle: str) -> None:
-        """A new subtitle, repainting only the bottom border. Textual's border_subtitle
-        repaints the whole pane, and the range changes on every line the queue scrolls:
-        that was every row of the queue sent to the terminal twice."""
-        if subtitle == self.border_subtitle:
-            return
-        # What Textual's own descriptor stores, without its refresh of the whole pane.
-        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
-        offset, outer = self.content_offset, self.outer_size
-        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
-
-
-class QueueHeader(Static):
-    """The column titles above the queue, laid out like its rows."""
-
-    DEFAULT_CSS = """
-    QueueHeader { height: 1; color: $text-muted; text-style: bold; }
-    """
-
-    def on_resize(self) -> None:
-        self.update(header_text(self.size.width - SCROLLBAR))
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -502,7 +416,7 @@ class QueueTable(ScrollView, can_focus=True):
             if column.key not in UNSPACED:
                 segments.append(Segment(" ", line + on_top))
             cell_style = line + self._foreground(extra) + on_top if extra else line + on_top
-            segments.append(Segment(_cell(text, column), cell_style))
+            segments.append(Segment(cell(text, column), cell_style))
         return Strip(segments).adjust_cell_length(width, line + on_top).simplify()
 
     def _foreground(self, component: str) -> Style:

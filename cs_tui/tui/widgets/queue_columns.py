@@ -1,0 +1,95 @@
+"""The queue's columns: which fit a width, how a cell is cut to its column, the
+column titles above the rows, and the frame around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from textual.containers import Vertical
+from textual.geometry import Region
+from textual.widgets import Static
+
+SCROLLBAR = 1
+"""Cells the queue's scrollbar always keeps to the right of the rows."""
+
+UNSPACED = ("mark", "priority", "who")
+"""The columns of one-cell marks at the left, with no space between them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    align_right: bool = False
+
+
+def layout_columns(width: int) -> list[Column]:
+    """The columns that fit `width` cells; the subject takes what is left.
+
+    Narrow terminals drop the assignee, then the customer, before the subject
+    gets shorter than 16 cells.
+    """
+    fixed = [
+        Column("mark", "", 1),
+        Column("priority", "", 2),
+        Column("who", "", 1),
+        Column("id", "#", 7, align_right=True),
+    ]
+    tail = [
+        Column("status", "status", 8),
+        Column("age", "age", 5, align_right=True),
+        Column("sla", "SLA", 7, align_right=True),
+    ]
+    optional = [Column("customer", "customer", 18), Column("assignee", "assignee", 12)]
+    while True:
+        columns = [*fixed, Column("subject", "subject", 0), *optional, *tail]
+        # One space before each column but the first three, which are marks.
+        used = sum(c.width for c in columns) + len(columns) - len(UNSPACED)
+        subject = width - used
+        if subject >= 16 or not optional:
+            return [
+                Column("subject", "subject", max(subject, 8)) if c.key == "subject" else c for c in columns
+            ]
+        optional.pop()
+
+
+def cell(text: str, column: Column) -> str:
+    if column.align_right and cell_len(text) < column.width:
+        return " " * (column.width - cell_len(text)) + text
+    if cell_len(text) > column.width and column.width > 1:
+        return set_cell_size(text, column.width - 1) + "…"
+    return set_cell_size(text, column.width)
+
+
+def header_text(width: int) -> str:
+    parts = [cell(c.title, c) for c in layout_columns(width)]
+    return "".join(parts[: len(UNSPACED)]) + " " + " ".join(parts[len(UNSPACED) :])
+
+
+class QueuePane(Vertical):
+    """The queue with its search line and column titles, in a border whose title names
+    the view and whose subtitle says "1-40 of 12,345"."""
+
+    def show_range(self, subtitle: str) -> None:
+        """A new subtitle, repainting only the bottom border. Textual's border_subtitle
+        repaints the whole pane, and the range changes on every line the queue scrolls:
+        that was every row of the queue sent to the terminal twice."""
+        if subtitle == self.border_subtitle:
+            return
+        # What Textual's own descriptor stores, without its refresh of the whole pane.
+        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
+        offset, outer = self.content_offset, self.outer_size
+        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
+
+
+class QueueHeader(Static):
+    """The column titles above the queue, laid out like its rows."""
+
+    DEFAULT_CSS = """
+    QueueHeader { height: 1; color: $text-muted; text-style: bold; }
+    """
+
+    def on_resize(self) -> None:
+        self.update(header_text(self.size.width - SCROLLBAR))
