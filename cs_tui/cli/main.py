@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from cs_tui import __version__
-from cs_tui.cli import agents, canned, demo, metrics, tickets, transfer, tui
+from cs_tui.cli import agents, canned, demo, metrics, serve, tickets, transfer, tui
 from cs_tui.cli.context import Context, UsageError, log_path
 from cs_tui.config import load_config
 from cs_tui.domain.query import QueryError
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cs-tui {__version__}")
     parser.set_defaults(handler=tui.run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (demo, tickets, transfer, canned, metrics, agents):
+    for module in (demo, tickets, transfer, canned, metrics, agents, serve):
         module.register(commands, common)
     return parser
 

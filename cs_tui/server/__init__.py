@@ -1,0 +1,1 @@
+"""The team server: the Store over HTTP (`cs-tui serve`)."""

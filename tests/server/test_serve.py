@@ -1,0 +1,128 @@
+"""`cs-tui serve` as a process on a loopback port: sign-in, errors, the API document."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+CS_TUI = [sys.executable, "-m", "cs_tui"]
+PROBLEM = "application/problem+json"
+
+
+@dataclass
+class Server:
+    url: str
+    store: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run([*CS_TUI, *args], env=self.env, capture_output=True, text=True, check=True)
+        return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    store = tmp_path / "cs-tui.db"
+    env = {**os.environ, "CS_TUI_STORE": str(store), "XDG_STATE_HOME": str(tmp_path / "state")}
+    subprocess.run(
+        [*CS_TUI, "demo", "--no-open", "--tickets", "30"], env=env, check=True, capture_output=True
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [*CS_TUI, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise AssertionError(f"cs-tui serve did not start:\n{output}")
+            time.sleep(0.1)
+        yield Server(url, store, env)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_health_needs_no_token(server: Server) -> None:
+    answer = httpx.get(f"{server.url}/healthz")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok"}
+
+
+def test_every_api_call_needs_a_valid_live_token(server: Server) -> None:
+    token = server.cli("agent", "add", "Dewi Lestari", "--email", "dewi@toko.example").strip()
+    api = f"{server.url}/api/v1"
+    for headers in ({}, {"Authorization": "Bearer cst_wrong"}, {"Authorization": token}):
+        answer = httpx.get(f"{api}/tickets", headers=headers)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        assert "cs-tui agent add" in answer.json()["detail"]
+
+    signed = {"Authorization": f"Bearer {token}"}
+    me = httpx.get(f"{api}/me", headers=signed).json()
+    assert me["email"] == "dewi@toko.example"
+    page = httpx.get(f"{api}/tickets", params={"q": "status:new,open", "limit": 5}, headers=signed).json()
+    assert 0 < len(page["tickets"]) <= 5
+    first = page["tickets"][0]
+    assert httpx.get(f"{api}/tickets/{first['id']}", headers=signed).json()["subject"] == first["subject"]
+    messages = httpx.get(f"{api}/tickets/{first['id']}/messages", headers=signed).json()
+    assert messages["messages"]
+
+    server.cli("agent", "revoke", "dewi@toko.example")
+    assert httpx.get(f"{api}/tickets", headers=signed).status_code == 401
+
+
+def test_errors_are_problems_that_say_what_to_do(server: Server) -> None:
+    token = server.cli("agent", "add", "Dewi Lestari", "--email", "dewi@toko.example").strip()
+    signed = {"Authorization": f"Bearer {token}"}
+    api = f"{server.url}/api/v1"
+    missing = httpx.get(f"{api}/tickets/999999", headers=signed)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith(PROBLEM)
+    bad_query = httpx.get(f"{api}/tickets", params={"q": "status:nope"}, headers=signed)
+    assert bad_query.status_code == 400
+    assert "nope" in bad_query.json()["detail"]
+    bad_limit = httpx.get(f"{api}/tickets", params={"limit": 0}, headers=signed)
+    assert bad_limit.status_code == 422
+
+
+def test_wrong_tokens_from_one_address_are_slowed_down(server: Server) -> None:
+    api = f"{server.url}/api/v1"
+    codes = [
+        httpx.get(f"{api}/tickets", headers={"Authorization": "Bearer cst_guess"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[-1] == 429
+    limited = httpx.get(f"{api}/tickets", headers={"Authorization": "Bearer cst_guess"})
+    assert int(limited.headers["retry-after"]) > 0
+
+
+def test_the_api_is_described_by_openapi(server: Server) -> None:
+    document = httpx.get(f"{server.url}/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/v1/tickets", "/api/v1/tickets/{ticket_id}", "/api/v1/tickets/{ticket_id}/messages"} <= set(
+        document["paths"]
+    )
