@@ -13,10 +13,28 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from cs_tui import __version__
-from cs_tui.domain.models import Agent, MessagePage, Ticket, TicketPage
+from cs_tui.domain.models import (
+    UNSET,
+    Agent,
+    AuthorKind,
+    Draft,
+    DraftKind,
+    Message,
+    MessagePage,
+    NewMessage,
+    NewTicket,
+    Priority,
+    Role,
+    Status,
+    Ticket,
+    TicketChanges,
+    TicketPage,
+    Unset,
+)
 from cs_tui.domain.query import QueryError, parse
 from cs_tui.domain.tokens import token_hash
 from cs_tui.store.base import Conflict, InvalidInput, NotFound, Sort, Store, StoreError, StoreUnavailable
@@ -160,7 +178,77 @@ def create_app(store: Store) -> FastAPI:
     ) -> MessagePage:
         return await store.get_messages(ticket_id, before=before, limit=limit)
 
+    @app.post(f"{API}/tickets", status_code=201)
+    async def create_ticket(new: NewTicket, agent: Signed) -> Ticket:
+        """Open a ticket as the signed-in agent (idempotent by `client_id`)."""
+        return await store.create_ticket(new, actor_id=agent.id)
+
+    @app.post(f"{API}/tickets/{{ticket_id}}/messages", status_code=201)
+    async def add_message(ticket_id: int, new: NewMessage, agent: Signed) -> Message:
+        """A reply or internal note by the signed-in agent (idempotent by `client_id`).
+        Customer and system messages come from channels, which sign in as admins."""
+        if new.author_kind is not AuthorKind.AGENT and agent.role is not Role.ADMIN:
+            raise Problem(403, "Not allowed", "Only an admin token may add customer or system messages.")
+        return await store.add_message(ticket_id, new, actor_id=agent.id)
+
+    @app.patch(f"{API}/tickets/{{ticket_id}}")
+    async def update_ticket(ticket_id: int, change: Change, agent: Signed) -> Ticket:
+        """Change a ticket as the signed-in agent, naming the version you saw: a stale
+        one is a 409 carrying the ticket as it is now."""
+        return await store.update_ticket(
+            ticket_id, change.changes(), expected_version=change.expected_version, actor_id=agent.id
+        )
+
+    @app.get(f"{API}/drafts/{{ticket_id}}")
+    async def get_draft(ticket_id: int, agent: Signed) -> Draft:
+        draft = await store.get_draft(agent.id, ticket_id)
+        if draft is None:
+            raise Problem(404, "Not found", f"You have no draft for ticket #{ticket_id}.")
+        return draft
+
+    @app.put(f"{API}/drafts/{{ticket_id}}")
+    async def save_draft(ticket_id: int, draft: DraftText, agent: Signed) -> Draft:
+        """Your draft for a ticket (only ever the signed-in agent's own)."""
+        return await store.save_draft(Draft(agent.id, ticket_id, draft.body, draft.kind))
+
+    @app.delete(f"{API}/drafts/{{ticket_id}}", status_code=204)
+    async def delete_draft(ticket_id: int, agent: Signed) -> None:
+        await store.delete_draft(agent.id, ticket_id)
+
     return app
+
+
+class Change(BaseModel):
+    """A change to a ticket, with the version it was made against. A field left out
+    stays as it is; `assignee_id: null` unassigns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = None
+    subject: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+
+    def changes(self) -> TicketChanges:
+        assignee: int | Unset | None = self.assignee_id if "assignee_id" in self.model_fields_set else UNSET
+        return TicketChanges(
+            status=self.status,
+            priority=self.priority,
+            assignee_id=assignee,
+            subject=self.subject,
+            add_tags=self.add_tags,
+            remove_tags=self.remove_tags,
+        )
+
+
+class DraftText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+    kind: DraftKind = DraftKind.REPLY
 
 
 _STORE_ERRORS: dict[type[StoreError], tuple[int, str]] = {

@@ -126,3 +126,74 @@ def test_the_api_is_described_by_openapi(server: Server) -> None:
     assert {"/api/v1/tickets", "/api/v1/tickets/{ticket_id}", "/api/v1/tickets/{ticket_id}/messages"} <= set(
         document["paths"]
     )
+
+
+def signed(server: Server, name: str, email: str, role: str = "agent") -> httpx.Client:
+    token = server.cli("agent", "add", name, "--email", email, "--role", role).strip()
+    return httpx.Client(base_url=f"{server.url}/api/v1", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_tickets_and_replies_are_written_once_as_the_signed_in_agent(server: Server) -> None:
+    dewi = signed(server, "Dewi Lestari", "dewi@toko.example")
+    new = {
+        "subject": "Paket belum sampai",
+        "customer_email": "budi@example.com",
+        "body": "Halo",
+        "client_id": "t-1",
+    }
+    created = dewi.post("/tickets", json=new)
+    assert created.status_code == 201
+    ticket = created.json()
+    assert dewi.post("/tickets", json=new).json()["id"] == ticket["id"]
+
+    reply = {"client_id": "m-1", "body": "Halo Budi, kami cek ya."}
+    for _ in range(2):
+        assert dewi.post(f"/tickets/{ticket['id']}/messages", json=reply).status_code == 201
+    thread = dewi.get(f"/tickets/{ticket['id']}/messages").json()["messages"]
+    assert [m["body"] for m in thread] == ["Halo", "Halo Budi, kami cek ya."]
+    assert thread[-1]["author_email"] == "dewi@toko.example"
+
+    as_customer = {"client_id": "m-2", "body": "Saya pelanggan", "author_kind": "customer"}
+    refused = dewi.post(f"/tickets/{ticket['id']}/messages", json=as_customer)
+    assert refused.status_code == 403
+    admin = signed(server, "Sari", "sari@toko.example", role="admin")
+    assert admin.post(f"/tickets/{ticket['id']}/messages", json=as_customer).status_code == 201
+
+
+def test_a_change_names_the_version_it_saw(server: Server) -> None:
+    dewi = signed(server, "Dewi Lestari", "dewi@toko.example")
+    me = dewi.get("/me").json()
+    ticket = dewi.get("/tickets", params={"q": "status:new,open", "limit": 1}).json()["tickets"][0]
+    changed = dewi.patch(
+        f"/tickets/{ticket['id']}",
+        json={"expected_version": ticket["version"], "status": "pending", "assignee_id": me["id"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["status"], changed.json()["assignee"]["id"]) == ("pending", me["id"])
+
+    stale = dewi.patch(
+        f"/tickets/{ticket['id']}", json={"expected_version": ticket["version"], "priority": "urgent"}
+    )
+    assert stale.status_code == 409
+    assert stale.headers["content-type"].startswith(PROBLEM)
+    assert stale.json()["current"]["status"] == "pending"
+
+    current = changed.json()["version"]
+    unassigned = dewi.patch(
+        f"/tickets/{ticket['id']}", json={"expected_version": current, "assignee_id": None}
+    )
+    assert unassigned.json()["assignee"] is None
+    unknown = dewi.patch(f"/tickets/{ticket['id']}", json={"expected_version": current, "colour": "red"})
+    assert unknown.status_code == 422
+
+
+def test_drafts_are_each_agents_own(server: Server) -> None:
+    dewi = signed(server, "Dewi Lestari", "dewi@toko.example")
+    rudi = signed(server, "Rudi", "rudi@toko.example")
+    ticket = dewi.get("/tickets", params={"limit": 1}).json()["tickets"][0]
+    saved = dewi.put(f"/drafts/{ticket['id']}", json={"body": "Sebentar ya", "kind": "note"})
+    assert saved.status_code == 200
+    assert dewi.get(f"/drafts/{ticket['id']}").json()["body"] == "Sebentar ya"
+    assert rudi.get(f"/drafts/{ticket['id']}").status_code == 404
+    assert dewi.delete(f"/drafts/{ticket['id']}").status_code == 204
+    assert dewi.get(f"/drafts/{ticket['id']}").status_code == 404
