@@ -10,7 +10,7 @@ import platformdirs
 
 from cs_tui.config import Config
 from cs_tui.domain.models import Agent
-from cs_tui.store import Store, default_store_path, open_store
+from cs_tui.store import Store, default_store_path, is_remote, open_store
 
 
 class UsageError(Exception):
@@ -29,8 +29,16 @@ def login_name() -> str:
 
 
 class Context:
-    def __init__(self, store_url: str | None, agent_spec: str | None, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        store_url: str | None,
+        agent_spec: str | None,
+        config: Config | None = None,
+        *,
+        token: str | None = None,
+    ) -> None:
         self.store_url = store_url
+        self.token = token
         self.agent_spec = agent_spec
         self.config = config or Config()
         self._store: Store | None = None
@@ -42,13 +50,20 @@ class Context:
 
     async def store(self) -> Store:
         if self._store is None:
-            self._store = await open_store(self.store_url)
+            self._store = await open_store(self.store_url, token=self.token)
         return self._store
 
     async def agent(self) -> Agent:
-        """The agent this command acts as, created on first use."""
+        """The agent this command acts as, created on first use; on a server, the
+        token's agent."""
         if self._agent is None:
             store = await self.store()
+            if is_remote(self.store_url):
+                from cs_tui.store.http import HttpStore
+
+                assert isinstance(store, HttpStore)
+                self._agent = store.agent
+                return store.agent
             spec = self.agent_spec or login_name()
             found = await store.find_agent(spec)
             if found is None:

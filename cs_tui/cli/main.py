@@ -37,7 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--store",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help=f"the store: a file path or sqlite:///PATH (env CS_TUI_STORE; default: {default_store_path()})",
+        help="the store: a file path, sqlite:///PATH or http(s)://HOST:PORT of `cs-tui serve` "
+        f"(env CS_TUI_STORE; default: {default_store_path()})",
+    )
+    common.add_argument(
+        "--token",
+        metavar="TOKEN",
+        default=argparse.SUPPRESS,
+        help="your token for an http(s) store (env CS_TUI_TOKEN, or token in the config)",
     )
     common.add_argument(
         "--agent",
@@ -68,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store_url=getattr(args, "store", None) or os.environ.get("CS_TUI_STORE") or config.store,
         agent_spec=getattr(args, "agent", None) or os.environ.get("CS_TUI_AGENT") or config.agent,
         config=config,
+        token=getattr(args, "token", None) or os.environ.get("CS_TUI_TOKEN") or config.token,
     )
     try:
         return asyncio.run(_run(args, context))

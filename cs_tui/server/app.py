@@ -6,113 +6,67 @@ agent is who the request acts as. Errors are `application/problem+json`.
 
 from __future__ import annotations
 
+import json
+import logging
 import time
-from collections import defaultdict, deque
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cs_tui import __version__
-from cs_tui.domain.models import (
-    UNSET,
-    Agent,
-    AuthorKind,
-    Draft,
-    DraftKind,
-    Message,
-    MessagePage,
-    NewMessage,
-    NewTicket,
-    Priority,
-    Role,
-    Status,
-    Ticket,
-    TicketChanges,
-    TicketPage,
-    Unset,
+from cs_tui.domain.models import Ticket
+from cs_tui.server import live, people, reports, tickets
+from cs_tui.server.auth import FailedLogins
+from cs_tui.server.problems import Problem, problem_response
+from cs_tui.store.base import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    Unauthorized,
 )
-from cs_tui.domain.query import QueryError, parse
-from cs_tui.domain.tokens import token_hash
-from cs_tui.store.base import Conflict, InvalidInput, NotFound, Sort, Store, StoreError, StoreUnavailable
 
 API = "/api/v1"
-PROBLEM = "application/problem+json"
-FAILED_LOGINS_ALLOWED = 10
-"""Failed sign-ins a client address may make in FAILED_LOGIN_WINDOW_S before it waits."""
-FAILED_LOGIN_WINDOW_S = 60.0
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest request body taken; an import sends its tickets in batches well under this."""
+
+access_log = logging.getLogger("cs_tui.access")
+log = logging.getLogger(__name__)
+
+_STORE_ERRORS: dict[type[StoreError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    Conflict: (409, "Changed meanwhile"),
+    InvalidInput: (422, "Invalid input"),
+    Unauthorized: (403, "Not allowed"),
+    StoreUnavailable: (503, "Store unavailable"),
+}
+_ticket_json = TypeAdapter(Ticket)
 
 
-class Problem(Exception):
-    """An error answer: an HTTP status, a short title and what to do."""
+def create_app(
+    store: Store, *, heartbeat_s: float = live.HEARTBEAT_S, service_token_hash: str | None = None
+) -> FastAPI:
+    """The HTTP API over `store`; the caller opens and closes the store. A request
+    with the token whose hash is `service_token_hash` acts as the helpdesk itself."""
 
-    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.headers = status, title, detail, headers or {}
-
-
-def problem_response(
-    status: int, title: str, detail: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
-
-
-class FailedLogins:
-    """Failed sign-ins per client address in a sliding window."""
-
-    def __init__(self, allowed: int = FAILED_LOGINS_ALLOWED, window_s: float = FAILED_LOGIN_WINDOW_S) -> None:
-        self.allowed, self.window_s = allowed, window_s
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def wait_s(self, client: str) -> float:
-        """Seconds this client must wait before trying again (0: it may try now)."""
-        failures = self._failures[client]
-        now = time.monotonic()
-        while failures and failures[0] <= now - self.window_s:
-            failures.popleft()
-        if len(failures) < self.allowed:
-            return 0.0
-        return failures[0] + self.window_s - now
-
-    def add(self, client: str) -> None:
-        self._failures[client].append(time.monotonic())
-
-
-async def signed_in(request: Request) -> Agent:
-    """The agent whose token the request carries; 401 without one, 429 after too many wrong ones."""
-    store: Store = request.app.state.store
-    failed_logins: FailedLogins = request.app.state.failed_logins
-    client = request.client.host if request.client else "unknown"
-    wait = failed_logins.wait_s(client)
-    if wait > 0:
-        raise Problem(
-            429,
-            "Too many failed sign-ins",
-            f"Too many wrong tokens from {client}; try again in {int(wait) + 1} s.",
-            {"Retry-After": str(int(wait) + 1)},
-        )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    found = await store.agent_for_token(token_hash(token)) if scheme.lower() == "bearer" and token else None
-    if found is None:
-        failed_logins.add(client)
-        raise Problem(
-            401,
-            "Not signed in",
-            "Send Authorization: Bearer TOKEN, with a token from `cs-tui agent add` or `cs-tui agent token`.",
-            {"WWW-Authenticate": "Bearer"},
-        )
-    return found
-
-
-Signed = Annotated[Agent, Depends(signed_in)]
-
-
-def create_app(store: Store) -> FastAPI:
-    """The HTTP API over `store`; the caller opens and closes the store."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub = live.EventHub(store)
+        await hub.start()
+        app.state.hub = hub
+        try:
+            yield
+        finally:
+            await hub.stop()
 
     app = FastAPI(
         title="cs-tui",
@@ -120,9 +74,16 @@ def create_app(store: Store) -> FastAPI:
         openapi_url=f"{API}/openapi.json",
         docs_url=f"{API}/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.store = store
     app.state.failed_logins = FailedLogins()
+    app.state.heartbeat_s = heartbeat_s
+    app.state.service_token_hash = service_token_hash
+    for module in (tickets, people, live, reports):
+        app.include_router(module.router, prefix=API)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.middleware("http")(_log_request)
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
@@ -130,11 +91,14 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, error: StoreError) -> JSONResponse:
-        status, title = _STORE_ERRORS.get(type(error), (500, "Store error"))
+        status, title = next(
+            (answer for kind, answer in _STORE_ERRORS.items() if isinstance(error, kind)),
+            (500, "Store error"),
+        )
         if isinstance(error, Conflict):
-            body = {"type": "about:blank", "title": title, "status": 409, "detail": str(error)}
-            body["current"] = _dump(Ticket, error.current)
-            return JSONResponse(body, status_code=409, media_type=PROBLEM)
+            return problem_response(
+                status, title, str(error), current=_ticket_json.dump_python(error.current, mode="json")
+            )
         return problem_response(status, title, str(error))
 
     @app.exception_handler(RequestValidationError)
@@ -146,127 +110,74 @@ def create_app(store: Store) -> FastAPI:
     async def _http(request: Request, error: HTTPException) -> JSONResponse:
         return problem_response(error.status_code, str(error.detail), str(error.detail))
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path, exc_info=error)
+        return problem_response(500, "Server error", "Something broke on the server; its log says what.")
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         await store.last_event_id()
         return {"status": "ok"}
 
-    @app.get(f"{API}/me")
-    async def me(agent: Signed) -> Agent:
-        return agent
-
-    @app.get(f"{API}/tickets")
-    async def list_tickets(
-        agent: Signed,
-        q: Annotated[str, Query(description="the search syntax, e.g. status:open tag:refund")] = "",
-        sort: Sort = Sort.UPDATED,
-        after: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> TicketPage:
-        return await store.list_tickets(_query(q), viewer_id=agent.id, sort=sort, after=after, limit=limit)
-
-    @app.get(f"{API}/tickets/{{ticket_id}}")
-    async def get_ticket(ticket_id: int, agent: Signed) -> Ticket:
-        return await store.get_ticket(ticket_id)
-
-    @app.get(f"{API}/tickets/{{ticket_id}}/messages")
-    async def get_messages(
-        ticket_id: int,
-        agent: Signed,
-        before: int | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> MessagePage:
-        return await store.get_messages(ticket_id, before=before, limit=limit)
-
-    @app.post(f"{API}/tickets", status_code=201)
-    async def create_ticket(new: NewTicket, agent: Signed) -> Ticket:
-        """Open a ticket as the signed-in agent (idempotent by `client_id`)."""
-        return await store.create_ticket(new, actor_id=agent.id)
-
-    @app.post(f"{API}/tickets/{{ticket_id}}/messages", status_code=201)
-    async def add_message(ticket_id: int, new: NewMessage, agent: Signed) -> Message:
-        """A reply or internal note by the signed-in agent (idempotent by `client_id`).
-        Customer and system messages come from channels, which sign in as admins."""
-        if new.author_kind is not AuthorKind.AGENT and agent.role is not Role.ADMIN:
-            raise Problem(403, "Not allowed", "Only an admin token may add customer or system messages.")
-        return await store.add_message(ticket_id, new, actor_id=agent.id)
-
-    @app.patch(f"{API}/tickets/{{ticket_id}}")
-    async def update_ticket(ticket_id: int, change: Change, agent: Signed) -> Ticket:
-        """Change a ticket as the signed-in agent, naming the version you saw: a stale
-        one is a 409 carrying the ticket as it is now."""
-        return await store.update_ticket(
-            ticket_id, change.changes(), expected_version=change.expected_version, actor_id=agent.id
-        )
-
-    @app.get(f"{API}/drafts/{{ticket_id}}")
-    async def get_draft(ticket_id: int, agent: Signed) -> Draft:
-        draft = await store.get_draft(agent.id, ticket_id)
-        if draft is None:
-            raise Problem(404, "Not found", f"You have no draft for ticket #{ticket_id}.")
-        return draft
-
-    @app.put(f"{API}/drafts/{{ticket_id}}")
-    async def save_draft(ticket_id: int, draft: DraftText, agent: Signed) -> Draft:
-        """Your draft for a ticket (only ever the signed-in agent's own)."""
-        return await store.save_draft(Draft(agent.id, ticket_id, draft.body, draft.kind))
-
-    @app.delete(f"{API}/drafts/{{ticket_id}}", status_code=204)
-    async def delete_draft(ticket_id: int, agent: Signed) -> None:
-        await store.delete_draft(agent.id, ticket_id)
-
     return app
 
 
-class Change(BaseModel):
-    """A change to a ticket, with the version it was made against. A field left out
-    stays as it is; `assignee_id: null` unassigns."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expected_version: int
-    status: Status | None = None
-    priority: Priority | None = None
-    assignee_id: int | None = None
-    subject: str | None = None
-    add_tags: tuple[str, ...] = ()
-    remove_tags: tuple[str, ...] = ()
-
-    def changes(self) -> TicketChanges:
-        assignee: int | Unset | None = self.assignee_id if "assignee_id" in self.model_fields_set else UNSET
-        return TicketChanges(
-            status=self.status,
-            priority=self.priority,
-            assignee_id=assignee,
-            subject=self.subject,
-            add_tags=self.add_tags,
-            remove_tags=self.remove_tags,
-        )
-
-
-class DraftText(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    body: str
-    kind: DraftKind = DraftKind.REPLY
-
-
-_STORE_ERRORS: dict[type[StoreError], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    Conflict: (409, "Changed meanwhile"),
-    InvalidInput: (422, "Invalid input"),
-    StoreUnavailable: (503, "Store unavailable"),
-}
-
-
-def _query(text: str) -> Any:
+async def _log_request(request: Request, call_next: Any) -> Any:
+    """One JSON line per request: who, what, the answer and how long it took."""
+    started = time.perf_counter()
+    status = 500
     try:
-        return parse(text) if text.strip() else None
-    except QueryError as error:
-        raise Problem(400, "Bad query", str(error)) from None
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        if access_log.isEnabledFor(logging.INFO):
+            agent = getattr(request.state, "agent", None)
+            access_log.info(
+                json.dumps(
+                    {
+                        "client": request.client.host if request.client else None,
+                        "agent": agent.id if agent is not None else None,
+                        "method": request.method,
+                        "path": request.url.path,
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                )
+            )
 
 
-def _dump(kind: type[Any], value: Any) -> Any:
-    from pydantic import TypeAdapter
+class BodyLimit:
+    """413 for a request body over `max_bytes`, said or sent."""
 
-    return TypeAdapter(kind).dump_python(value, mode="json")
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        said = dict(scope["headers"]).get(b"content-length")
+        if said is not None and said.isdigit() and int(said) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise Problem(413, "Body too large", f"Send at most {self.max_bytes} bytes a request.")
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413,
+            "Body too large",
+            f"Send at most {self.max_bytes // (1024 * 1024)} MB a request; split the import.",
+        )
+        await response(scope, receive, send)

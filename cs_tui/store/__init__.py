@@ -29,6 +29,7 @@ __all__ = [
     "StoreUnavailable",
     "Unauthorized",
     "default_store_path",
+    "is_remote",
     "open_store",
 ]
 
@@ -52,15 +53,27 @@ def sqlite_path(url: str | None) -> Path | None:
     return None
 
 
-async def open_store(url: str | None = None, *, sla: SlaPolicy | None = None) -> Store:
-    """Open the store a URL names: a path or sqlite:///path, http(s)://, postgresql://."""
+def is_remote(url: str | None) -> bool:
+    """Whether a store URL names `cs-tui serve` (http or https)."""
+    return urlparse(url or "").scheme in ("http", "https")
+
+
+async def open_store(
+    url: str | None = None, *, sla: SlaPolicy | None = None, token: str | None = None
+) -> Store:
+    """Open the store a URL names: a path or sqlite:///path, http(s)://HOST:PORT
+    (signed in with `token`), postgresql://."""
     path = sqlite_path(url)
     if path is not None:
         from cs_tui.store.sqlite import SqliteStore
 
         return await SqliteStore.open(path, sla=sla)
     scheme = urlparse(url or "").scheme
-    if scheme in ("http", "https", "postgresql", "postgres"):
+    if is_remote(url):
+        from cs_tui.store.http import HttpStore
+
+        return await HttpStore.open(url or "", token)
+    if scheme in ("postgresql", "postgres"):
         raise StoreUnavailable(
             f"{scheme} stores are not in this version of cs-tui yet; use a SQLite file (--store PATH) for now"
         )

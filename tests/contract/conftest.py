@@ -11,6 +11,8 @@ import pytest
 
 from cs_tui.store import Store, open_store
 
+from .served import http_store
+
 StoreFactory = Callable[[Path], AbstractAsyncContextManager[Store]]
 """Opens a store whose data lives under a directory (a fresh one per test) and closes
 it on exit. Opening it again on the same directory gives a second, independent store
@@ -28,6 +30,7 @@ async def sqlite_store(place: Path) -> AsyncIterator[Store]:
 
 STORE_FACTORIES: dict[str, StoreFactory] = {
     "sqlite": sqlite_store,
+    "http": http_store,
 }
 
 

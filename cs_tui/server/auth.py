@@ -1,0 +1,156 @@
+"""Who a request is: the agent its Bearer token belongs to, and who it acts as.
+
+An admin token may act on behalf of another agent, or of the helpdesk itself
+(the channels: email and web intake), by saying so in `X-On-Behalf-Of`; any
+other token acts as its own agent and nobody else. The server's service token,
+when it has one, signs in as the helpdesk itself, with an admin's rights.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from cs_tui.domain.models import Agent, Role
+from cs_tui.domain.tokens import token_hash
+from cs_tui.server.problems import Problem
+from cs_tui.store.base import NotFound, Store
+
+ON_BEHALF = "X-On-Behalf-Of"
+HELPDESK = "helpdesk"
+"""`X-On-Behalf-Of: helpdesk`: a write by the helpdesk itself, as a channel makes."""
+HELPDESK_AGENT = Agent(0, "helpdesk", "", Role.ADMIN, has_token=True)
+"""Who the service token signs in as: the helpdesk itself, with an admin's rights."""
+FAILED_LOGINS_ALLOWED = 10
+"""Failed sign-ins a client address may make in FAILED_LOGIN_WINDOW_S before it waits."""
+FAILED_LOGIN_WINDOW_S = 60.0
+
+
+class FailedLogins:
+    """Failed sign-ins per client address in a sliding window."""
+
+    def __init__(self, allowed: int = FAILED_LOGINS_ALLOWED, window_s: float = FAILED_LOGIN_WINDOW_S) -> None:
+        self.allowed, self.window_s = allowed, window_s
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def wait_s(self, client: str) -> float:
+        """Seconds this client must wait before trying again (0: it may try now)."""
+        failures = self._failures.get(client)
+        if not failures:
+            return 0.0
+        now = time.monotonic()
+        while failures and failures[0] <= now - self.window_s:
+            failures.popleft()
+        if not failures:
+            del self._failures[client]
+        if len(failures) < self.allowed:
+            return 0.0
+        return failures[0] + self.window_s - now
+
+    def add(self, client: str) -> None:
+        self._failures[client].append(time.monotonic())
+
+
+async def signed_in(request: Request) -> Agent:
+    """The agent whose token the request carries; 401 without one, 429 after too many wrong ones."""
+    store: Store = request.app.state.store
+    failed_logins: FailedLogins = request.app.state.failed_logins
+    client = request.client.host if request.client else "unknown"
+    wait = failed_logins.wait_s(client)
+    if wait > 0:
+        raise Problem(
+            429,
+            "Too many failed sign-ins",
+            f"Too many wrong tokens from {client}; try again in {int(wait) + 1} s.",
+            {"Retry-After": str(int(wait) + 1)},
+        )
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    found: Agent | None = None
+    if scheme.lower() == "bearer" and token:
+        said = token_hash(token)
+        service: str | None = request.app.state.service_token_hash
+        if service is not None and hmac.compare_digest(said, service):
+            found = HELPDESK_AGENT
+        else:
+            found = await store.agent_for_token(said)
+    if found is None:
+        failed_logins.add(client)
+        raise Problem(
+            401,
+            "Not signed in",
+            "Send Authorization: Bearer TOKEN, with a token from `cs-tui agent add` or `cs-tui agent token`.",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    request.state.agent = found
+    return found
+
+
+Signed = Annotated[Agent, Depends(signed_in)]
+
+
+async def admin(agent: Signed) -> Agent:
+    """The signed-in agent, who must be an admin (403 otherwise)."""
+    if agent.role is not Role.ADMIN:
+        raise Problem(403, "Admins only", f"{agent.name} is not an admin; ask an admin to do this.")
+    return agent
+
+
+Admin = Annotated[Agent, Depends(admin)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    agent: Agent
+    """Whose token it is."""
+    actor_id: int | None
+    """Who the request acts as: the token's agent, or (admins only) whom it names; None is the helpdesk."""
+
+    def as_agent(self) -> int:
+        """The agent acting, for what only an agent has (drafts, read marks, presence)."""
+        if self.actor_id is None:
+            raise Problem(
+                422, "Needs an agent", "Drafts, read marks and presence belong to an agent, not the helpdesk."
+            )
+        return self.actor_id
+
+
+async def calling(
+    request: Request,
+    agent: Signed,
+    on_behalf_of: Annotated[
+        str | None,
+        Header(
+            alias=ON_BEHALF,
+            description="admins only: an agent id to act as, or `helpdesk` to act as the helpdesk itself",
+        ),
+    ] = None,
+) -> Caller:
+    own = None if agent is HELPDESK_AGENT else agent.id
+    if on_behalf_of is None or on_behalf_of == str(own):
+        return Caller(agent, own)
+    if agent.role is not Role.ADMIN:
+        raise Problem(
+            403, "Not allowed", f"Only an admin token may use {ON_BEHALF}; yours acts as {agent.name}."
+        )
+    if on_behalf_of == HELPDESK:
+        return Caller(agent, None)
+    if not on_behalf_of.isdigit():
+        raise Problem(
+            400, f"Bad {ON_BEHALF}", f"{ON_BEHALF} is an agent id or `{HELPDESK}`, not {on_behalf_of!r}."
+        )
+    store: Store = request.app.state.store
+    try:
+        other = await store.get_agent(int(on_behalf_of))
+    except NotFound:
+        raise Problem(
+            422, "No such agent", f"{ON_BEHALF} names agent {on_behalf_of}, who does not exist."
+        ) from None
+    return Caller(agent, other.id)
+
+
+Calling = Annotated[Caller, Depends(calling)]

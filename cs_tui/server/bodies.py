@@ -1,0 +1,94 @@
+"""Request and response bodies that are not domain objects themselves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cs_tui.domain.models import UNSET, Activity, DraftKind, Priority, Role, Status, TicketChanges, Unset
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Change(Body):
+    """A change to a ticket, with the version it was made against. A field left out
+    stays as it is; `assignee_id: null` unassigns."""
+
+    expected_version: int
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = None
+    subject: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+
+    def changes(self) -> TicketChanges:
+        assignee: int | Unset | None = self.assignee_id if "assignee_id" in self.model_fields_set else UNSET
+        return TicketChanges(
+            status=self.status,
+            priority=self.priority,
+            assignee_id=assignee,
+            subject=self.subject,
+            add_tags=self.add_tags,
+            remove_tags=self.remove_tags,
+        )
+
+
+class DraftText(Body):
+    body: str
+    kind: DraftKind = DraftKind.REPLY
+
+
+class Rating(Body):
+    rating: int = Field(ge=1, le=5)
+    rated_at: datetime
+    comment: str = ""
+
+
+class NewAgent(Body):
+    name: str
+    email: str
+    role: Role = Role.AGENT
+    token_hash: str | None = Field(
+        None, description="SHA-256 of a token the client made; the token never travels"
+    )
+
+
+class AgentSpec(Body):
+    name: str
+    email: str
+
+
+class TokenHash(Body):
+    token_hash: str | None = Field(description="the new token's SHA-256, or null to revoke")
+
+
+class ReadUpTo(Body):
+    message_id: int
+
+
+class Whereabouts(Body):
+    ticket_id: int | None = Field(description="the ticket the session is on, or null: it left")
+    activity: Activity = Activity.VIEWING
+
+
+class Count(BaseModel):
+    count: int
+
+
+class EventId(BaseModel):
+    id: int
+
+
+class ImportLine(Body):
+    line: int
+    record: dict[str, object] = Field(
+        description="one ticket in the import format, as `cs-tui import` reads it"
+    )
+
+
+class ImportBatch(Body):
+    records: list[ImportLine] = Field(max_length=5000)
