@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -57,8 +58,25 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
         access_log=False,
         timeout_graceful_shutdown=10,
     )
-    await uvicorn.Server(config).serve()
+    await _server_class()(config).serve()
     return 0
+
+
+def _server_class() -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """Ends the live event streams as soon as it is asked to stop, so that requests in
+        flight finish and it exits, rather than waiting on streams that never end."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            app: Any = self.config.app
+            hub = getattr(app.state, "hub", None)
+            if hub is not None:
+                asyncio.get_event_loop().call_soon_threadsafe(hub.close)
+            super().handle_exit(sig, frame)
+
+    return Server
 
 
 def _log_requests() -> None:

@@ -18,12 +18,18 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return await show_queue(args, context)
     from cs_tui.tui.app import HelpdeskApp
+    from cs_tui.tui.outbox import Outbox, outbox_path
 
     store = await context.store()
     agent = await context.agent()
     handler = _log_to_file()
+    outbox = Outbox(outbox_path(context.store_label, agent.id))
+    for problem in outbox.problems:
+        logging.getLogger("cs_tui").warning(
+            "outbox line skipped (kept in a .bad file beside it): %s", problem
+        )
     try:
-        app = HelpdeskApp(store, agent, context.config)
+        app = HelpdeskApp(store, agent, context.config, outbox=outbox)
         await app.run_async()
     finally:
         if handler is not None:

@@ -43,10 +43,17 @@ class EventHub:
         """Every event after this id is in _events."""
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.closing = False
+        """The server is shutting down: streams end, so that it need not wait for them."""
 
     async def start(self) -> None:
         self._floor = await self._store.last_event_id()
         self._task = asyncio.create_task(self._read(), name="event hub")
+
+    def close(self) -> None:
+        """End every listener's stream; clients resume elsewhere with Last-Event-ID."""
+        self.closing = True
+        self._arrived.set()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -81,7 +88,7 @@ class EventHub:
     ) -> AsyncGenerator[Event | None, None]:
         """Every event after `since`, in order, for as long as the caller listens; None
         each `heartbeat_s` that passes without one."""
-        while True:
+        while not self.closing:
             arrived = self._arrived
             batch = self._after(since)
             if batch is None:

@@ -19,6 +19,7 @@ from cs_tui.config import Config, remember_theme
 from cs_tui.domain.models import Agent, EventKind
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import Store, StoreError
+from cs_tui.tui.outbox import Outbox
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
@@ -50,9 +51,16 @@ class HelpdeskApp(App[None]):
         *,
         clock: Callable[[], datetime] = utcnow,
         live: bool = True,
+        outbox: Outbox | None = None,
     ) -> None:
         super().__init__()
-        self.services = Services(store=store, agent=agent, config=config, clock=clock)
+        self.services = Services(
+            store=store,
+            agent=agent,
+            config=config,
+            clock=clock,
+            outbox=outbox if outbox is not None else Outbox(),
+        )
         self.live = live
         self._theme_ready = False
         # Chosen before the first frame: a theme set later parses all the CSS again.

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from cs_tui.config import Config
 from cs_tui.domain.models import Agent
 from cs_tui.store.base import Store
+from cs_tui.tui.outbox import Outbox
 
 
 @dataclass(slots=True)
@@ -22,6 +23,7 @@ class Services:
     agent: Agent
     config: Config
     clock: Callable[[], datetime]
+    outbox: Outbox
 
 
 class HasServices:
@@ -32,6 +34,10 @@ class HasServices:
         assert isinstance(self, Widget)
         services: Services = cast(Any, self.app).services
         return services
+
+
+class OutboxChanged(Message):
+    """Something was put in the outbox or left it."""
 
 
 class StoreChanged(Message):

@@ -2,67 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
 import httpx
-import pytest
 
-CS_TUI = [sys.executable, "-m", "cs_tui"]
+from .conftest import Server
+
 PROBLEM = "application/problem+json"
-
-
-@dataclass
-class Server:
-    url: str
-    store: Path
-    env: dict[str, str]
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run([*CS_TUI, *args], env=self.env, capture_output=True, text=True, check=True)
-        return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    store = tmp_path / "cs-tui.db"
-    env = {**os.environ, "CS_TUI_STORE": str(store), "XDG_STATE_HOME": str(tmp_path / "state")}
-    subprocess.run(
-        [*CS_TUI, "demo", "--no-open", "--tickets", "30"], env=env, check=True, capture_output=True
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [*CS_TUI, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"cs-tui serve did not start:\n{output}")
-            time.sleep(0.1)
-        yield Server(url, store, env)
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_health_needs_no_token(server: Server) -> None:

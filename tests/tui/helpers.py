@@ -10,7 +10,6 @@ from textual.app import App
 
 from cs_tui.demo import DEMO_AGENTS, canned_responses, generate_tickets
 from cs_tui.store import Store
-from cs_tui.store.base import StoreUnavailable
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 TICKETS = 150
@@ -43,16 +42,3 @@ def screen_text(app: App[None]) -> str:
     """What the terminal shows, as plain text."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
-
-
-class SendsFail:
-    """The same store, except that adding a message fails as if its server were down."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._store, name)
-
-    async def add_message(self, *args: object, **kwargs: object) -> None:
-        raise StoreUnavailable("the store cannot be reached; check the network")

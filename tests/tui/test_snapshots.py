@@ -33,7 +33,9 @@ class StoreOpeningApp(HelpdeskApp):
         store = await open_store(str(self.path))
         agent = await store.find_agent(DEMO_AGENTS[0].email)
         assert agent is not None
-        self.services = Services(store=store, agent=agent, config=self.services.config, clock=clock)
+        self.services = Services(
+            store=store, agent=agent, config=self.services.config, clock=clock, outbox=self.services.outbox
+        )
 
     async def on_unmount(self) -> None:
         await self.services.store.close()

@@ -22,7 +22,7 @@ from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, SendsFail, shown
+from .helpers import AppFactory, shown
 
 
 async def open_first(pilot, view: str = "3") -> int:  # type: ignore[no-untyped-def]
@@ -103,24 +103,6 @@ async def test_escape_leaves_the_composer_and_keeps_the_text(make_app: AppFactor
         assert (draft.body, draft.kind) == ("catatan", DraftKind.NOTE)
         await pilot.press("n")
         assert composer.text == "catatan"
-
-
-async def test_a_failed_send_keeps_the_text_and_says_why(make_app: AppFactory, store: Store) -> None:
-    app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        ticket_id = await open_first(pilot)
-        await pilot.press("r", *"jawaban penting")
-        app.services.store = SendsFail(store)  # type: ignore[assignment]
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
-        composer = app.screen.query_one(Composer)
-        assert composer.is_open
-        assert composer.text == "jawaban penting"
-        assert any("cannot be reached" in str(n.message) for n in app._notifications)
-        app.services.store = store
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
-        assert (await store.get_messages(ticket_id)).messages[-1].body == "jawaban penting"
 
 
 async def test_a_message_that_arrived_while_typing_is_shown_before_sending(

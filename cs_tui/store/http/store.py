@@ -115,6 +115,11 @@ class HttpStore:
             return None
         return {ON_BEHALF: HELPDESK if agent_id is None else str(agent_id)}
 
+    def _viewing(self, viewer_id: int | None) -> dict[str, str] | None:
+        """For reads: "me" is `viewer_id`; with none given, the token's agent (or, for
+        the service token, nobody), as reading needs nobody's rights."""
+        return None if viewer_id is None and self._own_id is not None else self._as(viewer_id)
+
     async def _get(self, path: str, kind: Any, *, params: Any = None, agent_id: Any = ...) -> Any:
         headers = None if agent_id is ... else self._as(agent_id)
         answer = await self._client.call("GET", path, params=params, headers=headers)
@@ -134,12 +139,15 @@ class HttpStore:
         params: dict[str, Any] = {"q": query.format() if query else "", "sort": sort.value, "limit": limit}
         if after is not None:
             params["after"] = after
-        page: TicketPage = await self._get("/tickets", TicketPage, params=params, agent_id=viewer_id)
+        answer = await self._client.call("GET", "/tickets", params=params, headers=self._viewing(viewer_id))
+        page: TicketPage = decode(TicketPage, answer.json())
         return page
 
     async def count_tickets(self, query: Query | None = None, *, viewer_id: int | None = None) -> int:
         params = {"q": query.format() if query else ""}
-        answer = await self._client.call("GET", "/tickets/count", params=params, headers=self._as(viewer_id))
+        answer = await self._client.call(
+            "GET", "/tickets/count", params=params, headers=self._viewing(viewer_id)
+        )
         return int(answer.json()["count"])
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
@@ -361,7 +369,8 @@ class HttpStore:
         params = {"since": window.since.isoformat(), "until": window.until.isoformat()}
         if now is not None:
             params["now"] = now.isoformat()
-        metrics: Metrics = await self._get("/metrics", Metrics, params=params, agent_id=viewer_id)
+        answer = await self._client.call("GET", "/metrics", params=params, headers=self._viewing(viewer_id))
+        metrics: Metrics = decode(Metrics, answer.json())
         return metrics
 
     async def new_tickets_per_hour(self, since: datetime, until: datetime) -> list[int]:

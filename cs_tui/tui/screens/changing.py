@@ -1,20 +1,23 @@
 """Changing tickets from the main screen: `a` assign to me, `s` status, `p` priority,
 `t` tags. They apply to the marked tickets, else the highlighted or open one;
-several at once after a confirmation that says how many."""
+several at once after a confirmation that says how many. What cannot reach the
+store waits in the outbox, which this screen empties when the store is back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.screen import Screen
 
-from cs_tui.domain.models import Priority, Status, Ticket, TicketChanges
-from cs_tui.store.base import Conflict, StoreError
+from cs_tui.domain.models import Draft, DraftKind, Priority, Status, Ticket, TicketChanges
+from cs_tui.store.base import Conflict, StoreError, StoreUnavailable
 from cs_tui.tui.format import plural, status_label
+from cs_tui.tui.outbox import Delivery
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
-from cs_tui.tui.services import HasServices
+from cs_tui.tui.services import HasServices, OutboxChanged
+from cs_tui.tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
     from cs_tui.tui.widgets.queue import QueueTable
@@ -38,6 +41,14 @@ class ChangesTickets(HasServices, Screen[None]):
 
     def _in_queue(self) -> bool:
         raise NotImplementedError
+
+    @property
+    def key_hints(self) -> KeyHints:
+        return self.query_one(KeyHints)
+
+    @on(OutboxChanged)
+    def _outbox_changed(self) -> None:
+        self._show_outbox()
 
     def _targets(self) -> list[Ticket]:
         """The marked tickets, else the highlighted one in the queue, else the open one."""
@@ -124,6 +135,7 @@ class ChangesTickets(HasServices, Screen[None]):
         changed: list[Ticket] = []
         conflicts: list[int] = []
         failed: list[str] = []
+        waiting: list[int] = []
         for ticket in targets:
             try:
                 changed.append(
@@ -133,6 +145,9 @@ class ChangesTickets(HasServices, Screen[None]):
                 )
             except Conflict:
                 conflicts.append(ticket.id)
+            except StoreUnavailable:
+                self.services.outbox.add_change(ticket.id, changes, ticket.version, done)
+                waiting.append(ticket.id)
             except StoreError as error:
                 failed.append(f"#{ticket.id}: {error}")
         self.queue.marked.clear()
@@ -140,12 +155,59 @@ class ChangesTickets(HasServices, Screen[None]):
         if len(targets) == 1 and changed:
             self.notify(done.capitalize(), title=f"#{changed[0].id}")
             return
-        lines = [f"{plural(len(changed), 'ticket')} changed: {done}."]
+        lines = [f"{plural(len(changed), 'ticket')} changed: {done}."] if changed or not waiting else []
         if conflicts:
             lines.append(
                 "Changed by someone else meanwhile, left as they are: "
                 + ", ".join(f"#{i}" for i in conflicts)
                 + ". Look at them and try again."
             )
+        if waiting:
+            lines.append(
+                "Offline: waiting in the outbox until the store is back: "
+                + ", ".join(f"#{i}" for i in waiting)
+            )
+            self.post_message(OutboxChanged())
         lines.extend(failed)
-        self.notify("\n".join(lines), severity="warning" if conflicts or failed else "information")
+        trouble = conflicts or failed or waiting
+        self.notify("\n".join(lines), severity="warning" if trouble else "information")
+
+    # The outbox
+
+    @work(exclusive=True, group="outbox", exit_on_error=False)
+    async def deliver_outbox(self) -> None:
+        """Send what waits in the outbox, if anything does and the store answers."""
+        outbox = self.services.outbox
+        if not outbox:
+            return
+        delivery = await outbox.deliver(self.services.store, self.services.agent.id)
+        self._show_outbox(offline=delivery.offline)
+        await self._report(delivery)
+
+    async def _report(self, delivery: Delivery) -> None:
+        store, me = self.services.store, self.services.agent
+        if delivery.sent:
+            tickets = sorted({waiting.ticket_id for waiting, _ in delivery.sent})
+            what = "what waited" if len(delivery.sent) > 1 else f"your waiting {delivery.sent[0][0].what}"
+            self.notify(
+                f"The store is back: {what} went out, on " + ", ".join(f"#{i}" for i in tickets) + ".",
+                title="Outbox sent",
+            )
+            self.queue.reload()
+        for waiting, error in delivery.refused:
+            if waiting.message is not None:
+                kind = DraftKind.NOTE if waiting.message.internal else DraftKind.REPLY
+                kept = " It is kept as your draft there."
+                try:
+                    await store.save_draft(Draft(me.id, waiting.ticket_id, waiting.message.body, kind))
+                except StoreError:
+                    kept = f" Its text: {waiting.message.body}"
+                self.notify(f"{error}{kept}", severity="error", title=f"#{waiting.ticket_id}: not sent")
+            else:
+                self.notify(
+                    f"{waiting.done} was not made: {error}", severity="warning", title=f"#{waiting.ticket_id}"
+                )
+
+    def _show_outbox(self, *, offline: bool = True) -> None:
+        waiting = len(self.services.outbox)
+        self.key_hints.status = f"offline, {waiting} waiting" if waiting and offline else ""

@@ -53,6 +53,8 @@ PRESENCE_EVERY = 3.0
 """Seconds between a session's renewals of where it is."""
 PRESENCE_TTL = timedelta(seconds=10)
 """A session not heard from for this long (its process died) is no longer shown."""
+OUTBOX_EVERY = 3.0
+"""Seconds between tries to send what waits in the outbox."""
 LIVE_DELAY = 0.15
 """Events within this many seconds are applied together."""
 
@@ -135,6 +137,8 @@ class MainScreen(ChangesTickets):
         self._metrics_timer = self.set_interval(METRICS_EVERY, self.refresh_metrics, pause=True)
         self.set_interval(30, self.queue.tick)
         self.set_interval(self.presence_every, self.update_presence)
+        self.set_interval(OUTBOX_EVERY, self.deliver_outbox)
+        self.deliver_outbox()
         if not views:
             self._start_metrics()
 

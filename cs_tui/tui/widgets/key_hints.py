@@ -16,17 +16,30 @@ from textual.widgets import Static
 
 
 class KeyHints(Static):
-    COMPONENT_CLASSES = {"key-hints--key", "key-hints--description"}
+    COMPONENT_CLASSES = {"key-hints--key", "key-hints--description", "key-hints--status"}
 
     DEFAULT_CSS = """
     KeyHints { height: 1; background: $footer-background; }
     KeyHints > .key-hints--key { color: $footer-key-foreground; text-style: bold; }
     KeyHints > .key-hints--description { color: $footer-description-foreground; }
+    KeyHints > .key-hints--status { color: $text-warning; background: $warning-muted; text-style: bold; }
     """
 
     def __init__(self) -> None:
         super().__init__("")
         self._shown: Text | None = None
+        self._status = ""
+
+    @property
+    def status(self) -> str:
+        """A word on the connection, at the right ("offline, 2 waiting"); empty for none."""
+        return self._status
+
+    @status.setter
+    def status(self, text: str) -> None:
+        if text != self._status:
+            self._status = text
+            self._redraw()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -59,14 +72,20 @@ class KeyHints(Static):
             dim = Style() if enabled else Style(dim=True)
             text.append(f" {self.app.get_key_display(binding)} ", key_style + dim)
             text.append(f"{binding.description} ", description_style + dim)
+        status = Text()
+        if self._status:
+            status.append(f" {self._status} ", self.get_component_rich_style("key-hints--status"))
+            status.append(" ")
+        right = status.copy()
         if self.app.ENABLE_COMMAND_PALETTE:
             palette = Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
-            right = Text.assemble(
-                (f" {self.app.get_key_display(palette)} ", key_style),
-                ("Commands ", description_style),
-            )
+            right.append(f" {self.app.get_key_display(palette)} ", key_style)
+            right.append("Commands ", description_style)
+        if right:
             gap = width - text.cell_len - right.cell_len
             if gap > 0:
                 text.append(" " * gap)
                 text.append_text(right)
+            elif status:  # too narrow for both: the status goes first, the keys are cut
+                return Text.assemble(status, text, no_wrap=True, overflow="crop")
         return text

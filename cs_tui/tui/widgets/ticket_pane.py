@@ -26,10 +26,10 @@ from cs_tui.domain.models import (
     TicketChanges,
 )
 from cs_tui.domain.text import sanitize_line
-from cs_tui.store.base import Conflict, StoreError
+from cs_tui.store.base import Conflict, StoreError, StoreUnavailable
 from cs_tui.tui.changes import describe_changes
 from cs_tui.tui.screens.pickers import AskScreen
-from cs_tui.tui.services import HasServices
+from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.conversation import Conversation, TicketHeader, message_text
 
@@ -102,6 +102,8 @@ class TicketPane(HasServices, Vertical):
         ticket = await store.get_ticket(ticket_id)
         page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
         draft = await store.get_draft(agent.id, ticket_id)
+        if draft is not None and any(w.message for w in self.services.outbox.waiting_for(ticket_id)):
+            draft = None  # it is what waits in the outbox, and goes when that does
         others = await store.customer_ticket_count(ticket.customer.id) - 1
         self.ticket, self.other_tickets = ticket, others
         # The conversation first, so that no frame shows this header over the last ticket's messages.
@@ -247,17 +249,17 @@ class TicketPane(HasServices, Vertical):
         store, agent = self.services.store, self.services.agent
         composer = self.composer
         composer.sending = True
+        new = NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE)
         try:
             if not await self._nothing_changed_meanwhile(ticket_id):
                 composer.area.focus()
                 return
             if not await self._undo_window(ticket_id, body, kind, client_id):
                 return
-            message = await store.add_message(
-                ticket_id,
-                NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE),
-                actor_id=agent.id,
-            )
+            message = await store.add_message(ticket_id, new, actor_id=agent.id)
+        except StoreUnavailable as error:
+            self._to_outbox(ticket_id, new, error)
+            return
         except StoreError as error:
             self._keep_unsent(ticket_id, body, kind)
             self.notify(
@@ -277,12 +279,32 @@ class TicketPane(HasServices, Vertical):
                 self.conversation.focus()
             self.follow()
 
+    def _to_outbox(self, ticket_id: int, new: NewMessage, error: StoreUnavailable) -> None:
+        """The store cannot be reached: the message waits in the outbox, which sends it
+        (once) when the store is back, and survives a restart."""
+        self.services.outbox.add_message(ticket_id, new)
+        composer = self.composer
+        if composer.ticket_id == ticket_id and composer.client_id == new.client_id:
+            composer.clear()
+            composer.close()
+        what = "note" if new.internal else "reply"
+        self.notify(
+            f"{error}\nYour {what} waits in the outbox and goes out when the store is back.",
+            severity="warning",
+            title=f"#{ticket_id} offline",
+        )
+        self.post_message(OutboxChanged())
+
     async def _nothing_changed_meanwhile(self, ticket_id: int) -> bool:
         """True to go on. If the customer or another agent wrote, or someone changed the
-        ticket, while this agent typed, show what happened first and ask."""
+        ticket, while this agent typed, show what happened first and ask. Offline there
+        is nothing to compare with: the message goes to the outbox as it is."""
         store = self.services.store
-        latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
-        current = await store.get_ticket(ticket_id)
+        try:
+            latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
+            current = await store.get_ticket(ticket_id)
+        except StoreUnavailable:
+            return True
         seen = self.conversation.last_message_id or 0
         fresh = [m for m in latest.messages if m.id > seen and m.agent_id != self.services.agent.id]
         before = self.seen_when_writing
@@ -383,6 +405,15 @@ class TicketPane(HasServices, Vertical):
             )
         except Conflict as conflict:
             self._conflict(seen, conflict.current)
+            return
+        except StoreUnavailable as error:
+            self.services.outbox.add_change(seen.id, changes, seen.version, done)
+            self.notify(
+                f"{error}\n{done}: waits in the outbox and is made when the store is back.",
+                severity="warning",
+                title=f"#{seen.id} offline",
+            )
+            self.post_message(OutboxChanged())
             return
         self._updated(ticket)
         self.notify(done, title=f"#{ticket.id}")

@@ -1,0 +1,89 @@
+"""`cs-tui serve` as a real process on a loopback port, over a SQLite file of a demo
+shop of 300 tickets (enough that some are always open); it can be stopped, killed
+and started again on the same port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CS_TUI = [sys.executable, "-m", "cs_tui"]
+START_TIMEOUT_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    def __init__(self, place: Path) -> None:
+        self.store = place / "cs-tui.db"
+        self.env = {**os.environ, "CS_TUI_STORE": str(self.store), "XDG_STATE_HOME": str(place / "state")}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run([*CS_TUI, *args], env=self.env, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def token(self, name: str, email: str, role: str = "agent") -> str:
+        return self.cli("agent", "add", name, "--email", email, "--role", role).strip()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*CS_TUI, "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                output = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise AssertionError(f"cs-tui serve did not start:\n{output}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """As a power cut would: no chance to finish anything."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+            self.process = None
+
+    def stop(self) -> int:
+        """SIGTERM, as a service manager stops it; its exit status."""
+        if self.process is None:
+            return 0
+        self.process.terminate()
+        status = self.process.wait(15)
+        self.process = None
+        return status
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    served = Server(tmp_path)
+    served.cli("demo", "--no-open", "--tickets", "300")
+    served.start()
+    try:
+        yield served
+    finally:
+        served.kill()
