@@ -43,6 +43,8 @@ class EventHub:
         """Every event after this id is in _events."""
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._encoded: dict[int, bytes] = {}
+        self._kept = kept
         self.closing = False
         """The server is shutting down: streams end, so that it need not wait for them."""
 
@@ -82,6 +84,16 @@ class EventHub:
             return None
         start = bisect.bisect_right(self._ids, since)
         return [self._events[i] for i in range(start, len(self._events))]
+
+    def encoded(self, event: Event) -> bytes:
+        """The event as an SSE message, made once however many listeners send it."""
+        found = self._encoded.get(event.id)
+        if found is None:
+            found = sse(event)
+            self._encoded[event.id] = found
+            while len(self._encoded) > self._kept:
+                del self._encoded[next(iter(self._encoded))]
+        return found
 
     async def follow(
         self, since: int, heartbeat_s: float = HEARTBEAT_S
@@ -154,7 +166,7 @@ async def events(
         yield f"retry: {RETRY_MS}\n\n".encode()
         async with aclosing(hub.follow(start, heartbeat_s)) as followed:
             async for event in followed:
-                yield b": ping\n\n" if event is None else sse(event)
+                yield b": ping\n\n" if event is None else hub.encoded(event)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
