@@ -24,7 +24,7 @@ from cs_tui import __version__
 from cs_tui.domain.models import Ticket
 from cs_tui.server import live, people, reports, tickets
 from cs_tui.server.auth import FailedLogins
-from cs_tui.server.problems import Problem, problem_response
+from cs_tui.server.problems import ANSWERS, Problem, problem_response
 from cs_tui.store.base import (
     Conflict,
     InvalidInput,
@@ -81,7 +81,7 @@ def create_app(
     app.state.heartbeat_s = heartbeat_s
     app.state.service_token_hash = service_token_hash
     for module in (tickets, people, live, reports):
-        app.include_router(module.router, prefix=API)
+        app.include_router(module.router, prefix=API, responses=ANSWERS)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.middleware("http")(_log_request)
 
@@ -105,6 +105,12 @@ def create_app(
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
         return problem_response(422, "Invalid request", where)
+
+    @app.exception_handler(OverflowError)
+    async def _too_big(request: Request, error: OverflowError) -> JSONResponse:
+        return problem_response(
+            422, "Number too large", "A number in the request is larger than any the store keeps."
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> JSONResponse:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cs_tui.domain.models import UNSET, Activity, DraftKind, Priority, Role, Status, TicketChanges, Unset
+
+MAX_ID = 2**63 - 1
+"""The largest id a store keeps (SQLite's INTEGER)."""
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=0, le=MAX_ID)]
 
 
 class Body(BaseModel):
@@ -17,10 +24,10 @@ class Change(Body):
     """A change to a ticket, with the version it was made against. A field left out
     stays as it is; `assignee_id: null` unassigns."""
 
-    expected_version: int
+    expected_version: Id
     status: Status | None = None
     priority: Priority | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     subject: str | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
@@ -67,11 +74,11 @@ class TokenHash(Body):
 
 
 class ReadUpTo(Body):
-    message_id: int
+    message_id: Id
 
 
 class Whereabouts(Body):
-    ticket_id: int | None = Field(description="the ticket the session is on, or null: it left")
+    ticket_id: Id | None = Field(description="the ticket the session is on, or null: it left")
     activity: Activity = Activity.VIEWING
 
 
@@ -84,7 +91,7 @@ class EventId(BaseModel):
 
 
 class ImportLine(Body):
-    line: int
+    line: Id
     record: dict[str, object] = Field(
         description="one ticket in the import format, as `cs-tui import` reads it"
     )

@@ -6,11 +6,20 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from cs_tui.domain.models import Agent, CannedResponse, Draft, Presence
 from cs_tui.server.auth import Admin, Calling, Signed
-from cs_tui.server.bodies import AgentSpec, DraftText, NewAgent, ReadUpTo, TokenHash, Whereabouts
+from cs_tui.server.bodies import (
+    MAX_ID,
+    AgentSpec,
+    DraftText,
+    NewAgent,
+    PathId,
+    ReadUpTo,
+    TokenHash,
+    Whereabouts,
+)
 from cs_tui.server.problems import Problem
 from cs_tui.server.tickets import Stored
 
@@ -41,7 +50,7 @@ async def find_agent(
 
 
 @router.get("/agents/{agent_id}", tags=["agents"])
-async def get_agent(agent_id: int, store: Stored, agent: Signed) -> Agent:
+async def get_agent(agent_id: PathId, store: Stored, agent: Signed) -> Agent:
     return await store.get_agent(agent_id)
 
 
@@ -58,7 +67,7 @@ async def ensure_agent(spec: AgentSpec, store: Stored, admin: Admin) -> Agent:
 
 
 @router.put("/agents/{agent_id}/token", tags=["agents"])
-async def set_agent_token(agent_id: int, token: TokenHash, store: Stored, admin: Admin) -> Agent:
+async def set_agent_token(agent_id: PathId, token: TokenHash, store: Stored, admin: Admin) -> Agent:
     """A new token (by its hash) or none: the old one stops working at once."""
     return await store.set_agent_token(agent_id, token.token_hash)
 
@@ -78,7 +87,7 @@ async def list_canned(store: Stored, agent: Signed) -> list[CannedResponse]:
 
 
 @router.get("/canned/{canned_id}", tags=["canned"])
-async def get_canned(canned_id: int, store: Stored, agent: Signed) -> CannedResponse:
+async def get_canned(canned_id: PathId, store: Stored, agent: Signed) -> CannedResponse:
     return await store.get_canned(canned_id)
 
 
@@ -92,23 +101,23 @@ async def create_canned(
 
 @router.put("/canned/{canned_id}", tags=["canned"])
 async def update_canned(
-    canned_id: int, canned: CannedResponse, store: Stored, admin: Admin, caller: Calling
+    canned_id: PathId, canned: CannedResponse, store: Stored, admin: Admin, caller: Calling
 ) -> CannedResponse:
     return await store.save_canned(replace(canned, id=canned_id), actor_id=caller.actor_id)
 
 
 @router.delete("/canned/{canned_id}", status_code=204, tags=["canned"])
-async def delete_canned(canned_id: int, store: Stored, admin: Admin, caller: Calling) -> None:
+async def delete_canned(canned_id: PathId, store: Stored, admin: Admin, caller: Calling) -> None:
     await store.delete_canned(canned_id, actor_id=caller.actor_id)
 
 
 @router.post("/canned/{canned_id}/uses", status_code=204, tags=["canned"])
-async def record_canned_use(canned_id: int, store: Stored, agent: Signed) -> None:
+async def record_canned_use(canned_id: PathId, store: Stored, agent: Signed) -> None:
     await store.record_canned_use(canned_id)
 
 
 @router.get("/drafts/{ticket_id}", tags=["drafts"])
-async def get_draft(ticket_id: int, store: Stored, caller: Calling) -> Draft:
+async def get_draft(ticket_id: PathId, store: Stored, caller: Calling) -> Draft:
     draft = await store.get_draft(caller.as_agent(), ticket_id)
     if draft is None:
         raise Problem(404, "Not found", f"No draft for ticket #{ticket_id}.")
@@ -116,25 +125,27 @@ async def get_draft(ticket_id: int, store: Stored, caller: Calling) -> Draft:
 
 
 @router.put("/drafts/{ticket_id}", tags=["drafts"])
-async def save_draft(ticket_id: int, draft: DraftText, store: Stored, caller: Calling) -> Draft:
+async def save_draft(ticket_id: PathId, draft: DraftText, store: Stored, caller: Calling) -> Draft:
     """Your draft for a ticket; only ever your own."""
     return await store.save_draft(Draft(caller.as_agent(), ticket_id, draft.body, draft.kind))
 
 
 @router.delete("/drafts/{ticket_id}", status_code=204, tags=["drafts"])
-async def delete_draft(ticket_id: int, store: Stored, caller: Calling) -> None:
+async def delete_draft(ticket_id: PathId, store: Stored, caller: Calling) -> None:
     await store.delete_draft(caller.as_agent(), ticket_id)
 
 
 @router.put("/reads/{ticket_id}", status_code=204, tags=["reads"])
-async def mark_read(ticket_id: int, read: ReadUpTo, store: Stored, caller: Calling) -> None:
+async def mark_read(ticket_id: PathId, read: ReadUpTo, store: Stored, caller: Calling) -> None:
     """You have seen the ticket's messages up to `message_id` (marks never move back)."""
     await store.mark_read(caller.as_agent(), ticket_id, read.message_id)
 
 
 @router.get("/unread", tags=["reads"])
 async def unread_tickets(
-    store: Stored, caller: Calling, ticket_id: Annotated[list[int], Query(max_length=1000)]
+    store: Stored,
+    caller: Calling,
+    ticket_id: Annotated[list[Annotated[int, Field(ge=0, le=MAX_ID)]], Query(max_length=400)],
 ) -> list[int]:
     """Which of these tickets have a customer message you have not seen."""
     return sorted(await store.unread_tickets(caller.as_agent(), ticket_id))

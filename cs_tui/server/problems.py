@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 PROBLEM = "application/problem+json"
 
@@ -22,3 +23,31 @@ def problem_response(
 ) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **more}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+class ProblemBody(BaseModel):
+    """An error answer (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    current: dict[str, Any] | None = None
+    """With 409: the ticket as it is now."""
+
+
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemBody, "content": {PROBLEM: {}}, "description": description}
+    for status, description in {
+        400: "a bad search or header",
+        401: "no token, or not a live one",
+        403: "not allowed to this token",
+        404: "no such thing",
+        409: "changed meanwhile: `current` is the ticket as it is",
+        413: "body too large",
+        422: "invalid input; `detail` says where",
+        429: "too many wrong tokens; see Retry-After",
+        503: "the store cannot be reached",
+    }.items()
+}
+"""The error answers any operation may give, for the API document."""

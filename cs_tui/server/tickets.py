@@ -21,7 +21,7 @@ from cs_tui.domain.models import (
 from cs_tui.domain.query import Query as Search
 from cs_tui.domain.query import QueryError, parse
 from cs_tui.server.auth import Admin, Calling, Signed
-from cs_tui.server.bodies import Change, Count, Rating
+from cs_tui.server.bodies import MAX_ID, Change, Count, PathId, Rating
 from cs_tui.server.problems import Problem
 from cs_tui.store.base import Sort, Store
 
@@ -63,16 +63,16 @@ async def count_tickets(store: Stored, caller: Calling, q: SearchText = "") -> C
 
 
 @router.get("/tickets/{ticket_id}")
-async def get_ticket(ticket_id: int, store: Stored, agent: Signed) -> Ticket:
+async def get_ticket(ticket_id: PathId, store: Stored, agent: Signed) -> Ticket:
     return await store.get_ticket(ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/messages")
 async def get_messages(
-    ticket_id: int,
+    ticket_id: PathId,
     store: Stored,
     agent: Signed,
-    before: int | None = None,
+    before: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> MessagePage:
     """The latest `limit` messages before message `before`, oldest first."""
@@ -86,7 +86,7 @@ async def create_ticket(new: NewTicket, store: Stored, caller: Calling) -> Ticke
 
 
 @router.post("/tickets/{ticket_id}/messages", status_code=201)
-async def add_message(ticket_id: int, new: NewMessage, store: Stored, caller: Calling) -> Message:
+async def add_message(ticket_id: PathId, new: NewMessage, store: Stored, caller: Calling) -> Message:
     """A reply or internal note (the same `client_id` adds it once). Customer and
     system messages come from channels, which sign in as admins."""
     if new.author_kind is not AuthorKind.AGENT and caller.agent.role is not Role.ADMIN:
@@ -95,7 +95,7 @@ async def add_message(ticket_id: int, new: NewMessage, store: Stored, caller: Ca
 
 
 @router.patch("/tickets/{ticket_id}")
-async def update_ticket(ticket_id: int, change: Change, store: Stored, caller: Calling) -> Ticket:
+async def update_ticket(ticket_id: PathId, change: Change, store: Stored, caller: Calling) -> Ticket:
     """Change a ticket, naming the version you saw: a stale one is a 409 carrying
     the ticket as it is now."""
     return await store.update_ticket(
@@ -104,7 +104,7 @@ async def update_ticket(ticket_id: int, change: Change, store: Stored, caller: C
 
 
 @router.put("/tickets/{ticket_id}/rating")
-async def rate_ticket(ticket_id: int, rating: Rating, store: Stored, agent: Admin) -> Ticket:
+async def rate_ticket(ticket_id: PathId, rating: Rating, store: Stored, agent: Admin) -> Ticket:
     """The customer's satisfaction rating, as the web form that asked for it reports it."""
     return await store.rate_ticket(ticket_id, Csat(rating.rating, rating.rated_at, rating.comment))
 
@@ -117,10 +117,10 @@ async def find_customer(email: str, store: Stored, agent: Signed) -> list[Custom
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
-async def get_customer(customer_id: int, store: Stored, agent: Signed) -> Customer:
+async def get_customer(customer_id: PathId, store: Stored, agent: Signed) -> Customer:
     return await store.get_customer(customer_id)
 
 
 @router.get("/customers/{customer_id}/ticket-count", tags=["customers"])
-async def customer_ticket_count(customer_id: int, store: Stored, agent: Signed) -> Count:
+async def customer_ticket_count(customer_id: PathId, store: Stored, agent: Signed) -> Count:
     return Count(count=await store.customer_ticket_count(customer_id))

@@ -227,6 +227,7 @@ async def test_counts_follow_changes(store: Store) -> None:
         "-",
         "!!! ???",
         "'; DROP TABLE tickets; --",
+        "paket\x00 belum",
     ],
 )
 async def test_search_text_is_never_read_as_query_syntax(store: Store, text: str) -> None:
@@ -236,6 +237,13 @@ async def test_search_text_is_never_read_as_query_syntax(store: Store, text: str
     page = await store.list_tickets(query, limit=50)
     assert page.total == len(page.tickets) == await store.count_tickets(query)
     assert await store.count_tickets() == len(ALL)
+
+
+@pytest.mark.parametrize("cursor", ["1", "x:y", "9223372036854775808:1", "1:2:3"])
+async def test_a_cursor_not_made_by_the_queue_is_refused(store: Store, cursor: str) -> None:
+    await fill_desk(store)
+    with pytest.raises(InvalidInput):
+        await store.list_tickets(after=cursor)
 
 
 async def test_assignee_me_without_knowing_who_is_asking_is_refused(store: Store) -> None:

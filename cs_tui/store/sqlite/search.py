@@ -62,9 +62,11 @@ def compile_query(
 
 def fts_phrase(word: Word) -> str | None:
     """An FTS5 phrase matching the word as a prefix ("refu" finds "refund")."""
-    if not any(c.isalnum() for c in word.text):
+    # FTS5 reads a NUL as the end of the query text; no stored text has one.
+    text = word.text.replace("\x00", "")
+    if not any(c.isalnum() for c in text):
         return None
-    return '"' + word.text.replace('"', '""') + '"*'
+    return '"' + text.replace('"', '""') + '"*'
 
 
 def _filter(

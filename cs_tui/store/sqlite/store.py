@@ -485,11 +485,15 @@ def _status_after_message(status: Status, new: NewMessage) -> Status:
     return status
 
 
+MAX_INTEGER = 2**63 - 1
+"""SQLite's largest INTEGER."""
+
+
 def _decode_cursor(cursor: str, size: int) -> list[int]:
     try:
         values = [int(part) for part in cursor.split(":")]
     except ValueError:
         values = []
-    if len(values) != size:
+    if len(values) != size or any(abs(value) > MAX_INTEGER for value in values):
         raise InvalidInput(f"{cursor!r} is not a page cursor from this queue order")
     return values
