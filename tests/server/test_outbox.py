@@ -44,6 +44,18 @@ def app_on(store: HttpStore, outbox: Outbox, place: Path) -> HelpdeskApp:
     return HelpdeskApp(store, store.agent, config, outbox=outbox)
 
 
+async def signed_in(server: Server) -> HttpStore:
+    """cs-tui's store as Dewi, an agent of the demo shop, signed in to the server."""
+    store = await open_store(server.url, token=server.token("Dewi Lestari", "dewi@toko.example"))
+    assert isinstance(store, HttpStore)
+    return store
+
+
+async def every_open_ticket(pilot: Pilot[None]) -> None:
+    await pilot.press("3")
+    await until(lambda: bool(pilot.app.screen.query_one(QueueTable).rows), pilot)
+
+
 async def bodies(store: Store, ticket_id: int) -> list[str]:
     return [m.body for m in (await store.get_messages(ticket_id, limit=500)).messages]
 
@@ -88,13 +100,10 @@ async def test_a_reply_sent_offline_waits_survives_a_restart_and_goes_out_once(
 
 
 async def test_a_change_made_offline_is_made_when_the_server_is_back(server: Server, tmp_path: Path) -> None:
-    token = server.token("Dewi Lestari", "dewi@toko.example")
-    store = await open_store(server.url, token=token)
-    assert isinstance(store, HttpStore)
+    store = await signed_in(server)
     app = app_on(store, Outbox(tmp_path / "outbox.jsonl"), tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3")
-        await until(lambda: bool(app.screen.query_one(QueueTable).rows), pilot)
+        await every_open_ticket(pilot)
         ticket = app.screen.query_one(QueueTable).rows[0]
         await asyncio.to_thread(server.kill)
         await pilot.press("s")
@@ -130,13 +139,10 @@ async def test_a_reply_whose_server_is_killed_mid_send_is_stored_once(server: Se
 async def test_a_reply_the_server_refuses_stays_in_the_composer_with_the_reason(
     server: Server, tmp_path: Path
 ) -> None:
-    token = server.token("Dewi Lestari", "dewi@toko.example")
-    store = await open_store(server.url, token=token)
-    assert isinstance(store, HttpStore)
+    store = await signed_in(server)
     app = app_on(store, Outbox(tmp_path / "outbox.jsonl"), tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3")
-        await until(lambda: bool(app.screen.query_one(QueueTable).rows), pilot)
+        await every_open_ticket(pilot)
         await pilot.press("enter")
         await pilot.pause(0.5)
         await pilot.press("r", *"jawaban penting")
