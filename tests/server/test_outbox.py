@@ -79,7 +79,7 @@ async def test_a_reply_sent_offline_waits_survives_a_restart_and_goes_out_once(
         await pilot.press("ctrl+s")
         await until(lambda: len(app.services.outbox) == 1, pilot)
         hints = app.screen.query_one(KeyHints)
-        assert "offline, 1 waiting" in hints.hints(160).plain
+        await until(lambda: "offline, 1 waiting" in hints.hints(160).plain, pilot)
         assert not app.screen.query_one(Composer).is_open
     await store.close()
     assert outbox_file.exists()

@@ -101,9 +101,14 @@ def raise_for_problem(answer: httpx.Response) -> httpx.Response:
     if status == 409 and isinstance(problem.get("current"), dict):
         raise Conflict(detail, _ticket.validate_python(problem["current"]))
     kind: type[StoreError]
+    if status == 401:
+        raise Unauthorized(
+            "the server did not take your token: check --token, CS_TUI_TOKEN or token in the config "
+            "(an admin makes a new one with `cs-tui agent token YOU`)"
+        )
     if status == 404:
         kind = NotFound
-    elif status in (401, 403):
+    elif status == 403:
         kind = Unauthorized
     elif status in (400, 409, 413, 422):
         kind = InvalidInput
