@@ -6,7 +6,7 @@ import pytest
 
 from cs_tui.domain.models import Role
 from cs_tui.domain.tokens import PREFIX, new_token, token_hash
-from cs_tui.store import NotFound, Store
+from cs_tui.store import InvalidInput, NotFound, Store
 
 
 def test_tokens_are_random_and_only_their_hash_is_kept() -> None:
@@ -56,3 +56,15 @@ async def test_a_revoked_token_finds_nobody(store: Store) -> None:
 async def test_a_token_for_a_missing_agent_is_not_found(store: Store) -> None:
     with pytest.raises(NotFound):
         await store.set_agent_token(999, token_hash(new_token()))
+
+
+async def test_a_token_is_one_agents_alone(store: Store) -> None:
+    token = new_token()
+    ana = await store.create_agent("Ana Wijaya", "ana@tokoku.example", token_hash=token_hash(token))
+    with pytest.raises(InvalidInput):
+        await store.create_agent("Budi", "budi@tokoku.example", token_hash=token_hash(token))
+    budi = await store.create_agent("Budi", "budi@tokoku.example")
+    with pytest.raises(InvalidInput):
+        await store.set_agent_token(budi.id, token_hash(token))
+    assert await store.agent_for_token(token_hash(token)) == ana
+    assert (await store.set_agent_token(ana.id, token_hash(token))).has_token  # the same again is fine

@@ -58,6 +58,7 @@ class DirectoryStore(SqliteCore):
         async with self._transaction() as db:
             if await db.fetchone("SELECT 1 FROM agents WHERE email = ?", (email,)):
                 raise InvalidInput(f"there is already an agent with the email {email}")
+            await self._token_is_free(token_hash, None)
             cursor = await self._writer.execute(
                 "INSERT INTO agents(name, email, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 (name, email, role.value, token_hash, to_micros(utcnow())),
@@ -82,6 +83,7 @@ class DirectoryStore(SqliteCore):
 
     async def set_agent_token(self, agent_id: int, token_hash: str | None) -> Agent:
         async with self._transaction():
+            await self._token_is_free(token_hash, agent_id)
             cursor = await self._writer.execute(
                 "UPDATE agents SET token_hash = ? WHERE id = ?", (token_hash, agent_id)
             )
@@ -89,6 +91,15 @@ class DirectoryStore(SqliteCore):
                 raise NotFound(f"there is no agent {agent_id}")
             await self._event(EventKind.AGENT_CHANGED, None, agent_id)
         return await self.get_agent(agent_id)
+
+    async def _token_is_free(self, token_hash: str | None, agent_id: int | None) -> None:
+        """A token is one agent's: InvalidInput when another agent has this one."""
+        if token_hash is None:
+            return
+        cursor = await self._writer.execute("SELECT id FROM agents WHERE token_hash = ?", (token_hash,))
+        holder = await cursor.fetchone()
+        if holder is not None and holder[0] != agent_id:
+            raise InvalidInput("another agent has that token already; make a new one")
 
     async def agent_for_token(self, token_hash: str) -> Agent | None:
         row = await self._fetchone(
