@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cs_tui.domain.models import UNSET, Activity, DraftKind, Priority, Role, Status, TicketChanges, Unset
 
@@ -14,6 +14,20 @@ MAX_ID = 2**63 - 1
 """The largest id a store keeps (SQLite's INTEGER)."""
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=0, le=MAX_ID)]
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """The moment in UTC, as stores keep it (a time without an offset is taken as UTC);
+    a ValueError for one UTC has no date for, such as 0001-01-01T00:00+01:00."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range in UTC") from None
+
+
+Moment = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 class Body(BaseModel):
@@ -51,7 +65,7 @@ class DraftText(Body):
 
 class Rating(Body):
     rating: int = Field(ge=1, le=5)
-    rated_at: datetime
+    rated_at: Moment
     comment: str = ""
 
 
