@@ -83,7 +83,7 @@ def create_app(
     for module in (tickets, people, live, reports):
         app.include_router(module.router, prefix=API, responses=ANSWERS)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    app.middleware("http")(_log_request)
+    app.add_middleware(AccessLog)
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
@@ -129,29 +129,51 @@ def create_app(
     return app
 
 
-async def _log_request(request: Request, call_next: Any) -> Any:
-    """One JSON line per request: who, what, the answer and how long it took."""
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        return response
-    finally:
-        if access_log.isEnabledFor(logging.INFO):
-            agent = getattr(request.state, "agent", None)
-            access_log.info(
-                json.dumps(
-                    {
-                        "client": request.client.host if request.client else None,
-                        "agent": agent.id if agent is not None else None,
-                        "method": request.method,
-                        "path": request.url.path,
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
-                    }
-                )
-            )
+class AccessLog:
+    """One JSON line per request: who, what, the answer and how long it took to start.
+    Plain ASGI rather than @app.middleware("http"): that one passes every chunk of every
+    answer, each event on each live stream too, through a stream and a task of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        answer: dict[str, Any] = {"status": 500, "ms": None}
+
+        async def sent(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                answer["ms"] = round((time.perf_counter() - started) * 1000, 1)
+                _log(scope, answer)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sent)
+        finally:
+            if answer["ms"] is None:  # no answer began: the app raised
+                answer["ms"] = round((time.perf_counter() - started) * 1000, 1)
+                _log(scope, answer)
+
+
+def _log(scope: Scope, answer: dict[str, Any]) -> None:
+    agent = scope.get("state", {}).get("agent")
+    client = scope.get("client")
+    access_log.info(
+        json.dumps(
+            {
+                "client": client[0] if client else None,
+                "agent": agent.id if agent is not None else None,
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": answer["status"],
+                "ms": answer["ms"],
+            }
+        )
+    )
 
 
 class BodyLimit:
