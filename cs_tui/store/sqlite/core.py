@@ -1,9 +1,11 @@
-"""The SQLite store's plumbing: its two connections, reads, and write transactions."""
+"""The SQLite store's plumbing: its connections, reads, and write transactions."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -13,23 +15,80 @@ from cs_tui.domain.models import EventKind, SlaPolicy
 from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store.sqlite import connection
 
+READERS = 4
+"""Reads running at once at most, each on a connection of its own."""
+
+
+class Readers:
+    """Connections for reads, one per read running, opened as reads overlap (up to
+    `most`): a long read, a search over half the store, does not hold up the reads
+    behind it. A connection that is not needed is never opened."""
+
+    def __init__(self, path: Path, first: aiosqlite.Connection, most: int) -> None:
+        self.first = first
+        self._path = path
+        self._most = max(1, most)
+        self._opened = [first]
+        self._opening = 0
+        self._idle = [first]
+        self._waiting: deque[asyncio.Future[aiosqlite.Connection]] = deque()
+
+    @asynccontextmanager
+    async def one(self) -> AsyncIterator[aiosqlite.Connection]:
+        reader = await self._take()
+        try:
+            yield reader
+        finally:
+            self._give(reader)
+
+    async def _take(self) -> aiosqlite.Connection:
+        if self._idle:
+            return self._idle.pop()
+        if len(self._opened) + self._opening < self._most:
+            self._opening += 1
+            try:
+                reader = await connection.connect(self._path)
+            finally:
+                self._opening -= 1
+            self._opened.append(reader)
+            return reader
+        waiter: asyncio.Future[aiosqlite.Connection] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._give(waiter.result())  # handed over as the caller gave up
+            raise
+
+    def _give(self, reader: aiosqlite.Connection) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(reader)
+                return
+        self._idle.append(reader)
+
+    async def close(self) -> None:
+        for reader in self._opened:
+            await reader.close()
+
 
 class SqliteCore:
-    """Reads go to their own connection, so they never see a write half done;
+    """Reads go to connections of their own, so they never see a write half done;
     writes go one at a time through the writer."""
 
-    def __init__(
-        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, sla: SlaPolicy
-    ) -> None:
+    def __init__(self, path: Path, writer: aiosqlite.Connection, readers: Readers, sla: SlaPolicy) -> None:
         self.path = path
         self.sla = sla
         self._writer = writer
-        self._reader = reader
+        self._readers = readers
         self._write_lock = asyncio.Lock()
         self._wrote = asyncio.Event()
 
     @classmethod
-    async def open(cls, path: Path | str, *, sla: SlaPolicy | None = None) -> Self:
+    async def open(cls, path: Path | str, *, sla: SlaPolicy | None = None, readers: int = READERS) -> Self:
+        """`readers`: how many reads may run at once (see Readers)."""
         path = Path(path).expanduser()  # noqa: ASYNC240 - no I/O
         path.parent.mkdir(parents=True, exist_ok=True)
         new = not path.exists()
@@ -38,18 +97,19 @@ class SqliteCore:
             await connection.prepare(writer, path)
             if new:
                 connection.share_with_group(path)
-            reader = await connection.connect(path)
+            first = await connection.connect(path)
         except BaseException:
             await writer.close()
             raise
-        return cls(path, writer, reader, sla or SlaPolicy.default())
+        return cls(path, writer, Readers(path, first, readers), sla or SlaPolicy.default())
 
     async def close(self) -> None:
-        await self._reader.close()
+        await self._readers.close()
         await self._writer.close()
 
     async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
+        async with self._readers.one() as reader:
+            return list(await reader.execute_fetchall(sql, tuple(params)))
 
     async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any:
         found = await self._fetchall(sql, params)

@@ -126,7 +126,8 @@ class SqliteStore(DirectoryStore):
         return int(row[0])
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
-        return await self._get_ticket(self._reader, ticket_id)
+        async with self._readers.one() as reader:
+            return await self._get_ticket(reader, ticket_id)
 
     async def _get_ticket(self, via: aiosqlite.Connection, ticket_id: int) -> Ticket:
         found = list(
@@ -425,15 +426,17 @@ class SqliteStore(DirectoryStore):
                         break
 
     async def _data_version(self) -> int:
-        row = await self._fetchone("PRAGMA data_version")
-        return int(row[0])
+        # Counted per connection: always ask the same one.
+        found = list(await self._readers.first.execute_fetchall("PRAGMA data_version"))
+        return int(found[0][0])
 
     # Metrics
 
     async def metrics(
         self, window: Window, *, viewer_id: int | None = None, now: datetime | None = None
     ) -> Metrics:
-        return await read_metrics(self._reader, window, viewer_id=viewer_id, now=now or utcnow())
+        async with self._readers.one() as reader:
+            return await read_metrics(reader, window, viewer_id=viewer_id, now=now or utcnow())
 
     async def new_tickets_per_hour(self, since: datetime, until: datetime) -> list[int]:
         start, end = to_micros(since), to_micros(until)
@@ -471,8 +474,9 @@ class SqliteStore(DirectoryStore):
         return report
 
     async def export_tickets(self) -> AsyncIterator[TicketRecord]:
-        async for record in bulk.export(self._reader):
-            yield record
+        async with self._readers.one() as reader:
+            async for record in bulk.export(reader):
+                yield record
 
 
 def _status_after_message(status: Status, new: NewMessage) -> Status:

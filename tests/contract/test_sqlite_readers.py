@@ -1,0 +1,64 @@
+"""Reads on the SQLite store run side by side: a long one does not hold up the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from cs_tui.store.sqlite import SqliteStore
+
+from .helpers import open_ticket
+
+LONG_READ = (
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000)"
+    " SELECT count(*) FROM n"
+)
+"""A read that keeps SQLite busy for a good while (as a search over half of a big
+store does), ending by itself."""
+
+
+async def finish_order(store: SqliteStore, ticket_id: int) -> list[str]:
+    done: list[str] = []
+
+    async def long_read() -> None:
+        await store._fetchall(LONG_READ)
+        done.append("long read")
+
+    async def open_the_ticket() -> None:
+        await store.get_ticket(ticket_id)
+        await store.get_messages(ticket_id)
+        done.append("ticket")
+
+    long = asyncio.create_task(long_read())
+    await asyncio.sleep(0.05)  # the long read is running
+    await asyncio.gather(open_the_ticket(), long)
+    return done
+
+
+@pytest.mark.parametrize(("readers", "first"), [(4, "ticket"), (1, "long read")])
+async def test_a_ticket_opens_while_a_long_read_runs(tmp_path: Path, readers: int, first: str) -> None:
+    store = await SqliteStore.open(tmp_path / "cs-tui.db", readers=readers)
+    try:
+        ticket = await open_ticket(store)
+        assert (await finish_order(store, ticket.id))[0] == first
+    finally:
+        await store.close()
+
+
+async def test_a_read_given_up_while_waiting_for_a_connection_loses_none(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "cs-tui.db", readers=1)
+    try:
+        ticket = await open_ticket(store)
+        long = asyncio.create_task(store._fetchall(LONG_READ))
+        await asyncio.sleep(0.05)
+        given_up = asyncio.create_task(store.get_ticket(ticket.id))
+        await asyncio.sleep(0.01)
+        given_up.cancel()
+        await long
+        # The one connection came back: reads still work, one after the other.
+        found = await asyncio.wait_for(store.get_ticket(ticket.id), 10)
+        assert found.id == ticket.id
+    finally:
+        await store.close()
