@@ -57,10 +57,9 @@ ORDERS = {
 }
 
 # A free word matches a ticket's subject, any of its messages, or its customer.
+# search_fts numbers its entries by ticket: rowid = ticket id << 24 | n.
 WORD_MATCH = """t.id IN (
-    SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :{word}
-    UNION SELECT ticket_id FROM messages
-        WHERE id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH :{word})
+    SELECT rowid >> 24 FROM search_fts WHERE search_fts MATCH :{word}
     UNION SELECT id FROM tickets
         WHERE customer_id IN (SELECT rowid FROM customer_fts WHERE customer_fts MATCH :{word}))"""
 

@@ -187,7 +187,7 @@ def _rarest_word(db: sqlite3.Connection) -> str:
     mailbox name) in the fewest subjects, messages and customers, and not the start of
     another word (a search is a prefix search: "change" would also find "changed")."""
     documents: dict[str, int] = {}
-    for table in ("ticket_fts", "message_fts", "customer_fts"):
+    for table in ("search_fts", "customer_fts"):
         db.execute(f"CREATE VIRTUAL TABLE temp.{table}_terms USING fts5vocab(main, {table}, row)")
         for term, count in db.execute(f"SELECT term, doc FROM temp.{table}_terms"):
             documents[term] = documents.get(term, 0) + count

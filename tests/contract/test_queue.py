@@ -345,3 +345,16 @@ async def test_customer_activity_moves_a_ticket_to_the_top_of_recent(store: Stor
     await customer_writes(store, oldest.id, "Masih menunggu")
     first = (await store.list_tickets(sort=Sort.UPDATED, limit=1)).tickets[0]
     assert first.id == oldest.id
+
+
+async def test_a_search_finds_a_ticket_by_its_subject_as_changed_and_its_newest_message(
+    store: Store,
+) -> None:
+    ticket = await open_ticket(store, "Refund belum masuk")
+    await store.update_ticket(
+        ticket.id, TicketChanges(subject="Paket hilang"), expected_version=ticket.version, actor_id=None
+    )
+    await customer_writes(store, ticket.id, "Nomor resi JX0042")
+    for word, found in [("refund", []), ("hilang", [ticket.id]), ("jx0042", [ticket.id])]:
+        page = await store.list_tickets(parse(word))
+        assert ([t.id for t in page.tickets], page.total) == (found, len(found)), word

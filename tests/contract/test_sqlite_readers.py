@@ -12,8 +12,7 @@ from cs_tui.store.sqlite import SqliteStore
 from .helpers import open_ticket
 
 LONG_READ = (
-    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000)"
-    " SELECT count(*) FROM n"
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000) SELECT count(*) FROM n"
 )
 """A read that keeps SQLite busy for a good while (as a search over half of a big
 store does), ending by itself."""

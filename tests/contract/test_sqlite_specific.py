@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import re
 import sqlite3
 import stat
 import sys
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pytest
 from cs_tui.demo import generate_tickets
 from cs_tui.domain.metrics import Window
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage
+from cs_tui.domain.query import parse
 from cs_tui.store import StoreError, StoreTooNew, open_store
 from cs_tui.store.sqlite import metrics_sql
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
@@ -74,26 +75,33 @@ async def test_a_store_in_a_folder_not_there_yet_is_created(tmp_path: Path) -> N
     assert user_version(path) == SCHEMA_VERSION
 
 
+def as_written_by(version: int, store: Path, path: Path) -> None:
+    """The records of `store` in a new file at `path` as the version with `version`
+    migrations wrote it: its schema, and its triggers filling what they filled."""
+    with closing(sqlite3.connect(path)) as db:
+        for script in MIGRATIONS[:version]:
+            db.executescript(script)
+        db.execute("ATTACH DATABASE ? AS now", (str(store),))
+        for table in ("agents", "customers", "tickets", "ticket_tags", "messages", "events"):
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM now.{table}")
+        db.execute(f"PRAGMA user_version = {version}")
+        db.commit()
+
+
 async def test_a_store_from_the_first_version_is_upgraded_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "cs-tui.db"
-    store = await open_store(str(path))
-    ticket = await open_ticket(store)
+    now = tmp_path / "now.db"
+    store = await open_store(str(now))
+    ticket = await open_ticket(store, "Pesanan belum sampai", body="Nomor resi JX0042 tidak bisa dilacak")
     await store.close()
-    # Take the file back to what the first version wrote: its schema, its data.
-    with sqlite3.connect(path) as db:
-        objects = db.execute(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')"
-            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%'"
-        )
-        first = set(re.findall(r"CREATE (?:INDEX|TRIGGER|TABLE) (\w+)", MIGRATIONS[0]))
-        for kind, name in objects.fetchall():
-            if name not in first and not name.startswith("sqlite_autoindex"):
-                db.execute(f"DROP {kind.upper()} IF EXISTS {name}")
-        db.execute("PRAGMA user_version = 1")
+    path = tmp_path / "cs-tui.db"
+    as_written_by(1, now, path)
 
     store = await open_store(str(path))
     try:
         assert await store.get_ticket(ticket.id) == ticket
+        for word in ("belum", "jx0042", "dewi"):  # subject, message, customer
+            found = await store.list_tickets(parse(word))
+            assert [t.id for t in found.tickets] == [ticket.id], word
     finally:
         await store.close()
     assert user_version(path) == SCHEMA_VERSION
@@ -103,19 +111,16 @@ async def test_a_store_from_the_first_version_is_upgraded_in_place(tmp_path: Pat
 
 
 async def test_an_upgraded_store_counts_what_agents_answered_as_read(tmp_path: Path) -> None:
-    path = tmp_path / "cs-tui.db"
-    store = await open_store(str(path))
+    now = tmp_path / "now.db"
+    store = await open_store(str(now))
     ana = await store.create_agent("Ana Wijaya", "ana@tokoku.example")
     rudi = await store.create_agent("Rudi Hartono", "rudi@tokoku.example")
     answered = await open_ticket(store)
     await reply(store, answered.id, ana)
     waiting = await open_ticket(store, "Belum dibalas", email="sri@example.com")
     await store.close()
-    with sqlite3.connect(path) as db:  # as the third version left it: no read marks
-        db.executescript(
-            "DROP TRIGGER messages_ai_read; DROP TABLE ticket_reads; DROP TABLE presence;"
-            " PRAGMA user_version = 3;"
-        )
+    path = tmp_path / "cs-tui.db"
+    as_written_by(3, now, path)  # before read marks
 
     store = await open_store(str(path))
     try:

@@ -208,6 +208,40 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX presence_seen ON presence(seen_at);
     """,
+    # 6: one full-text index of subjects and messages, its entries numbered by ticket
+    # (rowid = ticket id << 24 | the message's place in the ticket, 0 for the subject),
+    # so the tickets a word is in come from the index alone, not a lookup per message
+    """
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+        text, content='', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO search_fts(rowid, text) SELECT id << 24, subject FROM tickets;
+    INSERT INTO search_fts(rowid, text)
+        SELECT (ticket_id << 24) + row_number() OVER (PARTITION BY ticket_id ORDER BY id), body
+        FROM messages;
+    DROP TRIGGER tickets_ai;
+    CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN
+        INSERT INTO search_fts(rowid, text) VALUES (new.id << 24, new.subject);
+        INSERT INTO ticket_counts(status, assignee_id, n)
+            VALUES (new.status, coalesce(new.assignee_id, 0), 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    DROP TRIGGER tickets_au_subject;
+    CREATE TRIGGER tickets_au_subject AFTER UPDATE OF subject ON tickets BEGIN
+        INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id << 24, old.subject);
+        INSERT INTO search_fts(rowid, text) VALUES (new.id << 24, new.subject);
+    END;
+    DROP TRIGGER messages_ai;
+    -- Messages are never changed or deleted, so a ticket's count of them numbers the new one.
+    CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+        INSERT INTO search_fts(rowid, text) VALUES (
+            (new.ticket_id << 24) + (SELECT count(*) FROM messages WHERE ticket_id = new.ticket_id),
+            new.body
+        );
+    END;
+    DROP TABLE ticket_fts;
+    DROP TABLE message_fts;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,17 +26,15 @@ class Where:
         return " AND ".join(self.clauses) if self.clauses else "1"
 
 
-def compile_query(
-    query: Query | None, *, viewer_id: int | None, now_us: int, common_tags: bool = False
-) -> Where:
-    """`common_tags`: the tags filtered on are on many tickets, so the queue should
-    walk its order's index and check each ticket's tags (EXISTS), rather than start
-    from the tagged tickets and sort them all (IN), which is right for rare tags."""
+def compile_query(query: Query | None, *, viewer_id: int | None, now_us: int, common: bool = False) -> Where:
+    """`common`: the query matches many tickets, so the queue should walk its order's
+    index and check each ticket's tags and words, rather than start from the tickets
+    with those tags or words and sort them all, which is right when they are few."""
     where = Where()
     if query is None:
         return where
     for item in query.filters:
-        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common_tags=common_tags)
+        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common_tags=common)
         if item.negated:
             clause = f"NOT coalesce({clause}, 0)"
         where.clauses.append(clause)
@@ -48,16 +46,20 @@ def compile_query(
         match = fts_phrase(word)
         if match is None:
             continue
-        clause = (
-            "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?"
-            " UNION SELECT m.ticket_id FROM message_fts JOIN messages m"
-            " ON m.id = message_fts.rowid WHERE message_fts MATCH ?"
-            " UNION SELECT tc.id FROM customer_fts JOIN tickets tc"
-            " ON tc.customer_id = customer_fts.rowid WHERE customer_fts MATCH ?)"
-        )
+        # `+t.id` keeps SQLite from starting at the matches (see `common`).
+        clause = f"{'+' if common else ''}t.id IN ({WORD_TICKETS})"
         where.clauses.append(f"NOT ({clause})" if word.negated else clause)
-        where.params.extend((match, match, match))
+        where.params.extend((match, match))
     return where
+
+
+WORD_TICKETS = (
+    "SELECT rowid >> 24 AS id FROM search_fts WHERE search_fts MATCH ?"
+    " UNION ALL SELECT tc.id FROM customer_fts JOIN tickets tc"
+    " ON tc.customer_id = customer_fts.rowid WHERE customer_fts MATCH ?"
+)
+"""The tickets with a word in their subject, a message or their customer's name or
+address, some more than once (search_fts numbers its entries by ticket: see schema)."""
 
 
 def fts_phrase(word: Word) -> str | None:
@@ -150,5 +152,25 @@ def tag_only(query: Query | None) -> tuple[str, ...] | None:
     return tuple(item.values)
 
 
-def has_tag_filter(query: Query | None) -> bool:
-    return query is not None and any(f.field is Field.TAG and not f.negated for f in query.filters)
+def words_only(query: Query | None) -> list[str] | None:
+    """The FTS phrases of a query that is words and nothing else, whose count comes
+    from the full-text indexes without visiting a ticket."""
+    if query is None or query.filters or not query.words or any(w.negated for w in query.words):
+        return None
+    phrases = [fts_phrase(word) for word in query.words]
+    return [p for p in phrases if p is not None] or None
+
+
+def count_words_sql(phrases: list[str]) -> tuple[str, list[str]]:
+    """How many tickets have every one of the phrases (see words_only)."""
+    each = " INTERSECT ".join(
+        f"SELECT id FROM ({WORD_TICKETS.replace(' UNION ALL ', ' UNION ')})" for _ in phrases
+    )
+    return f"SELECT count(*) FROM ({each})", [p for phrase in phrases for p in (phrase, phrase)]
+
+
+def may_match_many(query: Query | None) -> bool:
+    """Whether the query has a tag or a word, whose matches may be few or many."""
+    return query is not None and (
+        bool(query.words) or any(f.field is Field.TAG and not f.negated for f in query.filters)
+    )

@@ -39,7 +39,14 @@ from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, So
 from cs_tui.store.sqlite import bulk, rows
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
-from cs_tui.store.sqlite.search import compile_query, counter_filter, has_tag_filter, tag_only
+from cs_tui.store.sqlite.search import (
+    compile_query,
+    count_words_sql,
+    counter_filter,
+    may_match_many,
+    tag_only,
+    words_only,
+)
 
 # (expression, direction) per sort; the last key is always the id, so keys are unique.
 _SORT_KEYS: dict[Sort, tuple[tuple[str, str], ...]] = {
@@ -71,8 +78,8 @@ class SqliteStore(DirectoryStore):
     ) -> TicketPage:
         limit = max(1, min(limit, MAX_PAGE))
         total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
-        common_tags = has_tag_filter(query) and await self._tags_are_common(query, total, viewer_id)
-        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()), common_tags=common_tags)
+        common = may_match_many(query) and await self._matches_are_common(query, total, viewer_id)
+        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()), common=common)
         keys = _SORT_KEYS[sort]
         clauses, params = list(where.clauses), list(where.params)
         if after is not None:
@@ -94,7 +101,7 @@ class SqliteStore(DirectoryStore):
             next_cursor = ":".join(str(v) for v in last[-len(keys) :])
         return TicketPage(tickets, total, next_cursor)
 
-    async def _tags_are_common(self, query: Query | None, total: int, viewer_id: int | None) -> bool:
+    async def _matches_are_common(self, query: Query | None, total: int, viewer_id: int | None) -> bool:
         """Whether the query's matches are at least 1% of all tickets (see compile_query)."""
         if total < 0:
             total = await self.count_tickets(query, viewer_id=viewer_id)
@@ -120,6 +127,11 @@ class SqliteStore(DirectoryStore):
             marks = ",".join("?" * len(tags))
             sql = f"SELECT count(DISTINCT ticket_id) FROM ticket_tags WHERE tag IN ({marks})"
             row = await self._fetchone(sql, tags)
+            return int(row[0])
+        phrases = words_only(query)
+        if phrases is not None:
+            sql, params = count_words_sql(phrases)
+            row = await self._fetchone(sql, params)
             return int(row[0])
         where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
         row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
