@@ -95,31 +95,32 @@ class EventHub:
                 del self._encoded[next(iter(self._encoded))]
         return found
 
-    async def follow(
-        self, since: int, heartbeat_s: float = HEARTBEAT_S
-    ) -> AsyncGenerator[Event | None, None]:
-        """Every event after `since`, in order, for as long as the caller listens; None
-        each `heartbeat_s` that passes without one."""
+    async def follow(self, since: int, heartbeat_s: float = HEARTBEAT_S) -> AsyncGenerator[list[Event], None]:
+        """Every event after `since`, in order and in batches of those that came
+        together, for as long as the caller listens; an empty batch each `heartbeat_s`
+        that passes without one."""
         while not self.closing:
             arrived = self._arrived
             batch = self._after(since)
             if batch is None:
                 async with aclosing(_generator(self._store.events(since))) as older:
                     async for event in older:
-                        yield event
+                        yield [event]
                         since = event.id
                         if since >= self._floor:
                             break
                 continue
-            for event in batch:
-                yield event
-                since = event.id
             if batch:
+                yield batch
+                since = batch[-1].id
                 continue
             try:
-                await asyncio.wait_for(arrived.wait(), heartbeat_s)
+                # asyncio.timeout, not wait_for: no task of its own for every wait of
+                # every listener.
+                async with asyncio.timeout(heartbeat_s):
+                    await arrived.wait()
             except TimeoutError:
-                yield None
+                yield []
 
 
 def _generator(events: AsyncIterator[Event]) -> AsyncGenerator[Event, None]:
@@ -165,8 +166,8 @@ async def events(
     async def stream() -> AsyncIterator[bytes]:
         yield f"retry: {RETRY_MS}\n\n".encode()
         async with aclosing(hub.follow(start, heartbeat_s)) as followed:
-            async for event in followed:
-                yield b": ping\n\n" if event is None else hub.encoded(event)
+            async for batch in followed:
+                yield b"".join(map(hub.encoded, batch)) if batch else b": ping\n\n"
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
