@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cs_tui.store.sqlite import SqliteStore
+from cs_tui.domain.models import AuthorKind, NewMessage
+from cs_tui.store.sqlite import SqliteStore, core
 
 from .helpers import open_ticket
 
@@ -59,5 +60,31 @@ async def test_a_read_given_up_while_waiting_for_a_connection_loses_none(tmp_pat
         # The one connection came back: reads still work, one after the other.
         found = await asyncio.wait_for(store.get_ticket(ticket.id), 10)
         assert found.id == ticket.id
+    finally:
+        await store.close()
+
+
+async def test_what_is_written_reaches_the_store_file_soon_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes go to the write-ahead log first; a checkpoint off the writer's path copies
+    them into the store file, so the log does not grow while the store is open."""
+    monkeypatch.setattr(core, "CHECKPOINT_AFTER_S", 0.05)
+    path = tmp_path / "cs-tui.db"
+    store = await SqliteStore.open(path)
+    try:
+        ticket = await open_ticket(store)
+        before = path.stat().st_size
+        for number in range(100):
+            await store.add_message(
+                ticket.id,
+                NewMessage(f"long-{number}", "Rincian pesanan " * 400, AuthorKind.CUSTOMER),
+                actor_id=None,
+            )
+        for _ in range(100):
+            if path.stat().st_size >= before + 100 * 6_000:
+                break
+            await asyncio.sleep(0.05)
+        assert path.stat().st_size >= before + 100 * 6_000, "the messages are still only in the log"
     finally:
         await store.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -17,6 +19,12 @@ from cs_tui.store.sqlite import connection
 
 READERS = 4
 """Reads running at once at most, each on a connection of its own."""
+CHECKPOINT_AFTER_S = 2.0
+"""How soon after a write its pages are copied from the write-ahead log into the store
+file (a checkpoint), away from the writer: done by the writer as it commits (SQLite's
+default), one write in a few hundred waited ~100 ms for it."""
+
+log = logging.getLogger(__name__)
 
 
 class Readers:
@@ -85,6 +93,7 @@ class SqliteCore:
         self._readers = readers
         self._write_lock = asyncio.Lock()
         self._wrote = asyncio.Event()
+        self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str, *, sla: SlaPolicy | None = None, readers: int = READERS) -> Self:
@@ -97,6 +106,7 @@ class SqliteCore:
             await connection.prepare(writer, path)
             if new:
                 connection.share_with_group(path)
+            await writer.execute("PRAGMA wal_autocheckpoint = 0")  # see CHECKPOINT_AFTER_S
             first = await connection.connect(path)
         except BaseException:
             await writer.close()
@@ -104,8 +114,31 @@ class SqliteCore:
         return cls(path, writer, Readers(path, first, readers), sla or SlaPolicy.default())
 
     async def close(self) -> None:
+        if self._checkpoint is not None and not self._checkpoint.done():
+            self._checkpoint.cancel()
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+            await self._copy_back()
         await self._readers.close()
         await self._writer.close()
+
+    def _written(self) -> None:
+        """A write transaction committed."""
+        self._wrote.set()
+        if self._checkpoint is None or self._checkpoint.done():
+            self._checkpoint = asyncio.get_running_loop().create_task(self._checkpoint_soon())
+
+    async def _checkpoint_soon(self) -> None:
+        await asyncio.sleep(CHECKPOINT_AFTER_S)
+        await self._copy_back()
+
+    async def _copy_back(self) -> None:
+        """A checkpoint that waits for nobody: what readers still need stays in the log
+        for the next one."""
+        try:
+            async with self._readers.one() as reader:
+                await reader.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:  # the next write tries again
+            log.warning("checkpoint of %s failed: %s", self.path, error)
 
     async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         async with self._readers.one() as reader:
@@ -155,7 +188,7 @@ class _Transaction:
                 await self._store._writer.execute("PRAGMA foreign_keys = ON")
             self._store._write_lock.release()
             if exc_info[0] is None:
-                self._store._wrote.set()
+                self._store._written()
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any:
         found = list(await self._store._writer.execute_fetchall(sql, tuple(params)))
