@@ -42,3 +42,13 @@ def screen_text(app: App[None]) -> str:
     """What the terminal shows, as plain text."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+async def wait_until(pilot, condition, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    """Whether `condition()` came true within `seconds`, the app running meanwhile:
+    for what the screen shows once a store read (which takes its own time) is done."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return bool(condition())

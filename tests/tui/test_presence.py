@@ -14,16 +14,8 @@ from cs_tui.store import Store
 from cs_tui.tui.screens.main import MainScreen
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, shown
+from .helpers import AppFactory, shown, wait_until
 from .test_queue import row_text
-
-
-async def wait_until(pilot, condition, seconds: float = 3.0) -> bool:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def test_another_agent_replying_shows_in_the_row_and_the_header(

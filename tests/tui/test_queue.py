@@ -13,7 +13,7 @@ from cs_tui.tui.app import HelpdeskApp
 from cs_tui.tui.widgets.queue import PAGE, QueueTable
 from cs_tui.tui.widgets.queue_columns import UNSPACED, header_text, layout_columns
 
-from .helpers import AppFactory, clock, shown
+from .helpers import AppFactory, clock, shown, wait_until
 
 
 async def test_the_queue_opens_on_the_first_view_with_its_count(make_app: AppFactory, store: Store) -> None:
@@ -63,13 +63,14 @@ async def test_search_filters_live_and_shows_a_bad_query_inline(make_app: AppFac
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3", "slash", "ctrl+u")
         await pilot.press(*"priority:urgent")
-        await pilot.pause(0.3)
         queue = app.screen.query_one(QueueTable)
-        assert queue.total == await store.count_tickets(parse("priority:urgent"))
+        urgent = await store.count_tickets(parse("priority:urgent"))
+        await wait_until(pilot, lambda: queue.total == urgent)
+        assert queue.total == urgent
         assert all(t.priority.value == "urgent" for t in queue.rows)
         await pilot.press(*" status:nope")
-        await pilot.pause(0.3)
         error = app.screen.query_one("#search-error")
+        await wait_until(pilot, lambda: error.display)
         assert error.display
         assert "nope" in shown(error)
         assert queue.total == await store.count_tickets(parse("priority:urgent"))
