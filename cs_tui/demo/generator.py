@@ -28,7 +28,9 @@ from cs_tui.demo.people import (
     MAIL_DOMAINS,
     OTHER_NAMES,
 )
-from cs_tui.demo.topics import TOPICS, Lines
+from cs_tui.demo.topics import Lines
+from cs_tui.demo.topics_orders import ORDER_TOPICS
+from cs_tui.demo.topics_others import OTHER_TOPICS
 from cs_tui.domain.models import AuthorKind, Channel, Csat, Priority, Status, first_name_of
 from cs_tui.domain.records import MessageRecord, TicketRecord
 from cs_tui.domain.timeutil import utcnow
@@ -91,6 +93,7 @@ def _cumulative(weights: Sequence[float]) -> tuple[float, ...]:
     return tuple(itertools.accumulate(weights))
 
 
+TOPICS = ORDER_TOPICS + OTHER_TOPICS
 _TOPIC_CUMULATIVE = _cumulative([topic.weight for topic in TOPICS])
 _PRIORITY_CUMULATIVE = {topic.name: _cumulative(topic.priority_weights) for topic in TOPICS}
 _CHANNEL_CUMULATIVE = _cumulative(_CHANNEL_WEIGHTS)
