@@ -1,4 +1,5 @@
-"""The search syntax turned into SQL over the tickets table (alias `t`).
+"""The search syntax and the queue's orders turned into SQL over the tickets table
+(alias `t`).
 
 Every value is a bound parameter; free words go to FTS5 as quoted phrases, so
 nothing a user types is read as SQL or as FTS query syntax.
@@ -11,8 +12,19 @@ from typing import Any
 
 from cs_tui.domain.models import ACTIVE_STATUSES, Status
 from cs_tui.domain.query import Field, Filter, Query, Word
-from cs_tui.store.base import InvalidInput
+from cs_tui.store.base import InvalidInput, Sort
+from cs_tui.store.sqlite import rows
 
+# (expression, direction) per sort; the last key is always the id, so keys are unique.
+_SORT_KEYS: dict[Sort, tuple[tuple[str, str], ...]] = {
+    Sort.UPDATED: (("t.updated_at", "DESC"), ("t.id", "DESC")),
+    Sort.CREATED: (("t.created_at", "DESC"), ("t.id", "DESC")),
+    Sort.OLDEST: (("t.created_at", "ASC"), ("t.id", "ASC")),
+    Sort.SLA: (("coalesce(t.sla_due_at, 9223372036854775807)", "ASC"), ("t.id", "ASC")),
+    Sort.PRIORITY: (("t.priority_rank", "DESC"), ("t.updated_at", "DESC"), ("t.id", "DESC")),
+}
+MAX_INTEGER = 2**63 - 1
+"""SQLite's largest INTEGER."""
 _COLUMN = {Field.STATUS: "t.status", Field.PRIORITY: "t.priority", Field.CHANNEL: "t.channel"}
 _ACTIVE = {s.value for s in ACTIVE_STATUSES}
 
@@ -34,7 +46,7 @@ def compile_query(query: Query | None, *, viewer_id: int | None, now_us: int, co
     if query is None:
         return where
     for item in query.filters:
-        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common_tags=common)
+        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common=common)
         if item.negated:
             clause = f"NOT coalesce({clause}, 0)"
         where.clauses.append(clause)
@@ -53,13 +65,15 @@ def compile_query(query: Query | None, *, viewer_id: int | None, now_us: int, co
     return where
 
 
-WORD_TICKETS = (
-    "SELECT rowid >> 24 AS id FROM search_fts WHERE search_fts MATCH ?"
-    " UNION ALL SELECT tc.id FROM customer_fts JOIN tickets tc"
-    " ON tc.customer_id = customer_fts.rowid WHERE customer_fts MATCH ?"
+_WORD_SOURCES = (
+    "SELECT rowid >> 24 AS id FROM search_fts WHERE search_fts MATCH ?",
+    "SELECT tc.id FROM customer_fts JOIN tickets tc"
+    " ON tc.customer_id = customer_fts.rowid WHERE customer_fts MATCH ?",
 )
-"""The tickets with a word in their subject, a message or their customer's name or
-address, some more than once (search_fts numbers its entries by ticket: see schema)."""
+"""Tickets with a word in their subject or a message (search_fts numbers its entries by
+ticket: see schema), and tickets of customers with it in their name or address."""
+WORD_TICKETS = " UNION ALL ".join(_WORD_SOURCES)
+"""The tickets with a word, some more than once."""
 
 
 def fts_phrase(word: Word) -> str | None:
@@ -72,14 +86,14 @@ def fts_phrase(word: Word) -> str | None:
 
 
 def _filter(
-    item: Filter, *, viewer_id: int | None, now_us: int, common_tags: bool = False
+    item: Filter, *, viewer_id: int | None, now_us: int, common: bool = False
 ) -> tuple[str, list[Any]]:
     values = list(item.values)
     marks = ",".join("?" * len(values))
     match item.field:
         case Field.STATUS | Field.PRIORITY | Field.CHANNEL:
             return f"{_COLUMN[item.field]} IN ({marks})", values
-        case Field.TAG if common_tags:
+        case Field.TAG if common:
             return (
                 f"EXISTS (SELECT 1 FROM ticket_tags WHERE ticket_id = t.id AND tag IN ({marks}))",
                 values,
@@ -163,9 +177,8 @@ def words_only(query: Query | None) -> list[str] | None:
 
 def count_words_sql(phrases: list[str]) -> tuple[str, list[str]]:
     """How many tickets have every one of the phrases (see words_only)."""
-    each = " INTERSECT ".join(
-        f"SELECT id FROM ({WORD_TICKETS.replace(' UNION ALL ', ' UNION ')})" for _ in phrases
-    )
+    one = " UNION ".join(_WORD_SOURCES)
+    each = " INTERSECT ".join(f"SELECT id FROM ({one})" for _ in phrases)
     return f"SELECT count(*) FROM ({each})", [p for phrase in phrases for p in (phrase, phrase)]
 
 
@@ -174,3 +187,37 @@ def may_match_many(query: Query | None) -> bool:
     return query is not None and (
         bool(query.words) or any(f.field is Field.TAG and not f.negated for f in query.filters)
     )
+
+
+def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any]]:
+    """One page of the queue in `sort` order after the cursor `after`, its size the last
+    parameter (left to the caller); each row ends with its sort keys (see cursor_after)."""
+    keys = _SORT_KEYS[sort]
+    clauses, params = list(where.clauses), list(where.params)
+    if after is not None:
+        values = _decode_cursor(after, len(keys))
+        direction = "<" if keys[0][1] == "DESC" else ">"
+        columns = ", ".join(expression for expression, _ in keys)
+        clauses.append(f"({columns}) {direction} ({', '.join('?' * len(keys))})")
+        params.extend(values)
+    order = ", ".join(f"{expression} {direction}" for expression, direction in keys)
+    sql = (
+        f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
+        f" WHERE {' AND '.join(clauses) or '1'} ORDER BY {order} LIMIT ?"
+    )
+    return sql, params
+
+
+def cursor_after(row: Any, sort: Sort) -> str:
+    """The cursor for the page after `row`, a row of page_sql."""
+    return ":".join(str(v) for v in row[-len(_SORT_KEYS[sort]) :])
+
+
+def _decode_cursor(cursor: str, size: int) -> list[int]:
+    try:
+        values = [int(part) for part in cursor.split(":")]
+    except ValueError:
+        values = []
+    if len(values) != size or any(abs(value) > MAX_INTEGER for value in values):
+        raise InvalidInput(f"{cursor!r} is not a page cursor from this queue order")
+    return values

@@ -43,19 +43,13 @@ from cs_tui.store.sqlite.search import (
     compile_query,
     count_words_sql,
     counter_filter,
+    cursor_after,
     may_match_many,
+    page_sql,
     tag_only,
     words_only,
 )
 
-# (expression, direction) per sort; the last key is always the id, so keys are unique.
-_SORT_KEYS: dict[Sort, tuple[tuple[str, str], ...]] = {
-    Sort.UPDATED: (("t.updated_at", "DESC"), ("t.id", "DESC")),
-    Sort.CREATED: (("t.created_at", "DESC"), ("t.id", "DESC")),
-    Sort.OLDEST: (("t.created_at", "ASC"), ("t.id", "ASC")),
-    Sort.SLA: (("coalesce(t.sla_due_at, 9223372036854775807)", "ASC"), ("t.id", "ASC")),
-    Sort.PRIORITY: (("t.priority_rank", "DESC"), ("t.updated_at", "DESC"), ("t.id", "DESC")),
-}
 MAX_PAGE = 500
 HOUR_US = 3_600_000_000
 EVENT_POLL_S = 0.1
@@ -80,25 +74,10 @@ class SqliteStore(DirectoryStore):
         total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
         common = may_match_many(query) and await self._matches_are_common(query, total, viewer_id)
         where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()), common=common)
-        keys = _SORT_KEYS[sort]
-        clauses, params = list(where.clauses), list(where.params)
-        if after is not None:
-            values = _decode_cursor(after, len(keys))
-            direction = "<" if keys[0][1] == "DESC" else ">"
-            columns = ", ".join(expression for expression, _ in keys)
-            clauses.append(f"({columns}) {direction} ({', '.join('?' * len(keys))})")
-            params.extend(values)
-        order = ", ".join(f"{expression} {direction}" for expression, direction in keys)
-        sql = (
-            f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
-            f" WHERE {' AND '.join(clauses) or '1'} ORDER BY {order} LIMIT ?"
-        )
+        sql, params = page_sql(where, sort, after)
         found = await self._fetchall(sql, [*params, limit + 1])
         tickets = tuple(rows.ticket(row) for row in found[:limit])
-        next_cursor = None
-        if len(found) > limit:
-            last = found[limit - 1]
-            next_cursor = ":".join(str(v) for v in last[-len(keys) :])
+        next_cursor = cursor_after(found[limit - 1], sort) if len(found) > limit else None
         return TicketPage(tickets, total, next_cursor)
 
     async def _matches_are_common(self, query: Query | None, total: int, viewer_id: int | None) -> bool:
@@ -499,17 +478,3 @@ def _status_after_message(status: Status, new: NewMessage) -> Status:
     if status is Status.NEW and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
         return Status.OPEN
     return status
-
-
-MAX_INTEGER = 2**63 - 1
-"""SQLite's largest INTEGER."""
-
-
-def _decode_cursor(cursor: str, size: int) -> list[int]:
-    try:
-        values = [int(part) for part in cursor.split(":")]
-    except ValueError:
-        values = []
-    if len(values) != size or any(abs(value) > MAX_INTEGER for value in values):
-        raise InvalidInput(f"{cursor!r} is not a page cursor from this queue order")
-    return values
