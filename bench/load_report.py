@@ -197,10 +197,11 @@ def print_report(
         f" · Python {platform.python_version()} · {datetime.now().astimezone():%Y-%m-%d %H:%M}"
     )
     print(
-        f"The server (one `cs-tui serve` process) and the load generator (this process, asyncio"
-        f" + httpx)\nshare the same {os.cpu_count()} cores: the generator's own CPU and event-loop"
-        " lag are shown, as its\ntime is in every client-side figure. Think time between an agent's"
-        f" actions: {context['think']}.\nSearches: {QUEUE} and one of {', '.join(context['search_words'])}."
+        f"The server (`cs-tui serve --workers {context['workers']}`) and the load generator (this"
+        f" process, asyncio\n+ httpx on uvloop) share the same {os.cpu_count()} cores: the generator's"
+        " own CPU and event-loop\nlag are shown, as its time is in every client-side figure. Think"
+        f" time between an agent's\nactions: {context['think']}.\nSearches: {QUEUE} and one of"
+        f" {', '.join(context['search_words'])}."
     )
     _print_overview(healthz, found)
     for phase in found:

@@ -8,7 +8,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cs_tui import __version__
 from cs_tui.cli import agents, canned, demo, metrics, serve, tickets, transfer, tui
@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         token=getattr(args, "token", None) or os.environ.get("CS_TUI_TOKEN") or config.token,
     )
     try:
-        return asyncio.run(_run(args, context))
+        with asyncio.Runner(loop_factory=_loop_factory(args)) as runner:
+            return runner.run(_run(args, context))
     except KeyboardInterrupt:
         return 130
     except (UsageError, QueryError, InvalidInput) as error:
@@ -100,6 +101,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _loop_factory(args: argparse.Namespace) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop for a command that serves many connections (set_defaults(fast_loop=True)),
+    where it is installed; asyncio's own loop otherwise."""
+    if not getattr(args, "fast_loop", False):
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def _run(args: argparse.Namespace, context: Context) -> int:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import sys
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,58 +33,54 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="a file holding a token for channels and scripts that act as the helpdesk itself "
         "(an admin's rights, no agent's name): a long random line, e.g. from `openssl rand -hex 32`",
     )
-    serve.set_defaults(handler=run_server)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port, each with the store open (default 1); "
+        "more answer more agents at once on a machine with more cores",
+    )
+    serve.set_defaults(handler=run_server, fast_loop=True)
 
 
 async def run_server(args: argparse.Namespace, context: Context) -> int:
     if bool(args.certfile) != bool(args.keyfile):
         raise UsageError("--certfile and --keyfile go together: give both for HTTPS, or neither")
+    if args.workers < 1:
+        raise UsageError("--workers is how many server processes to run: 1 or more")
     import uvicorn
 
+    from cs_tui.server import workers
     from cs_tui.server.app import create_app
 
     service_hash = _service_token_hash(args.service_token_file) if args.service_token_file else None
-    _log_requests()
-    store = await context.store()
-    config = uvicorn.Config(
-        create_app(store, service_token_hash=service_hash),
-        host=args.host,
-        port=args.port,
-        ssl_certfile=args.certfile,
-        ssl_keyfile=args.keyfile,
-        log_level="info",
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
-    await _server_class()(config).serve()
+    store = await context.store()  # opened here first, so that an upgrade runs once
+    settings: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "ssl_certfile": args.certfile,
+        "ssl_keyfile": args.keyfile,
+        "log_level": "info",
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers == 1:
+        workers.log_requests()
+        app = create_app(store, service_token_hash=service_hash, end_streams_on_signal=True)
+        await uvicorn.Server(uvicorn.Config(app, **settings)).serve()
+        return 0
+    await context.close()
+    os.environ[workers.STORE_ENV] = context.store_label
+    os.environ[workers.SERVICE_HASH_ENV] = service_hash or ""
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(f"{workers.__name__}:app", factory=True, workers=args.workers, **settings)
+
+    # Starts the workers and keeps them running until SIGINT or SIGTERM; nothing else
+    # runs in this process meanwhile.
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
     return 0
-
-
-def _server_class() -> Any:
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        """Ends the live event streams as soon as it is asked to stop, so that requests in
-        flight finish and it exits, rather than waiting on streams that never end."""
-
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            app: Any = self.config.app
-            hub = getattr(app.state, "hub", None)
-            if hub is not None:
-                asyncio.get_event_loop().call_soon_threadsafe(hub.close)
-            super().handle_exit(sig, frame)
-
-    return Server
-
-
-def _log_requests() -> None:
-    """The access log: one JSON line per request on standard error."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access = logging.getLogger("cs_tui.access")
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
 
 
 def _service_token_hash(path: str) -> str:

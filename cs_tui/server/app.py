@@ -6,10 +6,14 @@ agent is who the request acts as. Errors are `application/problem+json`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import signal
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -53,20 +57,35 @@ _ticket_json = TypeAdapter(Ticket)
 
 
 def create_app(
-    store: Store, *, heartbeat_s: float = live.HEARTBEAT_S, service_token_hash: str | None = None
+    store: Store | Callable[[], Awaitable[Store]],
+    *,
+    heartbeat_s: float = live.HEARTBEAT_S,
+    service_token_hash: str | None = None,
+    end_streams_on_signal: bool = False,
 ) -> FastAPI:
-    """The HTTP API over `store`; the caller opens and closes the store. A request
-    with the token whose hash is `service_token_hash` acts as the helpdesk itself."""
+    """The HTTP API over `store`: an open store, which the caller closes, or a function
+    that opens one when the app starts, which the app then closes. A request with the
+    token whose hash is `service_token_hash` acts as the helpdesk itself.
+    `end_streams_on_signal`: SIGINT and SIGTERM end the live event streams first, so
+    that the server stops once requests in flight are answered rather than waiting
+    on streams that never end (the server must have set its own handlers already)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = live.EventHub(store)
+        opened = await store() if callable(store) else None
+        if opened is not None:
+            app.state.store = opened
+        hub = live.EventHub(app.state.store)
         await hub.start()
         app.state.hub = hub
+        if end_streams_on_signal:
+            _end_streams_on_signal(hub)
         try:
             yield
         finally:
             await hub.stop()
+            if opened is not None:
+                await opened.close()
 
     app = FastAPI(
         title="cs-tui",
@@ -76,7 +95,7 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.store = store
+    app.state.store = None if callable(store) else store
     app.state.failed_logins = FailedLogins()
     app.state.heartbeat_s = heartbeat_s
     app.state.service_token_hash = service_token_hash
@@ -122,11 +141,28 @@ def create_app(
         return problem_response(500, "Server error", "Something broke on the server; its log says what.")
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        await store.last_event_id()
+    async def healthz(request: Request) -> dict[str, str]:
+        await request.app.state.store.last_event_id()
         return {"status": "ok"}
 
     return app
+
+
+def _end_streams_on_signal(hub: live.EventHub) -> None:
+    """Close `hub` on SIGINT and SIGTERM, then do what the server set those signals to do."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        then = signal.getsignal(sig)
+        if not callable(then):
+            continue
+
+        def handle(number: int, frame: Any, then: Callable[[int, Any], Any] = then) -> None:
+            loop.call_soon_threadsafe(hub.close)
+            then(number, frame)
+
+        signal.signal(sig, handle)
 
 
 class AccessLog:
@@ -171,6 +207,7 @@ def _log(scope: Scope, answer: dict[str, Any]) -> None:
                 "path": scope["path"],
                 "status": answer["status"],
                 "ms": answer["ms"],
+                "pid": os.getpid(),
             }
         )
     )

@@ -27,10 +27,11 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, place: Path) -> None:
+    def __init__(self, place: Path, workers: int = 1) -> None:
         self.store = place / "cs-tui.db"
         self.env = {**os.environ, "CS_TUI_STORE": str(self.store), "XDG_STATE_HOME": str(place / "state")}
         self.port = free_port()
+        self.workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -43,7 +44,7 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [*CS_TUI, "serve", "--port", str(self.port)],
+            [*CS_TUI, "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
