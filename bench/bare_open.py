@@ -53,7 +53,7 @@ class BareOpen(App[None]):
     def on_mount(self) -> None:
         self.query_one(Rows).focus()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         self.query_one(Rows).focus()
 
 

@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from bench import bare_open
@@ -209,15 +210,23 @@ def measure_searches(term: Terminal, session: Session, counts: dict[str, int], e
         for key in query:
             typed += key
             sent = term.send(key)
-            shown = term.wait_for(lambda t, typed=typed: search_line(t).startswith(typed))
+            shown = term.wait_for(partial(_search_starts, typed=typed))
             samples.append(shown.at_ns - sent)
             term.pump(max(0.0, KEY_INTERVAL_S - (shown.at_ns - sent) / 1e9))
         last = sent
-        shown = term.wait_for(lambda t, count=count: _count_of(t) == count)
+        shown = term.wait_for(partial(_count_is, count=count))
         session.results_ms[query] = (shown.at_ns - last) / 1e6
         term.drain(QUIET_S * 4)
     term.send(ENTER)
     term.drain(QUIET_S * 4)
+
+
+def _search_starts(term: Terminal, typed: str) -> bool:
+    return search_line(term).startswith(typed)
+
+
+def _count_is(term: Terminal, count: int) -> bool:
+    return _count_of(term) == count
 
 
 def _count_of(term: Terminal) -> int | None:

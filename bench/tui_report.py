@@ -143,11 +143,11 @@ def print_report(run: Run, found: list[Check], saved: Path) -> None:
         f"   open / bare: {opening.median_ms / bare.median_ms:.2f}x"
     )
     print("\nSearch results: last key to the count on screen (120 ms of typing pause included)")
-    for query, ms in run.session.results_ms.items():
-        print(f"  {query:<34} {ms:9.1f} ms   {run.counts[query]:>9,} tickets")
+    for query, result_ms in run.session.results_ms.items():
+        print(f"  {query:<34} {result_ms:9.1f} ms   {run.counts[query]:>9,} tickets")
     print("\nBytes to the terminal per cursor move")
-    for kind, written in run.session.move_bytes.items():
-        print(f"  {kind:<34} median {statistics.median(written):>9,.0f}   ({len(written)} moves)")
+    for kind, moves in run.session.move_bytes.items():
+        print(f"  {kind:<34} median {statistics.median(moves):>9,.0f}   ({len(moves)} moves)")
     print("\nResident memory (MB)")
     print(f"  {'':<34} {'start':>9} {'after':>9}")
     for label, (start, end) in (
