@@ -131,6 +131,11 @@ VIEWS = (
     View("tag", "tag:{tag}", "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = :tag)"),
     View("word, common", "{common_word}", WORD_MATCH.format(word="common")),
     View("word, rare", "{rare_word}", WORD_MATCH.format(word="rare")),
+    View(
+        "open, common word",
+        f"{_OPEN} {{common_word}}",
+        f"t.active = 1 AND {WORD_MATCH.format(word='common')}",
+    ),
 )
 
 

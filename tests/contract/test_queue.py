@@ -183,6 +183,7 @@ SEARCHES: dict[str, set[str]] = {
     "zzyzx": set(),
     # Combined
     "belum status:new": {"Paket tidak datang"},
+    "belum assignee:none status:new,open,pending,on_hold": {"Paket tidak datang"},
     "lestari -tag:invoice status:open": {"Refund belum masuk", "Pesanan lama"},
     "priority:urgent channel:whatsapp,phone tidak -status:on_hold": {"Paket tidak datang"},
     "tag:spam status:solved,closed promo": {"Promo spam"},

@@ -17,14 +17,27 @@ import pytest
 
 from cs_tui.demo import generate_tickets
 from cs_tui.domain.metrics import Window
-from cs_tui.domain.models import AuthorKind, EventKind, NewMessage
+from cs_tui.domain.models import AuthorKind, EventKind, NewMessage, Ticket
 from cs_tui.domain.query import parse
 from cs_tui.store import StoreError, StoreTooNew, open_store
+from cs_tui.store.base import Sort
 from cs_tui.store.sqlite import metrics_sql
+from cs_tui.store.sqlite import store as sqlite_store_module
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from cs_tui.store.sqlite.search import may_match_many
 
 from . import sqlite_writer
-from .helpers import all_messages, import_records, open_ticket, reply, take_events, ticket_record
+from .conftest import sqlite_store
+from .helpers import (
+    all_messages,
+    all_tickets,
+    import_records,
+    open_ticket,
+    reply,
+    take_events,
+    ticket_record,
+)
+from .test_queue import SEARCHES, fill_desk
 
 WRITERS = 4
 
@@ -256,3 +269,24 @@ async def test_a_store_made_in_a_shared_directory_is_writable_by_its_group(tmp_p
     store = await open_store(str(private / "cs-tui.db"))
     await store.close()
     assert not (private / "cs-tui.db").stat().st_mode & stat.S_IWGRP
+
+
+@pytest.mark.parametrize("text", [text for text in SEARCHES if may_match_many(parse(text))])
+async def test_a_search_pages_and_counts_alike_in_one_statement_or_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """A search within few tickets gets its first page and count in one statement;
+    the same search over many, in two. Both must list and count alike."""
+    async with sqlite_store(tmp_path) as store:
+        desk = await fill_desk(store)
+
+        async def every_order() -> list[list[Ticket]]:
+            return [
+                await all_tickets(store, text, viewer_id=desk.ana.id, sort=sort, page_size=3) for sort in Sort
+            ]
+
+        together = await every_order()
+        monkeypatch.setattr(sqlite_store_module, "FEW_TO_SEARCH", -1)
+        apart = await every_order()
+    assert together == apart
+    assert Counter(t.subject for t in together[0]) == Counter(SEARCHES[text])

@@ -208,6 +208,45 @@ def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any
     return sql, params
 
 
+FEW_TO_SEARCH = 5_000
+"""A search whose other filters leave at most this many tickets gets its first page and
+its count in one statement (see first_page_counted_sql)."""
+
+
+def filters_of_search(query: Query | None) -> Query | None:
+    """The filters around a query's words and tags, when the ticket_counts table counts
+    them (a bound on what the query can match); None otherwise."""
+    if query is None or not may_match_many(query):
+        return None
+    around = Query(tuple(f for f in query.filters if f.field is not Field.TAG or f.negated))
+    return around if counter_filter(around) is not None else None
+
+
+def first_page_counted_sql(where: Where, sort: Sort) -> tuple[str, list[Any]]:
+    """The first page of the queue in `sort` order, each row as page_sql's with the
+    count of every match before its sort keys; the page size is the last parameter.
+    It gathers a word's or a tag's tickets once for both, where page and count each
+    would: for a search within few tickets (a status view), half the work; for many,
+    more (it orders every match)."""
+    keys = _SORT_KEYS[sort]
+    named = ", ".join(f"{expression} AS k{i}" for i, (expression, _) in enumerate(keys))
+    inner = ", ".join(f"{expression} {direction}" for expression, direction in keys)
+    outer = ", ".join(f"m.k{i} {direction}" for i, (_, direction) in enumerate(keys))
+    columns = ", ".join(f"m.k{i}" for i in range(len(keys)))
+    sql = (
+        f"SELECT {rows.TICKET_COLUMNS}, m.total, {columns}"
+        f" FROM (SELECT t.id, {named}, count(*) OVER () AS total FROM tickets t"
+        f" WHERE {where.sql()} ORDER BY {inner} LIMIT ?) m"
+        f" JOIN {rows.TICKET_FROM} WHERE t.id = m.id ORDER BY {outer}"
+    )
+    return sql, list(where.params)
+
+
+def counted_total(found: list[Any], sort: Sort) -> int:
+    """The count of every match, from the rows of first_page_counted_sql."""
+    return int(found[0][-len(_SORT_KEYS[sort]) - 1]) if found else 0
+
+
 def cursor_after(row: Any, sort: Sort) -> str:
     """The cursor for the page after `row`, a row of page_sql."""
     return ":".join(str(v) for v in row[-len(_SORT_KEYS[sort]) :])

@@ -40,10 +40,14 @@ from cs_tui.store.sqlite import bulk, rows
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
 from cs_tui.store.sqlite.search import (
+    FEW_TO_SEARCH,
     compile_query,
     count_words_sql,
+    counted_total,
     counter_filter,
     cursor_after,
+    filters_of_search,
+    first_page_counted_sql,
     may_match_many,
     page_sql,
     tag_only,
@@ -71,14 +75,28 @@ class SqliteStore(DirectoryStore):
         with_total: bool = True,
     ) -> TicketPage:
         limit = max(1, min(limit, MAX_PAGE))
+        if with_total and after is None and await self._search_within_few(query, viewer_id):
+            where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
+            sql, params = first_page_counted_sql(where, sort)
+            found = await self._fetchall(sql, [*params, limit + 1])
+            return self._page(found, counted_total(found, sort), sort, limit)
         total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
         common = may_match_many(query) and await self._matches_are_common(query, total, viewer_id)
         where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()), common=common)
         sql, params = page_sql(where, sort, after)
         found = await self._fetchall(sql, [*params, limit + 1])
+        return self._page(found, total, sort, limit)
+
+    @staticmethod
+    def _page(found: list[Any], total: int, sort: Sort, limit: int) -> TicketPage:
         tickets = tuple(rows.ticket(row) for row in found[:limit])
         next_cursor = cursor_after(found[limit - 1], sort) if len(found) > limit else None
         return TicketPage(tickets, total, next_cursor)
+
+    async def _search_within_few(self, query: Query | None, viewer_id: int | None) -> bool:
+        """Whether the query has words and filters that leave few tickets to search."""
+        filters = filters_of_search(query)
+        return filters is not None and await self.count_tickets(filters, viewer_id=viewer_id) <= FEW_TO_SEARCH
 
     async def _matches_are_common(self, query: Query | None, total: int, viewer_id: int | None) -> bool:
         """Whether the query's matches are at least 1% of all tickets (see compile_query)."""
