@@ -48,9 +48,10 @@ class Context:
     def store_label(self) -> str:
         return self.store_url or str(default_store_path())
 
-    async def store(self) -> Store:
+    async def store(self, *, one_screen: bool = False) -> Store:
+        """The store, opened on first use (`one_screen`: see open_store)."""
         if self._store is None:
-            self._store = await open_store(self.store_url, token=self.token)
+            self._store = await open_store(self.store_url, token=self.token, one_screen=one_screen)
         return self._store
 
     async def agent(self) -> Agent:

@@ -20,7 +20,7 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.tui.app import HelpdeskApp
     from cs_tui.tui.outbox import Outbox, outbox_path
 
-    store = await context.store()
+    store = await context.store(one_screen=True)
     agent = await context.agent()
     handler = _log_to_file()
     outbox = Outbox(outbox_path(context.store_label, agent.id))

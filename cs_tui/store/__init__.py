@@ -58,15 +58,29 @@ def is_remote(url: str | None) -> bool:
     return urlparse(url or "").scheme in ("http", "https")
 
 
+SCREEN_READERS = 2
+SCREEN_MEMORY = 2 * 1024 * 1024
+"""For one agent's screen, a SQLite store reads on this many connections and SQLite
+keeps to this much memory (its page caches recycle: the file's pages stay in the
+operating system's cache, so the queue, tickets and metrics are as fast)."""
+
+
 async def open_store(
-    url: str | None = None, *, sla: SlaPolicy | None = None, token: str | None = None
+    url: str | None = None,
+    *,
+    sla: SlaPolicy | None = None,
+    token: str | None = None,
+    one_screen: bool = False,
 ) -> Store:
     """Open the store a URL names: a path or sqlite:///path, http(s)://HOST:PORT
-    (signed in with `token`), postgresql://."""
+    (signed in with `token`), postgresql://. `one_screen`: the store serves one agent's
+    screen, not a team, and should take little memory (see SCREEN_MEMORY)."""
     path = sqlite_path(url)
     if path is not None:
         from cs_tui.store.sqlite import SqliteStore
 
+        if one_screen:
+            return await SqliteStore.open(path, sla=sla, readers=SCREEN_READERS, memory_limit=SCREEN_MEMORY)
         return await SqliteStore.open(path, sla=sla)
     scheme = urlparse(url or "").scheme
     if is_remote(url):

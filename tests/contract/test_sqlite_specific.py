@@ -19,7 +19,7 @@ from cs_tui.demo import generate_tickets
 from cs_tui.domain.metrics import Window
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage, Ticket
 from cs_tui.domain.query import parse
-from cs_tui.store import StoreError, StoreTooNew, open_store
+from cs_tui.store import SCREEN_MEMORY, StoreError, StoreTooNew, open_store
 from cs_tui.store.base import Sort
 from cs_tui.store.sqlite import metrics_sql
 from cs_tui.store.sqlite import store as sqlite_store_module
@@ -290,3 +290,22 @@ async def test_a_search_pages_and_counts_alike_in_one_statement_or_two(
         apart = await every_order()
     assert together == apart
     assert Counter(t.subject for t in together[0]) == Counter(SEARCHES[text])
+
+
+async def test_a_store_for_one_screen_keeps_sqlite_to_a_few_mb(tmp_path: Path) -> None:
+    """The TUI's store: SQLite recycles its caches past SCREEN_MEMORY (a limit on the
+    whole process, so it is put back after), and reads the same."""
+    path = tmp_path / "cs-tui.db"
+    writer = await open_store(str(path))
+    await import_records(writer, [ticket_record("T-1", subject="Pesanan belum sampai")])
+    await writer.close()
+    store = await open_store(str(path), one_screen=True)
+    try:
+        with closing(sqlite3.connect(":memory:")) as probe:
+            assert probe.execute("PRAGMA soft_heap_limit").fetchone()[0] == SCREEN_MEMORY
+        page = await store.list_tickets(parse("pesanan"))
+        assert [t.subject for t in page.tickets] == ["Pesanan belum sampai"]
+    finally:
+        await store.close()
+        with closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute("PRAGMA soft_heap_limit = 0")

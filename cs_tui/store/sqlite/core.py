@@ -96,8 +96,17 @@ class SqliteCore:
         self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path | str, *, sla: SlaPolicy | None = None, readers: int = READERS) -> Self:
-        """`readers`: how many reads may run at once (see Readers)."""
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        sla: SlaPolicy | None = None,
+        readers: int = READERS,
+        memory_limit: int | None = None,
+    ) -> Self:
+        """`readers`: how many reads may run at once (see Readers). `memory_limit`:
+        bytes of memory SQLite keeps to, recycling its page caches before going over
+        (SQLite's soft heap limit: it holds for every SQLite connection in the process)."""
         path = Path(path).expanduser()  # noqa: ASYNC240 - no I/O
         path.parent.mkdir(parents=True, exist_ok=True)
         new = not path.exists()
@@ -107,6 +116,8 @@ class SqliteCore:
             if new:
                 connection.share_with_group(path)
             await writer.execute("PRAGMA wal_autocheckpoint = 0")  # see CHECKPOINT_AFTER_S
+            if memory_limit is not None:
+                await writer.execute(f"PRAGMA soft_heap_limit = {int(memory_limit)}")
             first = await connection.connect(path)
         except BaseException:
             await writer.close()
