@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.app import App
+from textual.color import Color
+
 from cs_tui.domain.metrics import last_days, today
 from cs_tui.domain.models import AuthorKind, NewMessage, NewTicket
 from cs_tui.domain.timeutil import duration
@@ -13,7 +16,7 @@ from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.widgets.queue import QueueTable
 from cs_tui.tui.widgets.sidebar import MetricsSidebar
 
-from .helpers import NOW, AppFactory, screen_text, shown
+from .helpers import NOW, AppFactory, screen_text, shown, wait_until
 
 
 async def test_the_sidebar_shows_the_same_figures_as_the_metrics_command(
@@ -150,3 +153,27 @@ async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFa
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.screen.query_one("#queue-pane").border_title == "6 Pending"
+
+
+def outlined(app: App[None]) -> list[str]:
+    """The panes drawn with the theme's accent: the one holding the focus."""
+    accent = Color.parse(app.theme_variables["accent"])
+    return [
+        pane.id or ""
+        for pane in app.screen.query("#queue-pane, #ticket-pane")
+        if pane.styles.border_top[1] == accent
+    ]
+
+
+async def test_the_pane_holding_the_focus_is_outlined_in_every_theme(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert outlined(app) == ["queue-pane"]
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: outlined(app) == ["ticket-pane"])
+        await pilot.press("escape")
+        assert await wait_until(pilot, lambda: outlined(app) == ["queue-pane"])
+        app.theme = next(name for name in app.available_themes if name != app.theme)
+        await pilot.pause()
+        assert outlined(app) == ["queue-pane"]
