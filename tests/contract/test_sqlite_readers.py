@@ -17,6 +17,8 @@ LONG_READ = (
 )
 """A read that keeps SQLite busy for a good while (as a search over half of a big
 store does), ending by itself."""
+ENDLESS_READ = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+"""A read that never ends by itself."""
 
 
 async def finish_order(store: SqliteStore, ticket_id: int) -> list[str]:
@@ -87,4 +89,20 @@ async def test_what_is_written_reaches_the_store_file_soon_after(
             await asyncio.sleep(0.05)
         assert path.stat().st_size >= before + 100 * 6_000, "the messages are still only in the log"
     finally:
+        await store.close()
+
+
+async def test_a_read_given_up_while_running_stops_and_frees_its_connection(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "cs-tui.db", readers=1)
+    try:
+        ticket = await open_ticket(store)
+        endless = asyncio.create_task(store._fetchall(ENDLESS_READ))
+        await asyncio.sleep(0.05)  # running on the one connection
+        endless.cancel()
+        await asyncio.gather(endless, return_exceptions=True)
+        # Left running, the endless read would keep this waiting for ever (30 s here).
+        assert (await asyncio.wait_for(store.get_ticket(ticket.id), 30)).id == ticket.id
+    finally:
+        for reader in store._readers._opened:  # should the test fail: end the read
+            await reader.interrupt()
         await store.close()

@@ -46,6 +46,12 @@ class Readers:
         reader = await self._take()
         try:
             yield reader
+        except asyncio.CancelledError:
+            # Nobody wants what it was reading any more (a search typed over, say):
+            # stop SQLite now, rather than let the next user of this connection wait
+            # for a long read to finish. Nothing else runs on it until it is given back.
+            await reader.interrupt()
+            raise
         finally:
             self._give(reader)
 
