@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -79,12 +80,19 @@ class Server:
         return status
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    served = Server(tmp_path)
+@contextmanager
+def demo_server(place: Path, workers: int = 1) -> Iterator[Server]:
+    """`cs-tui serve --workers N` over a 300-ticket demo store in `place`, killed after."""
+    served = Server(place, workers=workers)
     served.cli("demo", "--no-open", "--tickets", "300")
     served.start()
     try:
         yield served
     finally:
         served.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with demo_server(tmp_path) as served:
+        yield served

@@ -22,7 +22,7 @@ from cs_tui.domain.models import Event, NewMessage
 from cs_tui.store import open_store
 from cs_tui.store.http import HttpStore
 
-from .conftest import CS_TUI, Server
+from .conftest import CS_TUI, Server, demo_server
 from .test_team import collect, wait_for
 
 CLIENTS = 8
@@ -31,13 +31,8 @@ REPLIES_EACH = 5
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Server]:
-    served = Server(tmp_path, workers=2)
-    served.cli("demo", "--no-open", "--tickets", "300")
-    served.start()
-    try:
+    with demo_server(tmp_path, workers=2) as served:
         yield served
-    finally:
-        served.kill()
 
 
 def worker_pids(log: str) -> set[int]:
