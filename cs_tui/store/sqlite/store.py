@@ -94,7 +94,8 @@ class SqliteStore(DirectoryStore):
         return TicketPage(tickets, total, next_cursor)
 
     async def _search_within_few(self, query: Query | None, viewer_id: int | None) -> bool:
-        """Whether the query has words and filters that leave few tickets to search."""
+        """Whether the query's words or tags sit in status and assignee filters that
+        leave few tickets to search (see first_page_counted_sql)."""
         filters = filters_of_search(query)
         return filters is not None and await self.count_tickets(filters, viewer_id=viewer_id) <= FEW_TO_SEARCH
 
