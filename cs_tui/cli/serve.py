@@ -73,6 +73,8 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
     await context.close()
     os.environ[workers.STORE_ENV] = context.store_label
     os.environ[workers.SERVICE_HASH_ENV] = service_hash or ""
+    if context.token:
+        os.environ[workers.TOKEN_ENV] = context.token
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(f"{workers.__name__}:app", factory=True, workers=args.workers, **settings)

@@ -17,13 +17,15 @@ STORE_ENV = "CS_TUI_SERVE_STORE"
 """The store every worker opens, set by the process that starts them."""
 SERVICE_HASH_ENV = "CS_TUI_SERVE_SERVICE_HASH"
 """The service token's hash, if there is one."""
+TOKEN_ENV = "CS_TUI_TOKEN"
+"""The token for a store that is itself a server (as for every cs-tui command)."""
 
 
 def app() -> FastAPI:
     """The app of one worker (a uvicorn factory, run in the worker's process)."""
     log_requests()
     return create_app(
-        partial(open_store, os.environ[STORE_ENV]),
+        partial(open_store, os.environ[STORE_ENV], token=os.environ.get(TOKEN_ENV)),
         service_token_hash=os.environ.get(SERVICE_HASH_ENV) or None,
         end_streams_on_signal=True,
     )
