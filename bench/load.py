@@ -25,7 +25,6 @@ import contextlib
 import json
 import os
 import random
-import resource
 import socket
 import sqlite3
 import subprocess
@@ -42,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from bench.cpu import cpu_now, cpu_used
 from bench.demo_stores import BuildFailed, demo_store
 from bench.load_report import QUEUE, Key, Phase, print_report, save_json, spread, summary, to_json
 from cs_tui.domain.models import Role
@@ -312,7 +312,7 @@ async def run_phase(setup: Setup, label: str, agents: int, seconds: float, liste
         lag = asyncio.create_task(watch_lag(phase.lag_ms))
         await asyncio.gather(*(agent.work(started + seconds, think) for agent in team[:agents]))
         phase.elapsed = time.monotonic() - started
-        phase.cpu = cpu_used(setup.server_pid, before, cpu_now(setup.server_pid), phase.elapsed)
+        phase.cpu = cpu_used(before, cpu_now(setup.server_pid), phase.elapsed)
         lag.cancel()
         await asyncio.gather(lag, return_exceptions=True)
         await asyncio.sleep(DRAIN_S)
@@ -342,66 +342,6 @@ def read_log(log: Path, offset: int) -> list[dict[str, Any]]:
             with contextlib.suppress(ValueError):
                 found.append(json.loads(line))
     return found
-
-
-# CPU
-
-
-def cpu_now(pid: int) -> dict[str, float]:
-    """CPU seconds so far: each thread of the server's processes (the one started and,
-    with --workers, its workers), keyed "pid/thread", this process, and the whole
-    machine (to tell what other processes took meanwhile)."""
-    found = {}
-    for process in (pid, *_children(pid)):
-        with contextlib.suppress(OSError):  # a process that ended meanwhile
-            for task in Path(f"/proc/{process}/task").iterdir():
-                with contextlib.suppress(OSError):  # a thread that ended meanwhile
-                    found[f"{process}/{task.name}"] = _thread_cpu_s(task / "stat")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    found["generator"] = usage.ru_utime + usage.ru_stime
-    found["machine"] = _machine_busy_s()
-    return found
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def _machine_busy_s() -> float:
-    """CPU seconds every process has used since boot, all cores together."""
-    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle and iowait
-    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _thread_cpu_s(stat: Path) -> float:
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_used(pid: int, before: dict[str, float], after: dict[str, float], wall_s: float) -> dict[str, float]:
-    """Cores kept busy between two readings of cpu_now: the server (its processes' main
-    threads, the busiest other thread, a SQLite connection's under load, and all the
-    others), the load generator, and every other process on the machine."""
-    used = {key: max(0.0, after[key] - before.get(key, 0.0)) / wall_s for key in after}
-    generator, machine = used.pop("generator"), used.pop("machine")
-    mains = [key for key in used if key.split("/")[0] == key.split("/")[1]]
-    main = sum(used.pop(key) for key in mains)
-    server = main + sum(used.values())
-    found = {
-        "server": server,
-        "server_main": main,
-        "server_busiest_thread": max(used.values(), default=0.0),
-        "server_threads": server - main,
-        "generator": generator,
-        "other_processes": max(0.0, machine - server - generator),
-    }
-    return {key: round(value, 2) for key, value in found.items()}
 
 
 # The run

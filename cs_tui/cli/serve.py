@@ -52,7 +52,7 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
     import uvicorn
 
     from cs_tui.server import workers
-    from cs_tui.server.app import create_app
+    from cs_tui.server.app import create_app, log_requests
 
     service_hash = _service_token_hash(args.service_token_file) if args.service_token_file else None
     store = await context.store()  # opened here first, so that an upgrade runs once
@@ -66,7 +66,7 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
         "timeout_graceful_shutdown": 10,
     }
     if args.workers == 1:
-        workers.log_requests()
+        log_requests()
         app = create_app(store, service_token_hash=service_hash, end_streams_on_signal=True)
         await uvicorn.Server(uvicorn.Config(app, **settings)).serve()
         return 0

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -146,6 +147,17 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def log_requests() -> None:
+    """The access log: one JSON line per request on standard error."""
+    if access_log.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
 
 
 def _end_streams_on_signal(hub: live.EventHub) -> None:

@@ -3,14 +3,12 @@ store open itself (a local store takes writers from several processes at once)."
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from functools import partial
 
 from fastapi import FastAPI
 
-from cs_tui.server.app import create_app
+from cs_tui.server.app import create_app, log_requests
 from cs_tui.store import open_store
 
 STORE_ENV = "CS_TUI_SERVE_STORE"
@@ -29,15 +27,3 @@ def app() -> FastAPI:
         service_token_hash=os.environ.get(SERVICE_HASH_ENV) or None,
         end_streams_on_signal=True,
     )
-
-
-def log_requests() -> None:
-    """The access log: one JSON line per request on standard error."""
-    access = logging.getLogger("cs_tui.access")
-    if access.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from cs_tui.domain.models import AuthorKind, NewMessage
+from cs_tui.domain.models import AuthorKind, NewMessage, Ticket
 from cs_tui.store.sqlite import SqliteStore, core
 
 from .helpers import open_ticket
@@ -19,6 +21,21 @@ LONG_READ = (
 store does), ending by itself."""
 ENDLESS_READ = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
 """A read that never ends by itself."""
+
+
+@asynccontextmanager
+async def store_with_a_ticket(
+    place: Path, readers: int = core.READERS
+) -> AsyncIterator[tuple[SqliteStore, Ticket]]:
+    """A store in a new file with one ticket, closed after; a read still running then
+    (a test that failed) is stopped first, so that closing does not wait on it."""
+    store = await SqliteStore.open(place / "cs-tui.db", readers=readers)
+    try:
+        yield store, await open_ticket(store)
+    finally:
+        for reader in store._readers._opened:
+            await reader.interrupt()
+        await store.close()
 
 
 async def finish_order(store: SqliteStore, ticket_id: int) -> list[str]:
@@ -41,18 +58,12 @@ async def finish_order(store: SqliteStore, ticket_id: int) -> list[str]:
 
 @pytest.mark.parametrize(("readers", "first"), [(4, "ticket"), (1, "long read")])
 async def test_a_ticket_opens_while_a_long_read_runs(tmp_path: Path, readers: int, first: str) -> None:
-    store = await SqliteStore.open(tmp_path / "cs-tui.db", readers=readers)
-    try:
-        ticket = await open_ticket(store)
+    async with store_with_a_ticket(tmp_path, readers) as (store, ticket):
         assert (await finish_order(store, ticket.id))[0] == first
-    finally:
-        await store.close()
 
 
 async def test_a_read_given_up_while_waiting_for_a_connection_loses_none(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "cs-tui.db", readers=1)
-    try:
-        ticket = await open_ticket(store)
+    async with store_with_a_ticket(tmp_path, readers=1) as (store, ticket):
         long = asyncio.create_task(store._fetchall(LONG_READ))
         await asyncio.sleep(0.05)
         given_up = asyncio.create_task(store.get_ticket(ticket.id))
@@ -62,8 +73,6 @@ async def test_a_read_given_up_while_waiting_for_a_connection_loses_none(tmp_pat
         # The one connection came back: reads still work, one after the other.
         found = await asyncio.wait_for(store.get_ticket(ticket.id), 10)
         assert found.id == ticket.id
-    finally:
-        await store.close()
 
 
 async def test_what_is_written_reaches_the_store_file_soon_after(
@@ -73,9 +82,7 @@ async def test_what_is_written_reaches_the_store_file_soon_after(
     them into the store file, so the log does not grow while the store is open."""
     monkeypatch.setattr(core, "CHECKPOINT_AFTER_S", 0.05)
     path = tmp_path / "cs-tui.db"
-    store = await SqliteStore.open(path)
-    try:
-        ticket = await open_ticket(store)
+    async with store_with_a_ticket(tmp_path) as (store, ticket):
         before = path.stat().st_size
         for number in range(100):
             await store.add_message(
@@ -88,21 +95,13 @@ async def test_what_is_written_reaches_the_store_file_soon_after(
                 break
             await asyncio.sleep(0.05)
         assert path.stat().st_size >= before + 100 * 6_000, "the messages are still only in the log"
-    finally:
-        await store.close()
 
 
 async def test_a_read_given_up_while_running_stops_and_frees_its_connection(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "cs-tui.db", readers=1)
-    try:
-        ticket = await open_ticket(store)
+    async with store_with_a_ticket(tmp_path, readers=1) as (store, ticket):
         endless = asyncio.create_task(store._fetchall(ENDLESS_READ))
         await asyncio.sleep(0.05)  # running on the one connection
         endless.cancel()
         await asyncio.gather(endless, return_exceptions=True)
         # Left running, the endless read would keep this waiting for ever (30 s here).
         assert (await asyncio.wait_for(store.get_ticket(ticket.id), 30)).id == ticket.id
-    finally:
-        for reader in store._readers._opened:  # should the test fail: end the read
-            await reader.interrupt()
-        await store.close()

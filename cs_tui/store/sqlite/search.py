@@ -200,10 +200,9 @@ def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any
         columns = ", ".join(expression for expression, _ in keys)
         clauses.append(f"({columns}) {direction} ({', '.join('?' * len(keys))})")
         params.extend(values)
-    order = ", ".join(f"{expression} {direction}" for expression, direction in keys)
     sql = (
         f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
-        f" WHERE {' AND '.join(clauses) or '1'} ORDER BY {order} LIMIT ?"
+        f" WHERE {' AND '.join(clauses) or '1'} ORDER BY {_order(keys)} LIMIT ?"
     )
     return sql, params
 
@@ -230,16 +229,19 @@ def first_page_counted_sql(where: Where, sort: Sort) -> tuple[str, list[Any]]:
     more (it orders every match)."""
     keys = _SORT_KEYS[sort]
     named = ", ".join(f"{expression} AS k{i}" for i, (expression, _) in enumerate(keys))
-    inner = ", ".join(f"{expression} {direction}" for expression, direction in keys)
     outer = ", ".join(f"m.k{i} {direction}" for i, (_, direction) in enumerate(keys))
     columns = ", ".join(f"m.k{i}" for i in range(len(keys)))
     sql = (
         f"SELECT {rows.TICKET_COLUMNS}, m.total, {columns}"
         f" FROM (SELECT t.id, {named}, count(*) OVER () AS total FROM tickets t"
-        f" WHERE {where.sql()} ORDER BY {inner} LIMIT ?) m"
+        f" WHERE {where.sql()} ORDER BY {_order(keys)} LIMIT ?) m"
         f" JOIN {rows.TICKET_FROM} WHERE t.id = m.id ORDER BY {outer}"
     )
     return sql, list(where.params)
+
+
+def _order(keys: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{expression} {direction}" for expression, direction in keys)
 
 
 def counted_total(found: list[Any], sort: Sort) -> int:
