@@ -18,8 +18,10 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return await show_queue(args, context)
     from cs_tui.tui.app import HelpdeskApp
+    from cs_tui.tui.memory import give_freed_memory_back
     from cs_tui.tui.outbox import Outbox, outbox_path
 
+    give_freed_memory_back()
     store = await context.store(one_screen=True)
     agent = await context.agent()
     handler = _log_to_file()
