@@ -136,7 +136,7 @@ class HelpdeskApp(App[None]):
         since = await store.last_event_id()
         async for event in store.events(since):
             # Presence names a ticket, but nothing on it changed.
-            touches = event.ticket_id is not None and event.kind is not EventKind.PRESENCE_CHANGED
+            touches = event.ticket_id is not None and event.kind != EventKind.PRESENCE_CHANGED
             ids = {event.ticket_id} if touches and event.ticket_id is not None else set()
             created = ids if event.kind in NEW_TICKET_KINDS else set()
             if isinstance(self.screen, MainScreen):

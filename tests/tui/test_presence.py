@@ -94,3 +94,32 @@ async def test_an_agent_whose_process_died_drops_out(
         await other_store.set_presence("rudi-killed", rudi.id, first.id)
         assert await wait_until(pilot, lambda: row_text(queue, first.id)[3] == "◉")
         assert await wait_until(pilot, lambda: row_text(queue, first.id)[3] == " ", seconds=3)
+
+
+async def test_another_agent_coming_to_the_ticket_does_not_reload_it(
+    make_app: AppFactory, other_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Presence names a ticket, but nothing on it changed: with a team moving about all
+    day, re-reading the open ticket at each of their moves is wasted."""
+    rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
+    assert rudi is not None
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        ticket = app.screen.query_one(QueueTable).rows[0]
+        await pilot.press("enter")
+        pane = app.screen.ticket_pane
+        assert await wait_until(pilot, lambda: f"#{ticket.id}" in shown(pane.header))
+        reads: list[int] = []
+        get_ticket = app.services.store.get_ticket
+
+        async def counted(ticket_id: int) -> object:
+            reads.append(ticket_id)
+            return await get_ticket(ticket_id)
+
+        monkeypatch.setattr(app.services.store, "get_ticket", counted)
+        await other_store.set_presence("rudi-laptop", rudi.id, ticket.id)
+        assert await wait_until(pilot, lambda: f"{rudi.name} is viewing" in shown(pane.header))
+        await pilot.pause(0.3)
+        assert reads == []

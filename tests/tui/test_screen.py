@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from textual.app import App
 from textual.color import Color
+from textual.geometry import Region
 
 from cs_tui.domain.metrics import last_days, today
 from cs_tui.domain.models import AuthorKind, NewMessage, NewTicket
@@ -155,14 +156,23 @@ async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFa
         assert app.screen.query_one("#queue-pane").border_title == "6 Pending"
 
 
+ROUND_BORDER = set("╭╮╰╯─│")
+
+
 def outlined(app: App[None]) -> list[str]:
-    """The panes drawn with the theme's accent: the one holding the focus."""
-    accent = Color.parse(app.theme_variables["accent"])
-    return [
-        pane.id or ""
-        for pane in app.screen.query("#queue-pane, #ticket-pane")
-        if pane.styles.border_top[1] == accent
-    ]
+    """The panes drawn with the theme's accent all round: the one holding the focus.
+    What the panes draw, not their styles: a pane repaints its edges itself."""
+    accent = Color.parse(app.theme_variables["accent"]).rich_color
+    found = []
+    for pane in app.screen.query("#queue-pane, #ticket-pane"):
+        width, height = pane.outer_size
+        lines = pane.render_lines(Region(0, 0, width, height))
+        sides = [line.crop(0, 1) for line in lines] + [line.crop(width - 1) for line in lines]
+        drawn = [segment for line in [lines[0], lines[-1], *sides] for segment in line]
+        colours = {s.style.color for s in drawn if s.style and s.text and set(s.text) <= ROUND_BORDER}
+        if colours == {accent}:
+            found.append(pane.id or "")
+    return found
 
 
 async def test_the_pane_holding_the_focus_is_outlined_in_every_theme(make_app: AppFactory) -> None:

@@ -19,7 +19,7 @@ from cs_tui.domain.models import (
 )
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.pickers import AskScreen
-from cs_tui.tui.widgets.composer import Composer
+from cs_tui.tui.widgets.composer import DRAFT_DELAY, Composer
 from cs_tui.tui.widgets.queue import QueueTable
 
 from .helpers import AppFactory, shown
@@ -81,13 +81,16 @@ async def test_the_draft_is_saved_while_typing_and_comes_back(make_app: AppFacto
         assert draft is not None
         assert draft.body == "Halo, sebentar ya"
         assert draft.kind is DraftKind.REPLY
-    # A new process (after a crash or a dropped SSH session) finds the text again.
+    # A new process (after a crash or a dropped SSH session) finds the text again,
+    # and does not write it back as if it had been typed.
     again = make_app()
     async with again.run_test(size=(160, 48)) as pilot:
         await open_first(pilot)
         composer = again.screen.query_one(Composer)
         assert composer.is_open
         assert composer.text == "Halo, sebentar ya"
+        await pilot.pause(DRAFT_DELAY + 0.3)
+        assert await store.get_draft(app.services.agent.id, ticket_id) == draft
 
 
 async def test_escape_leaves_the_composer_and_keeps_the_text(make_app: AppFactory, store: Store) -> None:

@@ -69,7 +69,8 @@ class Composer(Vertical):
         """Sent with the message, so a retried send is stored once."""
         self.sending = False
         self._save_timer: Timer | None = None
-        self._loading = False
+        self._stored = ""
+        """The text as the store has it (the draft saved last): no need to save it again."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="composer-title")
@@ -97,10 +98,9 @@ class Composer(Vertical):
         self.kind = kind
         self._retitle(kind)
         if body is not None:
-            self._loading = True
             self.area.load_text(body)
             self.area.move_cursor(self.area.document.end)
-            self._loading = False
+            self._stored = body
         if not self.is_open:
             self.add_class("-open")
             self.post_message(self.OpenedOrClosed())
@@ -114,9 +114,10 @@ class Composer(Vertical):
 
     def clear(self) -> None:
         """After a send: empty, a new client id for the next message."""
-        self._loading = True
-        self.area.load_text("")
-        self._loading = False
+        self.area.history.clear()
+        if self.area.text:  # an empty area is left alone: loading "" repaints it
+            self.area.load_text("")
+        self._stored = ""
         self.client_id = str(uuid.uuid4())
         self._cancel_save()
 
@@ -169,18 +170,18 @@ class Composer(Vertical):
 
     @on(TextArea.Changed, "#composer-area")
     def _schedule_draft(self) -> None:
-        if self._loading:
-            return
         self._update_hint()
         self._cancel_save()
-        self._save_timer = self.set_timer(DRAFT_DELAY, self.flush)
+        if self.text != self._stored:
+            self._save_timer = self.set_timer(DRAFT_DELAY, self.flush)
 
     def flush(self) -> None:
         """Save the draft now, if there is unsaved typing."""
         if self._save_timer is None or self.ticket_id is None:
             return
         self._cancel_save()
-        self.post_message(self.DraftChanged(self.ticket_id, self.kind, self.text))
+        self._stored = self.text
+        self.post_message(self.DraftChanged(self.ticket_id, self.kind, self._stored))
 
     def _cancel_save(self) -> None:
         if self._save_timer is not None:

@@ -1,14 +1,14 @@
 """The queue's columns: which fit a width, how a cell is cut to its column, the
-column titles above the rows, and the frame around them."""
+column titles above the rows, and the pane around them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
-from textual.containers import Vertical
-from textual.geometry import Region
 from textual.widgets import Static
+
+from cs_tui.tui.widgets.pane import Pane
 
 SCROLLBAR = 1
 """Cells the queue's scrollbar always keeps to the right of the rows."""
@@ -68,20 +68,10 @@ def header_text(width: int) -> str:
     return "".join(parts[: len(UNSPACED)]) + " " + " ".join(parts[len(UNSPACED) :])
 
 
-class QueuePane(Vertical):
+class QueuePane(Pane):
     """The queue with its search line and column titles, in a border whose title names
-    the view and whose subtitle says "1-40 of 12,345"."""
-
-    def show_range(self, subtitle: str) -> None:
-        """A new subtitle, repainting only the bottom border. Textual's border_subtitle
-        repaints the whole pane, and the range changes on every line the queue scrolls:
-        that was every row of the queue sent to the terminal twice."""
-        if subtitle == self.border_subtitle:
-            return
-        # What Textual's own descriptor stores, without its refresh of the whole pane.
-        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
-        offset, outer = self.content_offset, self.outer_size
-        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
+    the view and whose subtitle says "1-40 of 12,345" (changing as the queue scrolls:
+    see Pane.show_subtitle)."""
 
 
 class QueueHeader(Static):

@@ -12,7 +12,6 @@ import asyncio
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 
 from cs_tui.domain.models import (
@@ -32,11 +31,12 @@ from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.conversation import Conversation, TicketHeader, message_text
+from cs_tui.tui.widgets.pane import Pane
 
 MESSAGES_PER_PAGE = 50
 
 
-class TicketPane(HasServices, Vertical):
+class TicketPane(HasServices, Pane):
     """Everything about the one ticket the agent has open."""
 
     DEFAULT_CSS = """
@@ -62,11 +62,11 @@ class TicketPane(HasServices, Vertical):
         self.ticket: Ticket | None = None
         self.other_tickets: int | None = None
         self.others: list[Presence] = []
+        """Other agents' sessions and the tickets they are on."""
         self.pending: dict[str, asyncio.Future[str]] = {}
+        """Messages in their undo window, by client id: "undo" or "now" decides early."""
         self.seen_when_writing: Ticket | None = None
         """The ticket as it was when the agent began writing (or last changed it themselves)."""
-        """Messages in their undo window, by client id: "undo" or "now" decides early."""
-        """Other agents' sessions and the tickets they are on."""
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
