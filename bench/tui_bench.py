@@ -29,7 +29,18 @@ from pathlib import Path
 from bench import bare_open
 from bench.demo_stores import ROOT, BuildFailed, demo_store, scratch_copy
 from bench.terminal import Terminal
-from bench.tui_report import OPEN, SIZE, TICKETS, Launches, Run, Session, checks, print_report, save_json
+from bench.tui_report import (
+    OPEN,
+    OPEN_FOCUSED,
+    SIZE,
+    TICKETS,
+    Launches,
+    Run,
+    Session,
+    checks,
+    print_report,
+    save_json,
+)
 from cs_tui.domain.query import parse
 from cs_tui.store import open_store
 
@@ -180,6 +191,7 @@ def measure_moves(term: Terminal, session: Session, moves: int, cursor_bg: str) 
 
 def measure_opens(term: Terminal, session: Session, opens: int, cursor_bg: str) -> None:
     samples = session.latency_ns.setdefault(OPEN, [])
+    focus_samples = session.latency_ns.setdefault(OPEN_FOCUSED, [])
     for _ in range(opens):
         line = cursor_text(term, cursor_bg) or ""
         found = TICKET_ID.search(line)
@@ -188,6 +200,10 @@ def measure_opens(term: Terminal, session: Session, opens: int, cursor_bg: str) 
         sent = term.send(ENTER)
         shown = term.wait_for(ticket_header_shows(int(found.group(1))))
         samples.append(shown.at_ns - sent)
+        # The focus moves in the same frame or a later one: the queue's cursor row
+        # loses its focused colour.
+        moved = term.wait_for(lambda t: cursor_text(t, cursor_bg) is None)
+        focus_samples.append(moved.at_ns - sent)
         term.drain(QUIET_S)
         term.send(ESCAPE)  # back to the queue, whose cursor shows its focused colour again
         term.wait_for(lambda t: cursor_text(t, cursor_bg) is not None)

@@ -19,6 +19,7 @@ RESULTS = ROOT / "bench" / "results"
 TICKETS = 100_000
 SIZE = (160, 48)
 OPEN = "open a ticket (enter)"
+OPEN_FOCUSED = "open a ticket: the focus there too"
 
 LATENCY_MEDIAN_MS = 16.0
 LATENCY_P95_MS = 50.0

@@ -144,7 +144,8 @@ class MainScreen(ChangesTickets):
         if not views:
             self._start_metrics()
 
-    def on_descendant_focus(self) -> None:
+    def watch_focused(self) -> None:
+        # As the focus moves, not a message later: in the same frame.
         self._light_pane_with_focus()
 
     def _light_pane_with_focus(self) -> None:

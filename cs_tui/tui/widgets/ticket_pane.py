@@ -116,7 +116,9 @@ class TicketPane(HasServices, Pane):
         elif compose is not None:
             self._open_composer(compose, "")
         elif not self.composer.is_open:
-            self.conversation.focus()
+            # Now, not after this message as focus() does: the focus moves in the frame
+            # that shows the ticket, not in one of its own a frame later.
+            self.screen.set_focus(self.conversation)
         await self._mark_read(ticket_id)
 
     def _customer_name(self) -> str:
