@@ -1,13 +1,19 @@
 """Memory freed after a burst of work (a search over half the store) goes back to
-the system, so an agent's cs-tui does not keep its biggest search all day."""
+the system, so an agent's cs-tui does not keep its biggest search all day; and
+cycles are collected on a timer, not in the middle of drawing a frame."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import platform
 import subprocess
 import sys
+import weakref
 
 import pytest
+
+from cs_tui.tui.memory import collecting_on_a_timer
 
 # In a process of its own: the thresholds hold for the whole process. A 30 MB block,
 # freed, raises glibc's own thresholds; then 40 MB in blocks of 1 MB, freed.
@@ -34,3 +40,22 @@ def test_a_burst_of_big_blocks_is_given_back_once_freed() -> None:
     done = subprocess.run([sys.executable, "-c", BURST], capture_output=True, text=True, check=True)
     kept_kb = int(done.stdout)
     assert kept_kb < 8 * 1024  # glibc's defaults keep all 40 MB
+
+
+async def test_cycles_are_collected_on_the_timer_while_the_collector_is_off() -> None:
+    collected = asyncio.Event()
+    async with collecting_on_a_timer():
+        assert not gc.isenabled()  # not in the middle of a frame
+        cycle: list[object] = []
+        cycle.append(cycle)
+        weakref.finalize(Holder(cycle), collected.set)
+        del cycle
+        await asyncio.wait_for(collected.wait(), timeout=5)
+    assert gc.isenabled()
+
+
+class Holder:
+    """A cycle's member that can be watched for its collection."""
+
+    def __init__(self, cycle: list[object]) -> None:
+        cycle.append(self)
