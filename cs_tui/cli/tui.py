@@ -18,7 +18,7 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return await show_queue(args, context)
     from cs_tui.tui.app import HelpdeskApp
-    from cs_tui.tui.memory import collecting_on_a_timer, give_freed_memory_back
+    from cs_tui.tui.memory import freeze_what_was_loaded, give_freed_memory_back
     from cs_tui.tui.outbox import Outbox, outbox_path
 
     give_freed_memory_back()
@@ -32,8 +32,8 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
         )
     try:
         app = HelpdeskApp(store, agent, context.config, outbox=outbox)
-        async with collecting_on_a_timer():
-            await app.run_async()
+        freeze_what_was_loaded()
+        await app.run_async()
     finally:
         if handler is not None:
             logging.getLogger("cs_tui").removeHandler(handler)
