@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from cs_tui.demo import DEMO_AGENTS
-from cs_tui.domain.models import Activity
+from cs_tui.domain.models import Activity, Agent
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import Store
 from cs_tui.tui.screens.main import MainScreen
@@ -16,13 +16,20 @@ from cs_tui.tui.widgets.queue import QueueTable
 
 from .helpers import AppFactory, shown, wait_until
 from .test_queue import row_text
+from .test_ticket import open_first
+
+
+@pytest.fixture
+async def rudi(other_store: Store) -> Agent:
+    """Another agent of the team, working in a process of his own (other_store)."""
+    found = await other_store.find_agent(DEMO_AGENTS[1].email)
+    assert found is not None
+    return found
 
 
 async def test_another_agent_replying_shows_in_the_row_and_the_header(
-    make_app: AppFactory, other_store: Store
+    make_app: AppFactory, other_store: Store, rudi: Agent
 ) -> None:
-    rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
-    assert rudi is not None
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
@@ -80,10 +87,8 @@ def quick_presence(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_an_agent_whose_process_died_drops_out(
-    make_app: AppFactory, other_store: Store, quick_presence: None
+    make_app: AppFactory, other_store: Store, rudi: Agent, quick_presence: None
 ) -> None:
-    rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
-    assert rudi is not None
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
@@ -97,20 +102,15 @@ async def test_an_agent_whose_process_died_drops_out(
 
 
 async def test_another_agent_coming_to_the_ticket_does_not_reload_it(
-    make_app: AppFactory, other_store: Store, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory, other_store: Store, rudi: Agent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Presence names a ticket, but nothing on it changed: with a team moving about all
     day, re-reading the open ticket at each of their moves is wasted."""
-    rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
-    assert rudi is not None
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3")
-        await pilot.pause()
-        ticket = app.screen.query_one(QueueTable).rows[0]
-        await pilot.press("enter")
+        ticket_id = await open_first(pilot)
         pane = app.screen.ticket_pane
-        assert await wait_until(pilot, lambda: f"#{ticket.id}" in shown(pane.header))
+        assert await wait_until(pilot, lambda: f"#{ticket_id}" in shown(pane.header))
         reads: list[int] = []
         get_ticket = app.services.store.get_ticket
 
@@ -119,7 +119,7 @@ async def test_another_agent_coming_to_the_ticket_does_not_reload_it(
             return await get_ticket(ticket_id)
 
         monkeypatch.setattr(app.services.store, "get_ticket", counted)
-        await other_store.set_presence("rudi-laptop", rudi.id, ticket.id)
+        await other_store.set_presence("rudi-laptop", rudi.id, ticket_id)
         assert await wait_until(pilot, lambda: f"{rudi.name} is viewing" in shown(pane.header))
         await pilot.pause(0.3)
         assert reads == []
