@@ -114,9 +114,10 @@ class Composer(Vertical):
 
     def clear(self) -> None:
         """After a send: empty, a new client id for the next message."""
-        self.area.history.clear()
-        if self.area.text:  # an empty area is left alone: loading "" repaints it
-            self.area.load_text("")
+        if self.area.text:
+            self.area.load_text("")  # which forgets the undo history too
+        else:  # left alone: loading "" would repaint it
+            self.area.history.clear()
         self._stored = ""
         self.client_id = str(uuid.uuid4())
         self._cancel_save()
