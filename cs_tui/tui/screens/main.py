@@ -245,7 +245,7 @@ class MainScreen(ChangesTickets):
         if self.view is not None and self.query_text != self.view.query:
             name = f"{name} · search"
         first, last = queue.visible_range()
-        total = f"{queue.total:,}{'+' if queue.total_is_lower_bound else ''}"
+        total = f"{queue.total:,}"
         title = f"{self.view.key if self.view else '/'} {name}"
         subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
         if queue.marked:
