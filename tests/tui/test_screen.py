@@ -137,6 +137,17 @@ async def test_at_80_columns_queue_and_ticket_take_the_width_in_turn(make_app: A
         assert screen.query_one("#sidebar").display
 
 
+async def test_widening_the_terminal_shows_the_sidebar_with_its_figures_at_once(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        sidebar = app.screen.query_one(MetricsSidebar)
+        assert not sidebar.display
+        await pilot.resize_terminal(200, 50)
+        # Sooner than the sidebar's every-5-seconds refresh.
+        assert await wait_until(pilot, lambda: "7 days median" in shown(sidebar.query_one("#figures")), 2.0)
+
+
 async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -171,7 +171,10 @@ class MainScreen(ChangesTickets):
         self.set_class(width < NARROW, "-narrow")
         self._set_side(ticket=self._on_ticket)
         show = self._sidebar_choice if self._sidebar_choice is not None else width >= SIDEBAR_MIN
+        unfolds = show and self.has_class("-no-sidebar")
         self.set_class(not show, "-no-sidebar")
+        if unfolds and self._metrics_started:
+            self.refresh_metrics()  # it skips while folded: not 5 s of "Loading figures…"
 
     # Views and search
 
