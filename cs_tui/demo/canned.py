@@ -251,10 +251,28 @@ _RESPONSES: tuple[_Canned, ...] = (
 )
 
 
+_USES = {
+    "halo": 64, "hi": 41, "cek-pesanan": 57, "order-status": 33, "telat": 38, "delay": 22,
+    "tutup": 35, "bye": 24, "refund-ok": 19, "refund-done": 12, "retur": 17, "return": 11,
+    "foto": 14, "photo": 9, "bayar-gagal": 13, "payment-failed": 8, "follow-up": 10,
+    "follow-up-en": 7, "eskalasi": 6, "escalate": 4, "voucher": 5, "voucher-en": 3,
+    "batal": 4, "cancel": 3, "stok": 2, "stock": 1,
+}  # fmt: skip
+"""How often the demo team has used each response (by shortcut): greetings and order
+checks most, as in a shop's helpdesk, so the picker's most-used-first order shows."""
+
+
 def canned_responses() -> list[CannedResponse]:
     return [
         CannedResponse(
-            id=None, title=title, body=body, shortcut=shortcut, tags=tags, language=language, actions=actions
+            id=None,
+            title=title,
+            body=body,
+            shortcut=shortcut,
+            tags=tags,
+            language=language,
+            actions=actions,
+            usage_count=_USES.get(shortcut, 0),
         )
         for title, shortcut, tags, language, body, actions in _RESPONSES
     ]

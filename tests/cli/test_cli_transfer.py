@@ -184,7 +184,10 @@ def test_demo_fills_once_and_is_deterministic(cs_tui: CsTui, tmp_path: Path) -> 
     again = cs_tui("demo", "--no-open", "--tickets", "30")
     assert "already has 30 tickets" in again.err
     assert len(cs_tui("ticket", "list", "-q", "", "--limit", "100", "--json").json()) == 30
-    assert len(cs_tui("canned", "list", "--json").json()) >= 20
+    canned = cs_tui("canned", "list", "--json").json()
+    assert len(canned) >= 20
+    # Used as a shop's team would have: the picker, most used first, starts with the greeting.
+    assert max(canned, key=lambda c: c["usage_count"])["shortcut"] == "halo"
 
     other = CsTui(tmp_path / "other.db", tmp_path / "home")
     assert other("demo", "--no-open", "--tickets", "30", "--seed", "7").code == 0
