@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.color import Color
+
 from cs_tui.config import Config
 from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status
 from cs_tui.domain.query import parse
@@ -132,6 +134,30 @@ async def test_the_cursor_row_is_one_bar_of_its_own_colour(make_app: AppFactory)
         cursor = backgrounds(queue.rows[1].id)
         assert len(cursor) == 1, "every cell of the cursor row has the cursor's background"
         assert cursor.isdisjoint(backgrounds(queue.rows[0].id) | backgrounds(queue.rows[2].id))
+
+
+def cursor_background(app: HelpdeskApp) -> object:
+    """The background the cursor row is drawn with on the screen."""
+    queue = app.screen.query_one(QueueTable)
+    strips = app.screen._compositor.render_strips()
+    row = strips[queue.region.y + queue.cursor_row - int(queue.scroll_y)]
+    [background] = {s.style.bgcolor for s in row.crop(queue.region.x, queue.region.right - 1) if s.style}
+    return background
+
+
+async def test_the_cursor_bar_dims_while_the_focus_is_in_the_ticket(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "j")
+        await pilot.pause()
+        focused = cursor_background(app)
+        assert focused == Color.parse(app.theme_variables["block-cursor-background"]).rich_color
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: cursor_background(app) != focused)
+        await pilot.press("escape")
+        assert await wait_until(pilot, lambda: cursor_background(app) == focused)
+        await pilot.press("slash")  # the focus to the search line, nothing else changed
+        assert await wait_until(pilot, lambda: cursor_background(app) != focused)
 
 
 def row_text(queue: QueueTable, ticket_id: int) -> str:

@@ -194,6 +194,10 @@ class Conversation(ScrollView, can_focus=True):
         if at_end:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Nothing in the thread looks different with the focus: no restyle of it and its
+        nine component classes (Textual's default) at every ticket opened and left."""
+
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._at_end = new >= self.max_scroll_y - 1

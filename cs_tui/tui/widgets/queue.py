@@ -74,6 +74,7 @@ class QueueTable(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "queue--cursor",
+        "queue--cursor-blurred",
         "queue--marked",
         "queue--urgent",
         "queue--high",
@@ -89,10 +90,10 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable {
         background: $surface; overflow-x: hidden; scrollbar-gutter: stable; scrollbar-size-vertical: 1;
     }
-    QueueTable > .queue--cursor { background: $block-cursor-blurred-background; }
-    QueueTable:focus > .queue--cursor {
+    QueueTable > .queue--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
+    QueueTable > .queue--cursor-blurred { background: $block-cursor-blurred-background; }
     QueueTable > .queue--marked { background: $accent 30%; }
     QueueTable > .queue--urgent { color: $error; text-style: bold; }
     QueueTable > .queue--high { color: $warning; text-style: bold; }
@@ -280,6 +281,12 @@ class QueueTable(ScrollView, can_focus=True):
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, len(self.rows) - 1)) if self.rows else 0
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """The cursor's line alone looks different with the focus (render_line picks its
+        colours): it is drawn again, where Textual would restyle the queue and its eleven
+        component classes (a `:focus` rule) at every ticket opened and left."""
+        self.refresh_line(self.cursor_row)
+
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh_line(old)
         self.refresh_line(new)
@@ -385,7 +392,10 @@ class QueueTable(ScrollView, can_focus=True):
                 return Strip([Segment(set_cell_size("  loading more…", width), muted)], width)
             return Strip.blank(width, base)
         ticket = self.rows[row]
-        on_top = self.get_component_rich_style("queue--cursor") if row == self.cursor_row else None
+        on_top = None
+        if row == self.cursor_row:
+            look = "queue--cursor" if self.has_focus else "queue--cursor-blurred"
+            on_top = self.get_component_rich_style(look)
         key = (
             ticket,
             width,
