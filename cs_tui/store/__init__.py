@@ -59,7 +59,7 @@ def is_remote(url: str | None) -> bool:
 
 
 SCREEN_READERS = 2
-SCREEN_MEMORY = 2 * 1024 * 1024
+SCREEN_MEMORY = 1024 * 1024
 """For one agent's screen, a SQLite store reads on this many connections and SQLite
 keeps to this much memory (its page caches recycle: the file's pages stay in the
 operating system's cache, so the queue, tickets and metrics are as fast)."""
