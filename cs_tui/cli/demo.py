@@ -56,8 +56,8 @@ async def run_demo(args: argparse.Namespace, context: Context) -> int:
                 await store.create_agent(agent.name, agent.email, agent.role)
         for canned in canned_responses():
             saved = await store.save_canned(canned, actor_id=None)
+            assert saved.id is not None
             for _ in range(canned.usage_count):  # the picker lists the most used first
-                assert saved.id is not None
                 await store.record_canned_use(saved.id)
         records = generate_tickets(args.tickets, seed=args.seed, now=utcnow())
         report = await store.import_tickets(_progress(records, args.tickets))
