@@ -114,34 +114,28 @@ async def test_bulk_status_change_applies_to_every_marked_ticket(make_app: AppFa
         assert not queue.marked
 
 
+def row_backgrounds(app: HelpdeskApp, row: int) -> set[object]:
+    """The backgrounds the queue's row (an index among the loaded rows) is drawn
+    with on the screen."""
+    queue = app.screen.query_one(QueueTable)
+    strips = app.screen._compositor.render_strips()
+    line = strips[queue.region.y + row - int(queue.scroll_y)]
+    return {s.style.bgcolor for s in line.crop(queue.region.x, queue.region.right - 1) if s.style}
+
+
 async def test_the_cursor_row_is_one_bar_of_its_own_colour(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3", "j")
         await pilot.pause()
-        queue = app.screen.query_one(QueueTable)
-        strips = app.screen._compositor.render_strips()
-
-        def backgrounds(ticket: int) -> set[object]:
-            y = (
-                queue.region.y
-                + next(i for i, t in enumerate(queue.rows) if t.id == ticket)
-                - int(queue.scroll_y)
-            )
-            row = strips[y].crop(queue.region.x, queue.region.right - 1)
-            return {s.style.bgcolor for s in row if s.style is not None}
-
-        cursor = backgrounds(queue.rows[1].id)
+        cursor = row_backgrounds(app, 1)
         assert len(cursor) == 1, "every cell of the cursor row has the cursor's background"
-        assert cursor.isdisjoint(backgrounds(queue.rows[0].id) | backgrounds(queue.rows[2].id))
+        assert cursor.isdisjoint(row_backgrounds(app, 0) | row_backgrounds(app, 2))
 
 
 def cursor_background(app: HelpdeskApp) -> object:
-    """The background the cursor row is drawn with on the screen."""
-    queue = app.screen.query_one(QueueTable)
-    strips = app.screen._compositor.render_strips()
-    row = strips[queue.region.y + queue.cursor_row - int(queue.scroll_y)]
-    [background] = {s.style.bgcolor for s in row.crop(queue.region.x, queue.region.right - 1) if s.style}
+    """The one background the cursor row is drawn with on the screen."""
+    [background] = row_backgrounds(app, app.screen.query_one(QueueTable).cursor_row)
     return background
 
 
