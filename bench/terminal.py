@@ -71,7 +71,14 @@ class Terminal:
         return self.process.pid
 
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        return "\n".join(self.lines())
+
+    def lines(self) -> list[str]:
+        """The screen's rows, as the user sees them."""
+        return [str(row) for row in self.screen.display]
+
+    def line(self, y: int) -> str:
+        return str(self.screen.display[y])
 
     def send(self, keys: str | bytes) -> int:
         """Type `keys`; returns the moment they were written (perf_counter_ns)."""

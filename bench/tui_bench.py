@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from bench import bare_open
+from bench import bare_open, results_md
 from bench.demo_stores import ROOT, BuildFailed, demo_store, scratch_copy
 from bench.terminal import Terminal
 from bench.tui_report import (
@@ -64,7 +64,7 @@ ESCAPE, CLEAR_LINE, ENTER = "\x1b", "\x15", "\r"
 
 def queue_width(term: Terminal) -> int:
     """Columns of the queue pane: up to the second pane's top-left corner."""
-    top = term.screen.display[0]
+    top = term.line(0)
     second = top.find("╭", 1)
     return second if second > 0 else len(top)
 
@@ -82,7 +82,7 @@ def cursor_line(term: Terminal, cursor_bg: str) -> int | None:
 def cursor_text(term: Terminal, cursor_bg: str) -> str | None:
     """The queue line the cursor is on, if the screen shows it."""
     y = cursor_line(term, cursor_bg)
-    return None if y is None else term.screen.display[y][: queue_width(term)]
+    return None if y is None else term.line(y)[: queue_width(term)]
 
 
 def learn_cursor_background(term: Terminal) -> str:
@@ -107,12 +107,12 @@ def cursor_moved(cursor_bg: str, before: str | None) -> Callable[[Terminal], boo
 def ticket_header_shows(ticket_id: int) -> Callable[[Terminal], bool]:
     """The ticket pane's first line names the ticket (drawn with its messages, in one go)."""
     header = f" #{ticket_id} "
-    return lambda term: header in term.screen.display[1][queue_width(term) :]
+    return lambda term: header in term.line(1)[queue_width(term) :]
 
 
 def search_line(term: Terminal) -> str:
     """The search input: the first line inside the queue pane."""
-    return term.screen.display[1][2 : queue_width(term)]
+    return term.line(1)[2 : queue_width(term)]
 
 
 def shown_count(term: Terminal) -> str | None:
@@ -347,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     run = Run(demo, found, session, empty_rss, counts)
     results = checks(run)
     saved = save_json(run, results)
-    print_report(run, results, saved)
+    with results_md.section("tui", "The TUI in a terminal", "bench.tui_bench"):
+        print_report(run, results, saved)
     return 0  # a report: failed targets are printed, not an exit status
 
 
