@@ -54,6 +54,10 @@ class Context:
             self._store = await open_store(self.store_url, token=self.token, one_screen=one_screen)
         return self._store
 
+    def wrap_store(self, store: Store) -> None:
+        """Use `store`, a wrapper of the opened one (closing it closes both)."""
+        self._store = store
+
     async def agent(self) -> Agent:
         """The agent this command acts as, created on first use; on a server, the
         token's agent."""

@@ -82,7 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return runner.run(_run(args, context))
     except KeyboardInterrupt:
         return 130
-    except (UsageError, QueryError, InvalidInput) as error:
+    except InvalidInput as error:
+        print(f"cs-tui: {error}{_hint(error.field, args)}", file=sys.stderr)
+        return 2
+    except (UsageError, QueryError) as error:
         print(f"cs-tui: {error}", file=sys.stderr)
         return 2
     except StoreError as error:
@@ -101,6 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+OPTION_OF_FIELD = {"subject": "subject", "customer_email": "customer", "body": "body"}
+"""The option (its dest) that sets a field the store found wrong (InvalidInput.field)."""
+
+
+def _hint(field: str, args: argparse.Namespace) -> str:
+    """Which option to give, when this command has one for the field."""
+    if field == "agent":
+        return ": say who you are with --agent (or CS_TUI_AGENT)"
+    option = OPTION_OF_FIELD.get(field)
+    return f": give it with --{option}" if option and option in vars(args) else ""
 
 
 def _loop_factory(args: argparse.Namespace) -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -17,8 +17,7 @@ from cs_tui.cli.output import (
     ticket_json,
 )
 from cs_tui.domain.models import AuthorKind, Channel, Message, NewMessage, NewTicket, Priority
-from cs_tui.domain.query import parse
-from cs_tui.store.base import Sort
+from cs_tui.domain.query import Sort, parse
 
 DEFAULT_QUERY = "status:new,open,pending,on_hold"
 

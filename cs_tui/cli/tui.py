@@ -17,21 +17,23 @@ from cs_tui.cli.tickets import show_queue
 async def run_tui(args: argparse.Namespace, context: Context) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return await show_queue(args, context)
+    from cs_tui.store.outbox import Outbox, OutboxStore, outbox_path
     from cs_tui.tui.app import HelpdeskApp
     from cs_tui.tui.memory import freeze_what_was_loaded, give_freed_memory_back
-    from cs_tui.tui.outbox import Outbox, outbox_path
 
     give_freed_memory_back()
     store = await context.store(one_screen=True)
     agent = await context.agent()
     handler = _log_to_file()
-    outbox = Outbox(outbox_path(context.store_label, agent.id))
+    outbox = Outbox(outbox_path(context.store_label, agent.id), agent.id)
     for problem in outbox.problems:
         logging.getLogger("cs_tui").warning(
             "outbox line skipped (kept in a .bad file beside it): %s", problem
         )
+    # What the agent writes while the store is away waits rather than fails.
+    context.wrap_store(await OutboxStore.open(store, outbox))
     try:
-        app = HelpdeskApp(store, agent, context.config, outbox=outbox)
+        app = HelpdeskApp(await context.store(), agent, context.config)
         freeze_what_was_loaded()
         await app.run_async()
     finally:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cs_tui.domain.models import Status, Ticket
+from cs_tui.domain.models import Ticket
 from cs_tui.domain.timeutil import to_iso
 
 
@@ -146,11 +146,3 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
         resolution=ResolutionStats(median(resolution), mean(resolution), len(resolution)),
         csat=CsatStats(mean([float(r) for r in ratings]), len(ratings)),
     )
-
-
-def solved_at_after(status: Status, solved_at: datetime | None, now: datetime) -> datetime | None:
-    """A ticket is solved when it first leaves the active statuses (solved, or closed
-    straight away); moving between solved and closed keeps that time, reopening clears it."""
-    if status.is_active:
-        return None
-    return solved_at or now

@@ -97,6 +97,10 @@ def first_name_of(name: str) -> str:
     return parts[0] if parts else ""
 
 
+RATINGS = range(1, 6)
+"""CSAT ratings: 1 (bad) to 5 (great)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Csat:
     """A customer's satisfaction rating of a ticket, 1 (bad) to 5 (great)."""
@@ -270,18 +274,9 @@ class Draft:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One write, as seen by everyone watching the store. Ids only ever grow."""
-
-    id: int
-    kind: str
-    ticket_id: int | None
-    actor_id: int | None
-    at: datetime
-
-
 class EventKind(enum.StrEnum):
+    """What a write was, as an Event names it."""
+
     TICKET_CREATED = "ticket.created"
     TICKET_UPDATED = "ticket.updated"
     TICKET_IMPORTED = "ticket.imported"
@@ -290,6 +285,40 @@ class EventKind(enum.StrEnum):
     AGENT_CHANGED = "agent.changed"
     PRESENCE_CHANGED = "presence.changed"
     """An agent opened or left a ticket, or started or stopped replying to it."""
+
+    @property
+    def changes_tickets(self) -> bool:
+        """Whether a ticket's state, messages or numbers changed (what queues show)."""
+        return self in _TICKET_KINDS
+
+    @property
+    def opens_ticket(self) -> bool:
+        """Whether the event brought a ticket that was not there before."""
+        return self in (EventKind.TICKET_CREATED, EventKind.TICKET_IMPORTED)
+
+    @classmethod
+    def known(cls, text: str) -> EventKind | None:
+        """The kind `text` names; None for a kind of a newer cs-tui than this one."""
+        try:
+            return cls(text)
+        except ValueError:
+            return None
+
+
+_TICKET_KINDS = frozenset(
+    {EventKind.TICKET_CREATED, EventKind.TICKET_UPDATED, EventKind.TICKET_IMPORTED, EventKind.MESSAGE_ADDED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One write, as seen by everyone watching the store. Ids only ever grow."""
+
+    id: int
+    kind: EventKind
+    ticket_id: int | None
+    actor_id: int | None
+    at: datetime
 
 
 class Activity(enum.StrEnum):
@@ -370,3 +399,8 @@ class MessagePage:
 def normalize_tag(tag: str) -> str:
     """Tags are lower case words; inner spaces become dashes ("Late Delivery" -> "late-delivery")."""
     return "-".join(tag.strip().lower().split())
+
+
+def is_email_address(text: str) -> bool:
+    """Loosely: something@somewhere with no spaces. Mail servers decide the rest."""
+    return "@" in text and not any(c.isspace() for c in text)

@@ -4,7 +4,8 @@
     channel:email breaching:yes customer:EMAIL -tag:spam "exact phrase" words
 
 Filters are ANDed; the values of one filter are ORed; `-` negates a filter or a
-word. Free words match subject, message bodies, customer name and email.
+word. Free words match subject, message bodies, customer name and email. Also the
+queue's orders (Sort), which views and `--sort` name.
 """
 
 from __future__ import annotations
@@ -13,6 +14,21 @@ import enum
 from dataclasses import dataclass
 
 from cs_tui.domain.models import Channel, Priority, Status, normalize_tag
+
+
+class Sort(enum.StrEnum):
+    """Queue orders. Each has an index, so paging never sorts the whole table."""
+
+    UPDATED = "updated"
+    """Most recent activity first."""
+    CREATED = "created"
+    """Newest first."""
+    OLDEST = "oldest"
+    """Oldest first."""
+    SLA = "sla"
+    """Nearest SLA deadline first; tickets without one last."""
+    PRIORITY = "priority"
+    """Urgent first, then most recent activity."""
 
 
 class Field(enum.StrEnum):

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from cs_tui.domain.models import AuthorKind, Channel, Csat, Priority, Status, normalize_tag
+from cs_tui.domain.models import (
+    RATINGS,
+    AuthorKind,
+    Channel,
+    Csat,
+    Priority,
+    Status,
+    is_email_address,
+    normalize_tag,
+)
 from cs_tui.domain.timeutil import parse_iso, to_iso
 
 E = TypeVar("E", Status, Priority, Channel)
@@ -116,7 +125,7 @@ def check(record: TicketRecord) -> None:
     records that reach a store without having been a line."""
     if not record.subject.strip():
         raise RecordError('"subject" is missing or empty')
-    if not _is_email(record.customer_email):
+    if not is_email_address(record.customer_email):
         raise RecordError(f'"customer.email" is not an email address: {record.customer_email!r}')
     if record.assignee_email is not None and "@" not in record.assignee_email:
         raise RecordError('"assignee" must be an agent\'s email address or null')
@@ -128,7 +137,7 @@ def check(record: TicketRecord) -> None:
             )
         if message.internal and message.author_kind is AuthorKind.CUSTOMER:
             raise RecordError(f'"{where}internal" is true, but only agents write internal notes')
-    if record.csat is not None and record.csat.rating not in range(1, 6):
+    if record.csat is not None and record.csat.rating not in RATINGS:
         raise RecordError(f'"csat" rating is {record.csat.rating}; a rating is 1 to 5')
 
 
@@ -184,13 +193,9 @@ def _text(data: Mapping[str, Any], key: str, *, required: bool = False, where: s
 
 def _email(customer: Mapping[str, Any]) -> str:
     email = _text(customer, "email", required=True, where="customer.").strip()
-    if not _is_email(email):
+    if not is_email_address(email):
         raise RecordError(f'"customer.email" is not an email address: {email!r}')
     return email.lower()
-
-
-def _is_email(text: str) -> bool:
-    return "@" in text and not any(c.isspace() for c in text)
 
 
 def _choice(data: Mapping[str, Any], key: str, kind: type[E], default: E) -> E:
@@ -247,7 +252,7 @@ def _message(data: Any, index: int) -> MessageRecord:
 def _csat(data: Any) -> Csat | None:
     if data is None:
         return None
-    if not isinstance(data, Mapping) or data.get("rating") not in (1, 2, 3, 4, 5):
+    if not isinstance(data, Mapping) or data.get("rating") not in RATINGS:
         raise RecordError('"csat" must be like {"rating": 1-5, "rated_at": "...", "comment": ""}')
     return Csat(
         rating=int(data["rating"]),

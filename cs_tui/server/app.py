@@ -119,6 +119,8 @@ def create_app(
             return problem_response(
                 status, title, str(error), current=_ticket_json.dump_python(error.current, mode="json")
             )
+        if isinstance(error, InvalidInput) and error.field:
+            return problem_response(status, title, str(error), field=error.field)
         return problem_response(status, title, str(error))
 
     @app.exception_handler(RequestValidationError)

@@ -34,6 +34,8 @@ class ProblemBody(BaseModel):
     detail: str
     current: dict[str, Any] | None = None
     """With 409: the ticket as it is now."""
+    field: str | None = None
+    """With 422, when one field of the request is wrong: which."""
 
 
 ANSWERS: dict[int | str, dict[str, Any]] = {

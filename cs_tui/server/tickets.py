@@ -19,11 +19,11 @@ from cs_tui.domain.models import (
     TicketPage,
 )
 from cs_tui.domain.query import Query as Search
-from cs_tui.domain.query import QueryError, parse
+from cs_tui.domain.query import QueryError, Sort, parse
 from cs_tui.server.auth import Admin, Calling, Signed
 from cs_tui.server.bodies import MAX_ID, Change, Count, PathId, Rating
 from cs_tui.server.problems import Problem
-from cs_tui.store.base import Sort, Store
+from cs_tui.store.base import Store
 
 router = APIRouter(tags=["tickets"])
 

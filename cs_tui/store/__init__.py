@@ -12,6 +12,7 @@ from cs_tui.store.base import (
     Conflict,
     InvalidInput,
     NotFound,
+    Queued,
     Store,
     StoreError,
     StoreTooNew,
@@ -23,6 +24,7 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "NotFound",
+    "Queued",
     "Store",
     "StoreError",
     "StoreTooNew",
@@ -73,8 +75,9 @@ async def open_store(
     one_screen: bool = False,
 ) -> Store:
     """Open the store a URL names: a path or sqlite:///path, http(s)://HOST:PORT
-    (signed in with `token`), postgresql://. `one_screen`: the store serves one agent's
-    screen, not a team, and should take little memory (see SCREEN_MEMORY)."""
+    (signed in with `token`); postgresql:// is refused, saying what to use instead.
+    `one_screen`: the store serves one agent's screen, not a team, and should take
+    little memory (see SCREEN_MEMORY)."""
     path = sqlite_path(url)
     if path is not None:
         from cs_tui.store.sqlite import SqliteStore
@@ -93,5 +96,5 @@ async def open_store(
         )
     raise InvalidInput(
         f"cannot tell what store {url!r} is: use a file path, sqlite:///PATH, "
-        "http(s)://HOST:PORT or postgresql://..."
+        "or http(s)://HOST:PORT for a team server"
     )

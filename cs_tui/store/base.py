@@ -3,8 +3,8 @@ storage, and the small set of errors every implementation raises."""
 
 from __future__ import annotations
 
-import enum
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -29,8 +29,9 @@ from cs_tui.domain.models import (
     TicketChanges,
     TicketPage,
 )
-from cs_tui.domain.query import Query
+from cs_tui.domain.query import Query, Sort
 from cs_tui.domain.records import TicketRecord
+from cs_tui.domain.rules import RuleBroken
 
 
 class StoreError(Exception):
@@ -57,27 +58,37 @@ class StoreUnavailable(StoreError):
     pass
 
 
+class Queued(StoreError):
+    """The store could not be reached, so the write waits (in an OutboxStore's outbox)
+    and is made, once, when the store is back: nothing is lost. `what` is "reply",
+    "note" or "change"."""
+
+    def __init__(self, message: str, ticket_id: int, what: str) -> None:
+        super().__init__(message)
+        self.ticket_id = ticket_id
+        self.what = what
+
+
 class StoreTooNew(StoreUnavailable):
     """The store was written by a newer cs-tui than this one."""
 
 
 class InvalidInput(StoreError):
-    pass
+    """A write or a query the store cannot take. `field` names what is wrong when one
+    field is (a front end's hint: the CLI names its option); the message says why."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
-class Sort(enum.StrEnum):
-    """Queue orders. Each has an index, so paging never sorts the whole table."""
-
-    UPDATED = "updated"
-    """Most recent activity first."""
-    CREATED = "created"
-    """Newest first."""
-    OLDEST = "oldest"
-    """Oldest first."""
-    SLA = "sla"
-    """Nearest SLA deadline first; tickets without one last."""
-    PRIORITY = "priority"
-    """Urgent first, then most recent activity."""
+@contextmanager
+def invalid_input() -> Iterator[None]:
+    """A refusal by the helpdesk's rules (cs_tui.domain.rules), as InvalidInput."""
+    try:
+        yield
+    except RuleBroken as broken:
+        raise InvalidInput(str(broken), broken.field) from None
 
 
 @dataclass(frozen=True, slots=True)

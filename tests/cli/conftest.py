@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_runner import CsTui
+
+from .cli_runner import CsTui
 
 
 @pytest.fixture

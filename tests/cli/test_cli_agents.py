@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from cli_runner import CsTui
-
 from cs_tui.domain.tokens import token_hash
 from cs_tui.store import open_store
+
+from .cli_runner import CsTui
 
 
 def agent_by_token(cs_tui: CsTui, token: str) -> str | None:

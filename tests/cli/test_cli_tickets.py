@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from importlib import metadata
 
-from cli_runner import CsTui
+from .cli_runner import CsTui
 
 
 def test_new_reply_show_round_trip(cs_tui: CsTui) -> None:
@@ -118,6 +119,10 @@ def test_bad_usage_exits_2(cs_tui: CsTui) -> None:
     bad_email = cs_tui("ticket", "new", "--subject", "x", "--customer", "nobody", "--body", "hi")
     assert bad_email.code == 2
     assert "not an email address" in bad_email.err
+    assert "give it with --customer" in bad_email.err  # the store's words, the CLI's hint
+    no_words = cs_tui("ticket", "new", "--subject", "x", "--customer", "a@b.example", "--body", "\x07 ")
+    assert no_words.code == 2
+    assert "a ticket needs a first message from the customer: give it with --body" in no_words.err
     empty = cs_tui("ticket", "reply", "1", "--body", "   ")
     assert empty.code == 2
 
@@ -151,6 +156,23 @@ def test_store_from_a_newer_version_is_refused(cs_tui: CsTui) -> None:
     assert done.code == 1
     assert "newer cs-tui" in done.err
     assert "Upgrade" in done.err
+
+
+def test_the_version_shown_is_the_version_installed(cs_tui: CsTui) -> None:
+    done = cs_tui("--version")
+    assert done.code == 0
+    assert done.out.split() == ["cs-tui", metadata.version("cs-tui")]
+
+
+def test_a_store_this_version_cannot_open_says_what_to_use(cs_tui: CsTui) -> None:
+    done = cs_tui("ticket", "list", CS_TUI_STORE="postgresql://db.example/helpdesk")
+    assert done.code == 1
+    assert "not in this version of cs-tui" in done.err
+    assert "--store PATH" in done.err
+    unknown = cs_tui("ticket", "list", CS_TUI_STORE="ftp://files.example/helpdesk")
+    assert unknown.code == 2
+    assert "http(s)://HOST:PORT" in unknown.err
+    assert "postgres" not in unknown.err
 
 
 def test_every_command_explains_itself() -> None:

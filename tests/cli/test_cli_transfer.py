@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_runner import CsTui
+from .cli_runner import CsTui
 
 
 def line(ref: str, **fields: object) -> str:

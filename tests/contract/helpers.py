@@ -24,10 +24,10 @@ from cs_tui.domain.models import (
     Ticket,
     TicketChanges,
 )
-from cs_tui.domain.query import parse
+from cs_tui.domain.query import Sort, parse
 from cs_tui.domain.records import MessageRecord, TicketRecord
 from cs_tui.store import Store
-from cs_tui.store.base import ImportReport, Sort
+from cs_tui.store.base import ImportReport
 
 from .conftest import StoreFactory
 

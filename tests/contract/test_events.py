@@ -81,6 +81,7 @@ async def _edit_canned(s: Scene) -> None:
 
 
 async def _delete_canned(s: Scene) -> None:
+    assert s.canned.id is not None
     await s.store.delete_canned(s.canned.id, actor_id=s.ana.id)
 
 

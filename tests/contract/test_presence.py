@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from cs_tui.domain.models import Activity, Agent, EventKind
+from cs_tui.domain.models import Activity, Agent, EventKind, Presence
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import Store
 from cs_tui.store.base import NotFound
@@ -24,8 +24,8 @@ async def agents(store: Store) -> tuple[Agent, Agent]:
     )
 
 
-def where(presence: list[object]) -> set[tuple[str, str, int, str]]:
-    return {(p.session, p.agent.email, p.ticket_id, p.activity.value) for p in presence}  # type: ignore[attr-defined]
+def where(presence: list[Presence]) -> set[tuple[str, str, int, str]]:
+    return {(p.session, p.agent.email, p.ticket_id, p.activity.value) for p in presence}
 
 
 async def test_sessions_show_who_is_on_which_ticket(store: Store, agents: tuple[Agent, Agent]) -> None:

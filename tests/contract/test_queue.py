@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from cs_tui.domain.models import Agent, Channel, Priority, Status, Ticket, TicketChanges
-from cs_tui.domain.query import parse
+from cs_tui.domain.query import Sort, parse
 from cs_tui.store import InvalidInput, Store
-from cs_tui.store.base import Sort
 
 from .helpers import (
     all_tickets,

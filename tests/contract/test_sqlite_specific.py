@@ -18,9 +18,8 @@ import pytest
 from cs_tui.demo import generate_tickets
 from cs_tui.domain.metrics import Window
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage, Ticket
-from cs_tui.domain.query import parse
+from cs_tui.domain.query import Sort, parse
 from cs_tui.store import SCREEN_MEMORY, StoreError, StoreTooNew, open_store
-from cs_tui.store.base import Sort
 from cs_tui.store.sqlite import metrics_sql
 from cs_tui.store.sqlite import store as sqlite_store_module
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION

@@ -106,6 +106,7 @@ async def export_all(store: Store) -> list[TicketRecord]:
     return [record async for record in store.export_tickets()]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=desks())
 async def test_exporting_imported_records_gives_them_back(
@@ -179,9 +180,9 @@ async def test_imported_tickets_are_worked_like_any_other(store: Store) -> None:
         ("Sudah kami proses", False, False),
     ]
 
-    ana = await store.find_agent("ana@tokoku.example")
-    assert ana is not None
-    assert [t.id for t in await all_tickets(store, "assignee:me", viewer_id=ana.id)] == [ticket.id]
+    agent = await store.find_agent("ana@tokoku.example")
+    assert agent is not None
+    assert [t.id for t in await all_tickets(store, "assignee:me", viewer_id=agent.id)] == [ticket.id]
     await customer_writes(store, ticket.id, "Terima kasih!")
     solved = await set_status(store, ticket, Status.SOLVED)
     assert solved.solved_at is not None

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cs_tui.domain.metrics import Metrics, Window, compute, solved_at_after
+from cs_tui.domain.metrics import Metrics, Window, compute
 from cs_tui.domain.models import AuthorKind, Csat, Message, Priority, SlaPolicy, Status, Ticket
 
 from .factories import ANA, RUDI, T0, ticket
@@ -292,20 +292,3 @@ def test_json_shape_is_the_one_scripts_rely_on() -> None:
         "resolution": {"median_s": 2 * 3600, "mean_s": 2 * 3600, "solved": 1},
         "csat": {"mean": 4, "count": 1},
     }
-
-
-@pytest.mark.parametrize(
-    ("status", "solved_at", "expected"),
-    [
-        (Status.SOLVED, None, NOW),  # solved now
-        (Status.CLOSED, None, NOW),  # closed straight away
-        (Status.CLOSED, T0, T0),  # solved earlier, closed now: keeps the solved time
-        (Status.SOLVED, T0, T0),
-        (Status.OPEN, T0, None),  # reopened
-        (Status.PENDING, None, None),
-    ],
-)
-def test_solved_at_after_a_status_change(
-    status: Status, solved_at: datetime | None, expected: datetime | None
-) -> None:
-    assert solved_at_after(status, solved_at, NOW) == expected

@@ -111,7 +111,7 @@ def raise_for_problem(answer: httpx.Response) -> httpx.Response:
     elif status == 403:
         kind = Unauthorized
     elif status in (400, 409, 413, 422):
-        kind = InvalidInput
+        raise InvalidInput(detail, str(problem.get("field") or ""))
     elif status in (429, 502, 503, 504):
         kind = StoreUnavailable
     else:

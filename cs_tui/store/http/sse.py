@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from pydantic import TypeAdapter
 
-from cs_tui.domain.models import Event
+from cs_tui.domain.models import Event, EventKind
 
 _event = TypeAdapter(Event)
 
@@ -19,7 +19,9 @@ async def read_events(lines: AsyncIterator[str]) -> AsyncIterator[Event]:
     async for line in lines:
         if not line:
             if data:
-                yield _event.validate_python(json.loads("\n".join(data)))
+                event = json.loads("\n".join(data))
                 data = []
+                if isinstance(event, dict) and EventKind.known(str(event.get("kind"))) is not None:
+                    yield _event.validate_python(event)  # else a newer server's kind: not for us
         elif line.startswith("data:"):
             data.append(line[5:].removeprefix(" "))

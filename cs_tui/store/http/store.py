@@ -41,9 +41,9 @@ from cs_tui.domain.models import (
     TicketPage,
     Unset,
 )
-from cs_tui.domain.query import Query
+from cs_tui.domain.query import Query, Sort
 from cs_tui.domain.records import TicketRecord, from_json
-from cs_tui.store.base import ImportProblem, ImportReport, NotFound, Sort, StoreUnavailable, Unauthorized
+from cs_tui.store.base import ImportProblem, ImportReport, NotFound, StoreUnavailable, Unauthorized
 from cs_tui.store.http.client import BACKOFF_S, HELPDESK, ON_BEHALF, Client, raise_for_problem
 from cs_tui.store.http.sse import read_events
 

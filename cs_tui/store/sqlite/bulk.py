@@ -12,8 +12,9 @@ from typing import Any
 
 import aiosqlite
 
-from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy, is_first_response, normalize_tag
+from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy
 from cs_tui.domain.records import MessageRecord, RecordError, TicketRecord, check
+from cs_tui.domain.rules import imported, normalized_tags
 from cs_tui.domain.text import sanitize, sanitize_line
 from cs_tui.domain.timeutil import from_micros, to_iso, to_micros, utcnow
 from cs_tui.store.base import ImportProblem, ImportReport
@@ -189,30 +190,12 @@ async def _build(
     now = to_micros(utcnow())
     for _, ref, record in fresh:
         ticket_id += 1
-        first_response_at = None
-        last_message_at = to_micros(record.created_at)
         for index, message in enumerate(record.messages):
             message_id += 1
-            at = to_micros(message.created_at)
-            last_message_at = max(last_message_at, at)
-            if first_response_at is None and is_first_response(
-                message.author_kind, internal=message.internal, auto=message.auto
-            ):
-                first_response_at = at
             built.messages.append(_message_row(message_id, f"{ref}#{index}", ticket_id, message, agents))
+        state, updated_at = imported(sla, record)
         created_at = to_micros(record.created_at)
-        solved_at = None
-        if not record.status.is_active:
-            solved_at = to_micros(record.solved_at) if record.solved_at else last_message_at
-        updated_at = (
-            to_micros(record.updated_at) if record.updated_at else max(last_message_at, solved_at or 0)
-        )
-        due = sla.due_at(
-            priority=record.priority,
-            status=record.status,
-            created_at=record.created_at,
-            first_response_at=from_micros(first_response_at) if first_response_at else None,
-        )
+        first_response_at = to_micros(state.first_response_at) if state.first_response_at else None
         csat = record.csat
         built.tickets.append(
             (
@@ -227,19 +210,18 @@ async def _build(
                 customers[sanitize_line(record.customer_email).lower()],
                 agents.get(record.assignee_email) if record.assignee_email else None,
                 created_at,
-                updated_at,
+                to_micros(updated_at),
                 first_response_at,
                 first_response_at - created_at if first_response_at is not None else None,
-                solved_at,
-                to_micros(due) if due else None,
+                to_micros(state.solved_at) if state.solved_at else None,
+                to_micros(state.sla_due_at) if state.sla_due_at else None,
                 csat.rating if csat else None,
                 sanitize(csat.comment) if csat else None,
                 to_micros(csat.rated_at) if csat else None,
                 len(record.messages),
             )
         )
-        tags = {normalize_tag(tag) for tag in record.tags} - {""}
-        built.tags.extend((ticket_id, tag) for tag in sorted(tags))
+        built.tags.extend((ticket_id, tag) for tag in normalized_tags(record.tags))
         built.events.append((EventKind.TICKET_IMPORTED.value, ticket_id, actor_id, now))
     return built
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cs_tui.domain.matching import searchable
 from cs_tui.domain.models import ACTIVE_STATUSES, Status
-from cs_tui.domain.query import Field, Filter, Query, Word
-from cs_tui.store.base import InvalidInput, Sort
+from cs_tui.domain.query import Field, Filter, Query, Sort, Word
+from cs_tui.store.base import InvalidInput
 from cs_tui.store.sqlite import rows
 
 # (expression, direction) per sort; the last key is always the id, so keys are unique.
@@ -78,10 +79,10 @@ WORD_TICKETS = " UNION ALL ".join(_WORD_SOURCES)
 
 def fts_phrase(word: Word) -> str | None:
     """An FTS5 phrase matching the word as a prefix ("refu" finds "refund")."""
+    if not searchable(word):
+        return None
     # FTS5 reads a NUL as the end of the query text; no stored text has one.
     text = word.text.replace("\x00", "")
-    if not any(c.isalnum() for c in text):
-        return None
     return '"' + text.replace('"', '""') + '"*'
 
 
@@ -120,7 +121,7 @@ def _assignee(values: list[str], viewer_id: int | None) -> tuple[str, list[Any]]
     for value in values:
         if value == "me":
             if viewer_id is None:
-                raise InvalidInput("assignee:me needs to know who you are: pass --agent")
+                raise InvalidInput("assignee:me needs to know who you are", "agent")
             clauses.append("t.assignee_id = ?")
             params.append(viewer_id)
         elif value == "none":

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from cs_tui.domain.metrics import Metrics, Window, solved_at_after
+from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     UNSET,
     AuthorKind,
@@ -28,14 +28,21 @@ from cs_tui.domain.models import (
     Ticket,
     TicketChanges,
     TicketPage,
-    is_first_response,
-    normalize_tag,
 )
-from cs_tui.domain.query import Query
+from cs_tui.domain.query import Query, Sort
 from cs_tui.domain.records import TicketRecord
-from cs_tui.domain.text import sanitize, sanitize_line
+from cs_tui.domain.rules import (
+    Progress,
+    after_change,
+    after_message,
+    checked_changes,
+    checked_message,
+    checked_rating,
+    checked_ticket,
+    progress,
+)
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
-from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, Sort
+from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, invalid_input
 from cs_tui.store.sqlite import bulk, rows
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
@@ -180,55 +187,50 @@ class SqliteStore(DirectoryStore):
         return Customer(*row) if row else None
 
     async def create_ticket(self, new: NewTicket, *, actor_id: int | None) -> Ticket:
-        subject = sanitize_line(new.subject)
-        email = sanitize_line(new.customer_email).lower()
-        body = sanitize(new.body)
-        if not subject:
-            raise InvalidInput("a ticket needs a subject")
-        if "@" not in email or " " in email:
-            raise InvalidInput(f"{new.customer_email!r} is not an email address")
-        if not body.strip():
-            raise InvalidInput("a ticket needs a first message: pass --body")
+        with invalid_input():
+            new = checked_ticket(new)
         ref = new.client_id or str(uuid.uuid4())
-        now = to_micros(utcnow())
-        tags = sorted({normalize_tag(t) for t in new.tags if normalize_tag(t)})
+        now = utcnow()
         async with self._transaction() as db:
             existing = await db.fetchone("SELECT id FROM tickets WHERE ref = ?", (ref,))
             if existing is not None:
                 return await self._get_ticket(self._writer, existing[0])
-            customer_id = await self._upsert_customer(sanitize_line(new.customer_name), email, now)
-            due = self.sla.due_at(
-                priority=new.priority,
+            customer_id = await self._upsert_customer(new.customer_name, new.customer_email, to_micros(now))
+            state = progress(
+                self.sla,
                 status=Status.NEW,
-                created_at=from_micros(now),
+                priority=new.priority,
+                created_at=now,
                 first_response_at=None,
+                solved_at=None,
             )
             cursor = await self._writer.execute(
                 "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
                 " customer_id, created_at, updated_at, sla_due_at, message_count)"
-                " VALUES (?, ?, 'new', 1, ?, ?, ?, ?, ?, ?, ?, 1)",
+                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1)",
                 (
                     ref,
-                    subject,
+                    new.subject,
+                    state.status.value,
                     new.priority.value,
                     new.priority.rank,
                     new.channel.value,
                     customer_id,
-                    now,
-                    now,
-                    to_micros(due) if due else None,
+                    to_micros(now),
+                    to_micros(now),
+                    _micros(state.sla_due_at),
                 ),
             )
             ticket_id = int(cursor.lastrowid or 0)
-            if tags:
+            if new.tags:
                 await self._writer.executemany(
                     "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
-                    [(ticket_id, t) for t in tags],
+                    [(ticket_id, t) for t in new.tags],
                 )
             await self._writer.execute(
                 "INSERT INTO messages(client_id, ticket_id, author_kind, body, created_at)"
                 " VALUES (?, ?, 'customer', ?, ?)",
-                (f"{ref}#0", ticket_id, body, now),
+                (f"{ref}#0", ticket_id, new.body, to_micros(now)),
             )
             await self._event(EventKind.TICKET_CREATED, ticket_id, actor_id)
             return await self._get_ticket(self._writer, ticket_id)
@@ -243,13 +245,8 @@ class SqliteStore(DirectoryStore):
         return int(next(iter(found))[0])
 
     async def add_message(self, ticket_id: int, new: NewMessage, *, actor_id: int | None) -> Message:
-        body = sanitize(new.body)
-        if not body.strip():
-            raise InvalidInput("the message is empty: write something first")
-        if not new.client_id:
-            raise InvalidInput("a message needs a client id")
-        if new.author_kind is AuthorKind.AGENT and actor_id is None:
-            raise InvalidInput("an agent message needs an agent: pass --agent")
+        with invalid_input():
+            new = checked_message(new, actor_id=actor_id)
         async with self._transaction() as db:
             row = await db.fetchone(
                 "SELECT t.status, t.priority, t.created_at, t.first_response_at, t.solved_at,"
@@ -265,7 +262,16 @@ class SqliteStore(DirectoryStore):
                 if owner != ticket_id:
                     raise InvalidInput(f"message {new.client_id} belongs to ticket #{owner}")
                 return await self._get_message(self._writer, existing)
-            now = to_micros(utcnow())
+            now = utcnow()
+            before = Progress(
+                Status(status),
+                Priority(priority),
+                from_micros(created_at),
+                _time(first_response_at),
+                _time(solved_at),
+                None,
+            )
+            after = after_message(self.sla, before, new, now)
             cursor = await self._writer.execute(
                 "INSERT INTO messages(client_id, ticket_id, author_kind, agent_id, body, internal,"
                 " auto, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -274,39 +280,26 @@ class SqliteStore(DirectoryStore):
                     ticket_id,
                     new.author_kind.value,
                     actor_id if new.author_kind is AuthorKind.AGENT else None,
-                    body,
+                    new.body,
                     int(new.internal),
                     int(new.auto),
-                    now,
+                    to_micros(now),
                 ),
             )
             message_id = int(cursor.lastrowid or 0)
-            new_status = _status_after_message(Status(status), new)
-            if is_first_response(new.author_kind, internal=new.internal, auto=new.auto) and (
-                first_response_at is None
-            ):
-                first_response_at = now
-            solved = solved_at_after(
-                new_status, from_micros(solved_at) if solved_at else None, from_micros(now)
-            )
-            due = self.sla.due_at(
-                priority=Priority(priority),
-                status=new_status,
-                created_at=from_micros(created_at),
-                first_response_at=from_micros(first_response_at) if first_response_at else None,
-            )
+            first_response_us = _micros(after.first_response_at)
             await self._writer.execute(
                 "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
                 " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?,"
                 " message_count = message_count + 1, version = version + 1 WHERE id = ?",
                 (
-                    new_status.value,
-                    int(new_status.is_active),
-                    now,
-                    first_response_at,
-                    first_response_at,
-                    to_micros(solved) if solved else None,
-                    to_micros(due) if due else None,
+                    after.status.value,
+                    int(after.status.is_active),
+                    to_micros(now),
+                    first_response_us,
+                    first_response_us,
+                    _micros(after.solved_at),
+                    _micros(after.sla_due_at),
                     ticket_id,
                 ),
             )
@@ -334,70 +327,65 @@ class SqliteStore(DirectoryStore):
                     "and try again",
                     current,
                 )
+            with invalid_input():
+                changes = checked_changes(changes)
             if changes.is_empty:
                 return current
             now = utcnow()
-            status = changes.status or current.status
-            priority = changes.priority or current.priority
             assignee_id = (
                 (current.assignee.id if current.assignee else None)
                 if changes.assignee_id is UNSET
                 else changes.assignee_id
             )
-            subject = sanitize_line(changes.subject) if changes.subject is not None else current.subject
-            if not subject:
-                raise InvalidInput("a ticket needs a subject")
             if assignee_id is not None:
                 agent = await db.fetchone("SELECT active FROM agents WHERE id = ?", (assignee_id,))
                 if agent is None:
                     raise InvalidInput(f"there is no agent {assignee_id} to assign")
-            solved = solved_at_after(status, current.solved_at, now)
-            due = self.sla.due_at(
-                priority=priority,
-                status=status,
-                created_at=current.created_at,
-                first_response_at=current.first_response_at,
+            after = after_change(
+                self.sla,
+                _progress_of(current),
+                status=changes.status or current.status,
+                priority=changes.priority or current.priority,
+                at=now,
             )
             await self._writer.execute(
                 "UPDATE tickets SET status = ?, active = ?, priority = ?, priority_rank = ?,"
                 " assignee_id = ?, subject = ?, solved_at = ?, sla_due_at = ?, updated_at = ?,"
                 " version = version + 1 WHERE id = ?",
                 (
-                    status.value,
-                    int(status.is_active),
-                    priority.value,
-                    priority.rank,
+                    after.status.value,
+                    int(after.status.is_active),
+                    after.priority.value,
+                    after.priority.rank,
                     assignee_id,
-                    subject,
-                    to_micros(solved) if solved else None,
-                    to_micros(due) if due else None,
+                    changes.subject or current.subject,
+                    _micros(after.solved_at),
+                    _micros(after.sla_due_at),
                     to_micros(now),
                     ticket_id,
                 ),
             )
-            add = {normalize_tag(t) for t in changes.add_tags} - {""}
-            remove = {normalize_tag(t) for t in changes.remove_tags} - add
-            if add:
+            if changes.add_tags:
                 await self._writer.executemany(
                     "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
-                    [(ticket_id, t) for t in sorted(add)],
+                    [(ticket_id, t) for t in changes.add_tags],
                 )
-            if remove:
+            if changes.remove_tags:
                 await self._writer.executemany(
                     "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag = ?",
-                    [(ticket_id, t) for t in sorted(remove)],
+                    [(ticket_id, t) for t in changes.remove_tags],
                 )
             await self._event(EventKind.TICKET_UPDATED, ticket_id, actor_id)
             return await self._get_ticket(self._writer, ticket_id)
 
     async def rate_ticket(self, ticket_id: int, csat: Csat) -> Ticket:
-        if csat.rating not in range(1, 6):
-            raise InvalidInput("a satisfaction rating is a whole number from 1 to 5")
+        with invalid_input():
+            csat = checked_rating(csat)
         async with self._transaction():
             cursor = await self._writer.execute(
                 "UPDATE tickets SET csat_rating = ?, csat_comment = ?, csat_at = ?,"
                 " version = version + 1 WHERE id = ?",
-                (csat.rating, sanitize(csat.comment), to_micros(csat.rated_at), ticket_id),
+                (csat.rating, csat.comment, to_micros(csat.rated_at), ticket_id),
             )
             if cursor.rowcount == 0:
                 raise NotFound(f"there is no ticket #{ticket_id}")
@@ -420,7 +408,9 @@ class SqliteStore(DirectoryStore):
             )
             for row in found:
                 last = row[0]
-                yield Event(row[0], row[1], row[2], row[3], from_micros(row[4]))
+                kind = EventKind.known(row[1])
+                if kind is not None:  # else a newer cs-tui's, which this one has no use for
+                    yield Event(row[0], kind, row[2], row[3], from_micros(row[4]))
             if len(found) == 500:
                 continue
             # Sleep until this process writes or data_version says another one did.
@@ -489,11 +479,20 @@ class SqliteStore(DirectoryStore):
                 yield record
 
 
-def _status_after_message(status: Status, new: NewMessage) -> Status:
-    """A customer writing reopens a pending or solved ticket; the first public agent
-    reply moves a new ticket to open. Closed tickets stay closed."""
-    if new.author_kind is AuthorKind.CUSTOMER and status in (Status.PENDING, Status.SOLVED):
-        return Status.OPEN
-    if status is Status.NEW and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
-        return Status.OPEN
-    return status
+def _micros(at: datetime | None) -> int | None:
+    return to_micros(at) if at is not None else None
+
+
+def _time(micros: int | None) -> datetime | None:
+    return from_micros(micros) if micros is not None else None
+
+
+def _progress_of(ticket: Ticket) -> Progress:
+    return Progress(
+        ticket.status,
+        ticket.priority,
+        ticket.created_at,
+        ticket.first_response_at,
+        ticket.solved_at,
+        ticket.sla_due_at,
+    )

@@ -1,0 +1,201 @@
+"""The helpdesk's rules for writes: what a new ticket, a message and a ticket change
+may be (checked and cleaned of untrusted characters), and what each does to a
+ticket's status, first response, solved time and SLA deadline. Every store applies
+these and keeps no rules of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from cs_tui.domain.models import (
+    RATINGS,
+    AuthorKind,
+    Csat,
+    NewMessage,
+    NewTicket,
+    Priority,
+    SlaPolicy,
+    Status,
+    TicketChanges,
+    is_email_address,
+    is_first_response,
+    normalize_tag,
+)
+from cs_tui.domain.records import TicketRecord
+from cs_tui.domain.text import sanitize, sanitize_line
+
+
+class RuleBroken(ValueError):
+    """A write the helpdesk's rules refuse; the message says why, in the helpdesk's
+    words. `field` names what is wrong, for a front end's own hint (the CLI names
+    the option that sets it)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def normalized_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags as the store keeps them: normalised, without blanks or repeats, sorted."""
+    return tuple(sorted({tag for tag in map(normalize_tag, tags) if tag}))
+
+
+def checked_ticket(new: NewTicket) -> NewTicket:
+    """A new ticket, cleaned; RuleBroken when it cannot be opened."""
+    subject = sanitize_line(new.subject)
+    email = sanitize_line(new.customer_email).lower()
+    body = sanitize(new.body)
+    if not subject:
+        raise RuleBroken("a ticket needs a subject", "subject")
+    if not is_email_address(email):
+        raise RuleBroken(f"{new.customer_email!r} is not an email address", "customer_email")
+    if not body.strip():
+        raise RuleBroken("a ticket needs a first message from the customer", "body")
+    return replace(
+        new,
+        subject=subject,
+        customer_email=email,
+        customer_name=sanitize_line(new.customer_name),
+        body=body,
+        tags=normalized_tags(new.tags),
+    )
+
+
+def checked_message(new: NewMessage, *, actor_id: int | None) -> NewMessage:
+    """A message to add, cleaned; RuleBroken when it cannot be added. `actor_id` is
+    who writes it: an agent's message needs one."""
+    body = sanitize(new.body)
+    if not body.strip():
+        raise RuleBroken("the message is empty: write something first", "body")
+    if not new.client_id:
+        raise RuleBroken("a message needs a client id, which makes sending it twice store it once")
+    if new.author_kind is AuthorKind.AGENT and actor_id is None:
+        raise RuleBroken("an agent's message needs the agent who writes it", "agent")
+    return replace(new, body=body)
+
+
+def checked_changes(changes: TicketChanges) -> TicketChanges:
+    """A ticket change, cleaned: a subject on one line, tags normalised, and a tag
+    both added and removed only added. RuleBroken for a blank subject."""
+    subject = changes.subject
+    if subject is not None:
+        subject = sanitize_line(subject)
+        if not subject:
+            raise RuleBroken("a ticket needs a subject", "subject")
+    add = normalized_tags(changes.add_tags)
+    remove = tuple(tag for tag in normalized_tags(changes.remove_tags) if tag not in add)
+    return replace(changes, subject=subject, add_tags=add, remove_tags=remove)
+
+
+def checked_rating(csat: Csat) -> Csat:
+    """A CSAT rating, its comment cleaned; RuleBroken unless it is 1 to 5."""
+    if csat.rating not in RATINGS:
+        raise RuleBroken("a satisfaction rating is a whole number from 1 to 5", "rating")
+    return replace(csat, comment=sanitize(csat.comment))
+
+
+def status_after_message(status: Status, new: NewMessage) -> Status:
+    """A customer writing reopens a pending or solved ticket; the first public agent
+    reply moves a new ticket to open. Closed tickets stay closed."""
+    if new.author_kind is AuthorKind.CUSTOMER and status in (Status.PENDING, Status.SOLVED):
+        return Status.OPEN
+    if status is Status.NEW and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
+        return Status.OPEN
+    return status
+
+
+def solved_at_after(status: Status, solved_at: datetime | None, now: datetime) -> datetime | None:
+    """A ticket is solved when it first leaves the active statuses (solved, or closed
+    straight away); moving between solved and closed keeps that time, reopening clears it."""
+    if status.is_active:
+        return None
+    return solved_at or now
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a ticket's clocks say: the times its metrics and its SLA are read from."""
+
+    status: Status
+    priority: Priority
+    created_at: datetime
+    first_response_at: datetime | None
+    solved_at: datetime | None
+    sla_due_at: datetime | None
+
+
+def progress(
+    sla: SlaPolicy,
+    *,
+    status: Status,
+    priority: Priority,
+    created_at: datetime,
+    first_response_at: datetime | None,
+    solved_at: datetime | None,
+) -> Progress:
+    """A ticket's progress with its SLA deadline worked out."""
+    due = sla.due_at(
+        priority=priority, status=status, created_at=created_at, first_response_at=first_response_at
+    )
+    return Progress(status, priority, created_at, first_response_at, solved_at, due)
+
+
+def after_message(sla: SlaPolicy, before: Progress, new: NewMessage, at: datetime) -> Progress:
+    """The ticket once `new` is added at `at`: its status (status_after_message), its
+    first response (the first public, hand-written agent reply), solved time and SLA."""
+    status = status_after_message(before.status, new)
+    first_response_at = before.first_response_at
+    if first_response_at is None and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
+        first_response_at = at
+    return progress(
+        sla,
+        status=status,
+        priority=before.priority,
+        created_at=before.created_at,
+        first_response_at=first_response_at,
+        solved_at=solved_at_after(status, before.solved_at, at),
+    )
+
+
+def after_change(
+    sla: SlaPolicy, before: Progress, *, status: Status, priority: Priority, at: datetime
+) -> Progress:
+    """The ticket once its status or priority is set at `at`."""
+    return progress(
+        sla,
+        status=status,
+        priority=priority,
+        created_at=before.created_at,
+        first_response_at=before.first_response_at,
+        solved_at=solved_at_after(status, before.solved_at, at),
+    )
+
+
+def imported(sla: SlaPolicy, record: TicketRecord) -> tuple[Progress, datetime]:
+    """An imported ticket's progress, read from its messages, and the time it last
+    changed. A ticket that arrives solved or closed without a solved time was solved
+    at its last message."""
+    first_response_at = next(
+        (
+            m.created_at
+            for m in record.messages
+            if is_first_response(m.author_kind, internal=m.internal, auto=m.auto)
+        ),
+        None,
+    )
+    last_message_at = max([record.created_at, *(m.created_at for m in record.messages)])
+    solved_at = None
+    if not record.status.is_active:
+        solved_at = record.solved_at or last_message_at
+    updated_at = record.updated_at or max(last_message_at, solved_at or last_message_at)
+    state = progress(
+        sla,
+        status=record.status,
+        priority=record.priority,
+        created_at=record.created_at,
+        first_response_at=first_response_at,
+        solved_at=solved_at,
+    )
+    return state, updated_at
