@@ -12,9 +12,8 @@ from typing import Any
 
 import platformdirs
 
-from cs_tui.domain.query import QueryError, parse
+from cs_tui.domain.query import Query, QueryError, Sort, parse
 
-SORTS = ("updated", "created", "oldest", "sla", "priority")
 ACTIVE = "status:new,open,pending,on_hold"
 
 
@@ -25,17 +24,22 @@ class View:
     name: str
     query: str
     """Search syntax."""
-    sort: str = "updated"
+    sort: Sort = Sort.UPDATED
+
+    @property
+    def parsed(self) -> Query | None:
+        """The query, parsed (the config file's views are checked when it is read)."""
+        return parse(self.query) if self.query.strip() else None
 
 
 DEFAULT_VIEWS: tuple[View, ...] = (
-    View("1", "Mine", f"assignee:me {ACTIVE}", "sla"),
-    View("2", "Unassigned", f"assignee:none {ACTIVE}", "sla"),
-    View("3", "All open", ACTIVE, "updated"),
-    View("4", "Urgent", f"priority:urgent {ACTIVE}", "updated"),
-    View("5", "Breaching SLA", "breaching:yes", "sla"),
-    View("6", "Pending", "status:pending", "updated"),
-    View("7", "Recently solved", "status:solved", "updated"),
+    View("1", "Mine", f"assignee:me {ACTIVE}", Sort.SLA),
+    View("2", "Unassigned", f"assignee:none {ACTIVE}", Sort.SLA),
+    View("3", "All open", ACTIVE, Sort.UPDATED),
+    View("4", "Urgent", f"priority:urgent {ACTIVE}", Sort.UPDATED),
+    View("5", "Breaching SLA", "breaching:yes", Sort.SLA),
+    View("6", "Pending", "status:pending", Sort.UPDATED),
+    View("7", "Recently solved", "status:solved", Sort.UPDATED),
 )
 
 
@@ -153,8 +157,8 @@ def _views(value: object, name: str, problems: list[str]) -> tuple[View, ...]:
             problems.append(f'{label}: key must be "1" to "9", not {key!r}; ignored')
         elif not isinstance(title, str) or not title.strip():
             problems.append(f"{label}: needs a name; ignored")
-        elif sort not in SORTS:
-            problems.append(f"{label} ({title}): sort {sort!r} is not one of {', '.join(SORTS)}; ignored")
+        elif sort not in tuple(Sort):
+            problems.append(f"{label} ({title}): sort {sort!r} is not one of {', '.join(Sort)}; ignored")
         elif not isinstance(query, str):
             problems.append(f"{label} ({title}): query must be a string; ignored")
         else:
@@ -163,7 +167,7 @@ def _views(value: object, name: str, problems: list[str]) -> tuple[View, ...]:
             except QueryError as error:
                 problems.append(f"{label} ({title}): {error}; ignored")
                 continue
-            views.append(View(key, title.strip(), query, sort))
+            views.append(View(key, title.strip(), query, Sort(sort)))
     return tuple(views)
 
 

@@ -16,10 +16,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cs_tui.config import Config, remember_theme
-from cs_tui.domain.models import Agent, EventKind
+from cs_tui.domain.models import Agent
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import Store, StoreError
-from cs_tui.tui.outbox import Outbox
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
@@ -29,7 +28,6 @@ from cs_tui.tui.themes import load_themes
 log = logging.getLogger("cs_tui.tui")
 
 DEFAULT_THEME = "cs-dark"
-NEW_TICKET_KINDS = {EventKind.TICKET_CREATED.value, EventKind.TICKET_IMPORTED.value}
 
 
 class HelpdeskApp(App[None]):
@@ -51,16 +49,9 @@ class HelpdeskApp(App[None]):
         *,
         clock: Callable[[], datetime] = utcnow,
         live: bool = True,
-        outbox: Outbox | None = None,
     ) -> None:
         super().__init__()
-        self.services = Services(
-            store=store,
-            agent=agent,
-            config=config,
-            clock=clock,
-            outbox=outbox if outbox is not None else Outbox(),
-        )
+        self.services = Services(store=store, agent=agent, config=config, clock=clock)
         self.live = live
         self._theme_ready = False
         # Chosen before the first frame: a theme set later parses all the CSS again.
@@ -136,9 +127,9 @@ class HelpdeskApp(App[None]):
         since = await store.last_event_id()
         async for event in store.events(since):
             # Presence names a ticket, but nothing on it changed.
-            touches = event.ticket_id is not None and event.kind != EventKind.PRESENCE_CHANGED
-            ids = {event.ticket_id} if touches and event.ticket_id is not None else set()
-            created = ids if event.kind in NEW_TICKET_KINDS else set()
+            touched = event.ticket_id is not None and event.kind.changes_tickets
+            ids = {event.ticket_id} if touched and event.ticket_id is not None else set()
+            created = ids if event.kind.opens_ticket else set()
             if isinstance(self.screen, MainScreen):
                 self.screen.post_message(StoreChanged({event.kind}, ids, created))
             else:

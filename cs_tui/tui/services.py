@@ -1,5 +1,6 @@
 """What every screen and widget of the app works with: the store, who the agent is,
-the clock and the config; and the message that says the store changed."""
+the clock and the config; and the messages that say the store changed and what its
+outbox did."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from textual.message import Message
 from textual.widget import Widget
 
 from cs_tui.config import Config
-from cs_tui.domain.models import Agent
+from cs_tui.domain.models import Agent, EventKind
 from cs_tui.store.base import Store
-from cs_tui.tui.outbox import Outbox
+from cs_tui.store.outbox import Delivery
 
 
 @dataclass(slots=True)
@@ -23,7 +24,6 @@ class Services:
     agent: Agent
     config: Config
     clock: Callable[[], datetime]
-    outbox: Outbox
 
 
 class HasServices:
@@ -37,13 +37,18 @@ class HasServices:
 
 
 class OutboxChanged(Message):
-    """Something was put in the outbox or left it."""
+    """The store's outbox took something in, delivered or refused something, or
+    still waits for the store to come back."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        super().__init__()
+        self.delivery = delivery
 
 
 class StoreChanged(Message):
     """Events arrived: what kinds, and which tickets they touched; `created` are new."""
 
-    def __init__(self, kinds: set[str], ticket_ids: set[int], created: set[int]) -> None:
+    def __init__(self, kinds: set[EventKind], ticket_ids: set[int], created: set[int]) -> None:
         super().__init__()
         self.kinds = kinds
         self.ticket_ids = ticket_ids

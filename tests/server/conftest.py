@@ -5,10 +5,12 @@ and started again on the same port."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,11 +82,25 @@ class Server:
         return status
 
 
+_demo_store: Path | None = None
+
+
+def demo_store() -> Path:
+    """A 300-ticket demo store, made by `cs-tui demo` once per test process."""
+    global _demo_store
+    if _demo_store is None:
+        place = Path(tempfile.mkdtemp(prefix="cs-tui-demo-"))
+        Server(place).cli("demo", "--no-open", "--tickets", "300")
+        _demo_store = place / "cs-tui.db"
+    return _demo_store
+
+
 @contextmanager
 def demo_server(place: Path, workers: int = 1) -> Iterator[Server]:
-    """`cs-tui serve --workers N` over a 300-ticket demo store in `place`, killed after."""
+    """`cs-tui serve --workers N` over a copy of the 300-ticket demo store in `place`,
+    killed after."""
     served = Server(place, workers=workers)
-    served.cli("demo", "--no-open", "--tickets", "300")
+    shutil.copyfile(demo_store(), served.store)
     served.start()
     try:
         yield served

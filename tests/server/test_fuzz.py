@@ -22,6 +22,8 @@ from cs_tui.server.auth import HELPDESK, ON_BEHALF
 from cs_tui.store import open_store
 from tests.tui.helpers import fill_demo
 
+pytestmark = pytest.mark.slow  # many generated requests
+
 EXAMPLES = 40
 """Requests per operation and generation mode; enough to reach every status an operation answers with."""
 TICKETS = 40
@@ -110,6 +112,7 @@ schema = schemathesis.pytest.from_fixture("api").exclude(path_regex=r"/events$")
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error_and_no_answer_outside_the_document(
-    case: schemathesis.Case, helpdesk: Helpdesk
+    case: schemathesis.Case,  # type: ignore[type-arg]
+    helpdesk: Helpdesk,
 ) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {helpdesk.token}"}, checks=CHECKS, timeout=10)

@@ -1,5 +1,6 @@
-"""Nothing lost, nothing doubled when `cs-tui serve` goes away: the outbox keeps what
-could not be sent, across a restart of cs-tui, and sends each thing once."""
+"""Nothing lost, nothing doubled when `cs-tui serve` goes away, as the agent sees it:
+the TUI's store keeps what could not be sent in its outbox, across a restart of
+cs-tui, says so in the key line, and sends each thing once."""
 
 from __future__ import annotations
 
@@ -16,13 +17,18 @@ from cs_tui.config import Config
 from cs_tui.domain.models import NewMessage, Status
 from cs_tui.store import Store, StoreUnavailable, open_store
 from cs_tui.store.http import HttpStore
+from cs_tui.store.outbox import Outbox, OutboxStore
 from cs_tui.tui.app import HelpdeskApp
-from cs_tui.tui.outbox import Outbox
+from cs_tui.tui.screens.pickers import ChoiceScreen
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.key_hints import KeyHints
 from cs_tui.tui.widgets.queue import QueueTable
+from cs_tui.tui.widgets.ticket_pane import TicketPane
+from tests.tui.helpers import notices
 
 from .conftest import Server
+
+pytestmark = pytest.mark.slow  # real servers stopped, killed and started again
 
 WAIT_S = 15.0
 
@@ -39,16 +45,22 @@ async def until(condition: object, pilot: Pilot[None] | None = None, within: flo
             await asyncio.sleep(0.1)
 
 
-def app_on(store: HttpStore, outbox: Outbox, place: Path) -> HelpdeskApp:
+def app_on(store: OutboxStore, place: Path) -> HelpdeskApp:
     config = Config(undo_seconds=0, path=place / "config.toml")
-    return HelpdeskApp(store, store.agent, config, outbox=outbox)
+    return HelpdeskApp(store, store.agent, config)
 
 
-async def signed_in(server: Server) -> HttpStore:
-    """cs-tui's store as Dewi, an agent of the demo shop, signed in to the server."""
-    store = await open_store(server.url, token=server.token("Dewi Lestari", "dewi@toko.example"))
-    assert isinstance(store, HttpStore)
-    return store
+async def signed_in(server: Server, outbox: Path, token: str | None = None) -> OutboxStore:
+    """cs-tui's store as Dewi, an agent of the demo shop, signed in to the server, with
+    its outbox in the file `outbox`, as `cs-tui` opens it."""
+    token = token or server.token("Dewi Lestari", "dewi@toko.example")
+    inner = await open_store(server.url, token=token)
+    assert isinstance(inner, HttpStore)
+    return await OutboxStore.open(inner, Outbox(outbox, inner.agent.id), retry_s=0.5)
+
+
+def key_line(app: HelpdeskApp) -> str:
+    return app.screen.query_one(KeyHints).hints(160).plain
 
 
 async def every_open_ticket(pilot: Pilot[None]) -> None:
@@ -65,34 +77,28 @@ async def test_a_reply_sent_offline_waits_survives_a_restart_and_goes_out_once(
 ) -> None:
     token = server.token("Dewi Lestari", "dewi@toko.example")
     outbox_file = tmp_path / "outbox.jsonl"
-    store = await open_store(server.url, token=token)
-    assert isinstance(store, HttpStore)
-    app = app_on(store, Outbox(outbox_file), tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3")  # every open ticket
-        await until(lambda: bool(app.screen.query_one(QueueTable).rows), pilot)
+    store = await signed_in(server, outbox_file, token)
+    app = app_on(store, tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await every_open_ticket(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.5)
         ticket_id = app.screen.query_one(QueueTable).rows[0].id
+        await until(lambda: app.screen.query_one(TicketPane).ticket is not None, pilot)
         await pilot.press("r", *"Paket dikirim ulang hari ini.")
         await asyncio.to_thread(server.kill)
         await pilot.press("ctrl+s")
-        await until(lambda: len(app.services.outbox) == 1, pilot)
-        hints = app.screen.query_one(KeyHints)
-        await until(lambda: "offline, 1 waiting" in hints.hints(160).plain, pilot)
+        await until(lambda: "offline, 1 waiting" in key_line(app), pilot)
         assert not app.screen.query_one(Composer).is_open
+        assert any("waits in the outbox" in text for text in notices(app))
     await store.close()
     assert outbox_file.exists()
 
     await asyncio.to_thread(server.start)
-    store = await open_store(server.url, token=token)
-    assert isinstance(store, HttpStore)
-    outbox = Outbox(outbox_file)
-    assert len(outbox) == 1  # read back from the file after the restart
-    app = app_on(store, outbox, tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await until(lambda: len(app.services.outbox) == 0, pilot)
-        await until(lambda: "offline" not in app.screen.query_one(KeyHints).hints(160).plain, pilot)
+    store = await signed_in(server, outbox_file, token)  # cs-tui started again
+    app = app_on(store, tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await until(lambda: any("went out" in text for text in notices(app)), pilot)
+        await until(lambda: "offline" not in key_line(app), pilot)
         assert (await bodies(store, ticket_id)).count("Paket dikirim ulang hari ini.") == 1
         assert await store.get_draft(store.agent.id, ticket_id) is None
     assert not outbox_file.exists()
@@ -100,20 +106,20 @@ async def test_a_reply_sent_offline_waits_survives_a_restart_and_goes_out_once(
 
 
 async def test_a_change_made_offline_is_made_when_the_server_is_back(server: Server, tmp_path: Path) -> None:
-    store = await signed_in(server)
-    app = app_on(store, Outbox(tmp_path / "outbox.jsonl"), tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:
+    store = await signed_in(server, tmp_path / "outbox.jsonl")
+    app = app_on(store, tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await every_open_ticket(pilot)
         ticket = app.screen.query_one(QueueTable).rows[0]
         await asyncio.to_thread(server.kill)
         await pilot.press("s")
-        await pilot.pause(0.3)
+        await until(lambda: isinstance(app.screen, ChoiceScreen), pilot)
         await pilot.press("s")  # "solved" in the picker
-        await until(lambda: len(app.services.outbox) == 1, pilot)
+        await until(lambda: "offline, 1 waiting" in key_line(app), pilot)
         await asyncio.to_thread(server.start)
-        await until(lambda: len(app.services.outbox) == 0, pilot)
-        said = [str(n.message) for n in app._notifications]
-    assert (await store.get_ticket(ticket.id)).status is Status.SOLVED, said
+        await until(lambda: any("went out" in text for text in notices(app)), pilot)
+        assert "offline" not in key_line(app)
+    assert (await store.get_ticket(ticket.id)).status is Status.SOLVED
     await store.close()
 
 
@@ -139,19 +145,19 @@ async def test_a_reply_whose_server_is_killed_mid_send_is_stored_once(server: Se
 async def test_a_reply_the_server_refuses_stays_in_the_composer_with_the_reason(
     server: Server, tmp_path: Path
 ) -> None:
-    store = await signed_in(server)
-    app = app_on(store, Outbox(tmp_path / "outbox.jsonl"), tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:
+    store = await signed_in(server, tmp_path / "outbox.jsonl")
+    app = app_on(store, tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await every_open_ticket(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await until(lambda: app.screen.query_one(TicketPane).ticket is not None, pilot)
         await pilot.press("r", *"jawaban penting")
         await asyncio.to_thread(server.cli, "agent", "revoke", "dewi@toko.example")
         await pilot.press("ctrl+s")
-        said = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
-        await until(lambda: any("cs-tui agent" in line for line in said()), pilot)
+        await until(lambda: any("cs-tui agent" in text for text in notices(app)), pilot)
         composer = app.screen.query_one(Composer)
         assert composer.is_open
         assert composer.text == "jawaban penting"
-        assert len(app.services.outbox) == 0
+        assert "waiting" not in key_line(app)
+    assert store.latest.waiting == 0
     await store.close()

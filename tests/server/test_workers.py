@@ -25,6 +25,8 @@ from cs_tui.store.http import HttpStore
 from .conftest import CS_TUI, Server, demo_server
 from .test_team import collect, wait_for
 
+pytestmark = pytest.mark.slow  # real servers stopped, killed and started again
+
 CLIENTS = 8
 REPLIES_EACH = 5
 

@@ -1,20 +1,20 @@
 """Changing tickets from the main screen: `a` assign to me, `s` status, `p` priority,
 `t` tags. They apply to the marked tickets, else the highlighted or open one;
 several at once after a confirmation that says how many. What cannot reach the
-store waits in the outbox, which this screen empties when the store is back."""
+store waits in its outbox; this screen says what the outbox does."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.screen import Screen
 
-from cs_tui.domain.models import Draft, DraftKind, Priority, Status, Ticket, TicketChanges
-from cs_tui.store.base import Conflict, StoreError, StoreUnavailable
+from cs_tui.domain.models import Priority, Status, Ticket, TicketChanges
+from cs_tui.store.base import Conflict, Queued, StoreError
+from cs_tui.store.outbox import Delivery, OutboxStore
 from cs_tui.tui.format import plural, status_label
-from cs_tui.tui.outbox import Delivery
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
 from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.key_hints import KeyHints
@@ -45,10 +45,6 @@ class ChangesTickets(HasServices, Screen[None]):
     @property
     def key_hints(self) -> KeyHints:
         return self.query_one(KeyHints)
-
-    @on(OutboxChanged)
-    def _outbox_changed(self) -> None:
-        self._show_outbox()
 
     def _targets(self) -> list[Ticket]:
         """The marked tickets, else the highlighted one in the queue, else the open one."""
@@ -145,8 +141,7 @@ class ChangesTickets(HasServices, Screen[None]):
                 )
             except Conflict:
                 conflicts.append(ticket.id)
-            except StoreUnavailable:
-                self.services.outbox.add_change(ticket.id, changes, ticket.version, done)
+            except Queued:
                 waiting.append(ticket.id)
             except StoreError as error:
                 failed.append(f"#{ticket.id}: {error}")
@@ -167,25 +162,34 @@ class ChangesTickets(HasServices, Screen[None]):
                 "Offline: waiting in the outbox until the store is back: "
                 + ", ".join(f"#{i}" for i in waiting)
             )
-            self.post_message(OutboxChanged())
         lines.extend(failed)
         trouble = conflicts or failed or waiting
         self.notify("\n".join(lines), severity="warning" if trouble else "information")
 
     # The outbox
 
-    @work(exclusive=True, group="outbox", exit_on_error=False)
-    async def deliver_outbox(self) -> None:
-        """Send what waits in the outbox, if anything does and the store answers."""
-        outbox = self.services.outbox
-        if not outbox:
-            return
-        delivery = await outbox.deliver(self.services.store, self.services.agent.id)
-        self._show_outbox(offline=delivery.offline)
-        await self._report(delivery)
+    _stop_listening: Callable[[], None] | None = None
 
-    async def _report(self, delivery: Delivery) -> None:
-        store, me = self.services.store, self.services.agent
+    @on(events.Mount)
+    def _follow_outbox(self) -> None:
+        store = self.services.store
+        if isinstance(store, OutboxStore):
+            self._outbox_news(store.latest)  # what it did before this screen was there to hear
+            self._stop_listening = store.listen(self._outbox_news)
+
+    def _outbox_news(self, delivery: Delivery) -> None:
+        self.post_message(OutboxChanged(delivery))
+
+    @on(events.Unmount)
+    def _stop_following_outbox(self) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
+
+    @on(OutboxChanged)
+    def report_outbox(self, event: OutboxChanged) -> None:
+        """What waits, in the key line; what went out or was refused, as notices."""
+        delivery = event.delivery
+        self._show_outbox(delivery)
         if delivery.sent:
             tickets = sorted({waiting.ticket_id for waiting, _ in delivery.sent})
             what = "what waited" if len(delivery.sent) > 1 else f"your waiting {delivery.sent[0][0].what}"
@@ -194,20 +198,23 @@ class ChangesTickets(HasServices, Screen[None]):
                 title="Outbox sent",
             )
             self.queue.reload()
-        for waiting, error in delivery.refused:
+        for refusal in delivery.refused:
+            waiting = refusal.waiting
             if waiting.message is not None:
-                kind = DraftKind.NOTE if waiting.message.internal else DraftKind.REPLY
-                kept = " It is kept as your draft there."
-                try:
-                    await store.save_draft(Draft(me.id, waiting.ticket_id, waiting.message.body, kind))
-                except StoreError:
-                    kept = f" Its text: {waiting.message.body}"
-                self.notify(f"{error}{kept}", severity="error", title=f"#{waiting.ticket_id}: not sent")
+                kept = (
+                    " It is kept as your draft there."
+                    if refusal.kept_as_draft
+                    else f" Its text: {waiting.message.body}"
+                )
+                title = f"#{waiting.ticket_id}: not sent"
+                self.notify(f"{refusal.error}{kept}", severity="error", title=title)
             else:
                 self.notify(
-                    f"{waiting.done} was not made: {error}", severity="warning", title=f"#{waiting.ticket_id}"
+                    f"The change was not made: {refusal.error}",
+                    severity="warning",
+                    title=f"#{waiting.ticket_id}",
                 )
 
-    def _show_outbox(self, *, offline: bool = True) -> None:
-        waiting = len(self.services.outbox)
-        self.key_hints.status = f"offline, {waiting} waiting" if waiting and offline else ""
+    def _show_outbox(self, delivery: Delivery) -> None:
+        waiting = delivery.waiting
+        self.key_hints.status = f"offline, {waiting} waiting" if waiting and delivery.offline else ""

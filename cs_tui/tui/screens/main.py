@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from cs_tui.config import View
+from cs_tui.domain.matching import ticket_matches
 from cs_tui.domain.metrics import last_days, today
 from cs_tui.domain.models import (
     Activity,
@@ -28,12 +29,11 @@ from cs_tui.domain.models import (
     EventKind,
     TicketPage,
 )
-from cs_tui.domain.query import Query, QueryError, parse
+from cs_tui.domain.query import Query, QueryError, Sort, parse
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
-from cs_tui.store.base import Sort, StoreError
+from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
-from cs_tui.tui.live import matching_views
 from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.changing import ChangesTickets
 from cs_tui.tui.services import StoreChanged
@@ -54,10 +54,10 @@ PRESENCE_EVERY = 3.0
 """Seconds between a session's renewals of where it is."""
 PRESENCE_TTL = timedelta(seconds=10)
 """A session not heard from for this long (its process died) is no longer shown."""
-OUTBOX_EVERY = 3.0
-"""Seconds between tries to send what waits in the outbox."""
 LIVE_DELAY = 0.15
 """Events within this many seconds are applied together."""
+MAX_MESSAGES_READ = 500
+"""A new ticket's messages read to tell which views it is in (imports may bring many)."""
 
 
 class MainScreen(ChangesTickets):
@@ -139,8 +139,6 @@ class MainScreen(ChangesTickets):
         self._metrics_timer = self.set_interval(METRICS_EVERY, self.refresh_metrics, pause=True)
         self.set_interval(30, self.queue.tick)
         self.set_interval(self.presence_every, self.update_presence)
-        self.set_interval(OUTBOX_EVERY, self.deliver_outbox)
-        self.deliver_outbox()
         if not views:
             self._start_metrics()
 
@@ -195,7 +193,7 @@ class MainScreen(ChangesTickets):
     def _apply(self, text: str) -> None:
         self.query_text = text
         self.query_parsed = parse(text) if text.strip() else None
-        sort = Sort(self.view.sort) if self.view else Sort.UPDATED
+        sort = self.view.sort if self.view else Sort.UPDATED
         query, viewer = self.query_parsed, self.services.agent.id
         store = self.services.store
 
@@ -392,7 +390,7 @@ class MainScreen(ChangesTickets):
 
     def _apply_live(self) -> None:
         pending, self._pending, self._live_timer = self._pending, StoreChanged(set(), set(), set()), None
-        if pending.kinds & {"ticket.created", "ticket.updated", "ticket.imported", "message.added"}:
+        if any(kind.changes_tickets for kind in pending.kinds):
             self.queue.reload()
             self.refresh_metrics()
         open_ticket = self.ticket_pane.ticket
@@ -431,14 +429,21 @@ class MainScreen(ChangesTickets):
     async def _announce(self, ticket_ids: list[int]) -> None:
         store, views = self.services.store, self.services.config.views
         me, now = self.services.agent.id, self.services.clock()
-        tickets = []
+        hits = []
         for ticket_id in ticket_ids[:20]:
             try:
-                tickets.append(await store.get_ticket(ticket_id))
+                ticket = await store.get_ticket(ticket_id)
+                messages = await store.get_messages(ticket_id, limit=MAX_MESSAGES_READ)
             except StoreError:
                 continue
-        hits = [(t, matching_views(t, views, viewer_id=me, now=now)) for t in tickets]
-        hits = [(t, v) for t, v in hits if v]
+            bodies = [m.body for m in messages.messages]
+            names = [
+                view.name
+                for view in views
+                if ticket_matches(view.parsed, ticket, bodies=bodies, viewer_id=me, now=now)
+            ]
+            if names:
+                hits.append((ticket, names))
         if not hits:
             return
         if len(hits) == 1:

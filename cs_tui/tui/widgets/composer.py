@@ -9,12 +9,11 @@ from typing import cast
 from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.document._document import Document
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Document, Selection
 
 from cs_tui.domain.models import DraftKind
 from cs_tui.domain.templates import find_placeholders
@@ -88,6 +87,11 @@ class Composer(Vertical):
     @property
     def is_open(self) -> bool:
         return self.has_class("-open")
+
+    @property
+    def has_unsaved_typing(self) -> bool:
+        """Whether text typed is waiting for its quiet DRAFT_DELAY to be saved as the draft."""
+        return self._save_timer is not None
 
     def open(self, ticket_id: int, kind: DraftKind, *, customer_name: str, body: str | None = None) -> None:
         """Show the composer for a ticket; `body` replaces the text (a restored draft)."""

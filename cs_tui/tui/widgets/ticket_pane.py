@@ -25,10 +25,10 @@ from cs_tui.domain.models import (
     TicketChanges,
 )
 from cs_tui.domain.text import sanitize_line
-from cs_tui.store.base import Conflict, StoreError, StoreUnavailable
+from cs_tui.store.base import Conflict, Queued, StoreError, StoreUnavailable
 from cs_tui.tui.changes import describe_changes
 from cs_tui.tui.screens.pickers import AskScreen
-from cs_tui.tui.services import HasServices, OutboxChanged
+from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.conversation import Conversation, TicketHeader, message_text
 from cs_tui.tui.widgets.pane import Pane
@@ -102,8 +102,6 @@ class TicketPane(HasServices, Pane):
         ticket = await store.get_ticket(ticket_id)
         page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
         draft = await store.get_draft(agent.id, ticket_id)
-        if draft is not None and any(w.message for w in self.services.outbox.waiting_for(ticket_id)):
-            draft = None  # it is what waits in the outbox, and goes when that does
         others = await store.customer_ticket_count(ticket.customer.id) - 1
         self.ticket, self.other_tickets = ticket, others
         # The conversation first, so that no frame shows this header over the last ticket's messages.
@@ -259,8 +257,8 @@ class TicketPane(HasServices, Pane):
             if not await self._undo_window(ticket_id, body, kind, client_id):
                 return
             message = await store.add_message(ticket_id, new, actor_id=agent.id)
-        except StoreUnavailable as error:
-            self._to_outbox(ticket_id, new, error)
+        except Queued as queued:
+            self._waits(new, queued)
             return
         except StoreError as error:
             self._keep_unsent(ticket_id, body, kind)
@@ -281,21 +279,14 @@ class TicketPane(HasServices, Pane):
                 self.conversation.focus()
             self.follow()
 
-    def _to_outbox(self, ticket_id: int, new: NewMessage, error: StoreUnavailable) -> None:
-        """The store cannot be reached: the message waits in the outbox, which sends it
-        (once) when the store is back, and survives a restart."""
-        self.services.outbox.add_message(ticket_id, new)
+    def _waits(self, new: NewMessage, queued: Queued) -> None:
+        """The store is away: the message waits in its outbox, which sends it (once)
+        when the store is back, and survives a restart. The composer lets it go."""
         composer = self.composer
-        if composer.ticket_id == ticket_id and composer.client_id == new.client_id:
+        if composer.ticket_id == queued.ticket_id and composer.client_id == new.client_id:
             composer.clear()
             composer.close()
-        what = "note" if new.internal else "reply"
-        self.notify(
-            f"{error}\nYour {what} waits in the outbox and goes out when the store is back.",
-            severity="warning",
-            title=f"#{ticket_id} offline",
-        )
-        self.post_message(OutboxChanged())
+        self.notify(str(queued), severity="warning", title=f"#{queued.ticket_id} offline")
 
     async def _nothing_changed_meanwhile(self, ticket_id: int) -> bool:
         """True to go on. If the customer or another agent wrote, or someone changed the
@@ -408,14 +399,9 @@ class TicketPane(HasServices, Pane):
         except Conflict as conflict:
             self._conflict(seen, conflict.current)
             return
-        except StoreUnavailable as error:
-            self.services.outbox.add_change(seen.id, changes, seen.version, done)
-            self.notify(
-                f"{error}\n{done}: waits in the outbox and is made when the store is back.",
-                severity="warning",
-                title=f"#{seen.id} offline",
-            )
-            self.post_message(OutboxChanged())
+        except Queued as queued:
+            title = f"#{seen.id} offline"
+            self.notify(f"{queued}\nThe change: {done.lower()}", severity="warning", title=title)
             return
         self._updated(ticket)
         self.notify(done, title=f"#{ticket.id}")
