@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)"),
+    pytest.mark.slow,
+]
 
 CS_TUI = [sys.executable, "-m", "cs_tui"]
 AGENT = "sari@tokonusantara.example"

@@ -3,6 +3,8 @@ a fixed moment so ages, SLA countdowns and snapshots do not drift."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,15 +29,32 @@ def _fixed_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
 
 
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo shop, filled once; each test works on a copy of its own."""
+    path = tmp_path_factory.mktemp("demo") / "cs-tui.db"
+
+    async def fill() -> None:
+        opened = await open_store(str(path))
+        try:
+            await fill_demo(opened)
+        finally:
+            await opened.close()  # which folds the write-ahead log into the file
+
+    asyncio.run(fill())
+    return path
+
+
 @pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    return tmp_path / "cs-tui.db"
+def store_path(tmp_path: Path, demo_file: Path) -> Path:
+    path = tmp_path / "cs-tui.db"
+    shutil.copyfile(demo_file, path)
+    return path
 
 
 @pytest.fixture
 async def store(store_path: Path) -> AsyncIterator[Store]:
     opened = await open_store(str(store_path))
-    await fill_demo(opened)
     try:
         yield opened
     finally:

@@ -3,38 +3,40 @@ editor checks placeholders before it saves."""
 
 from __future__ import annotations
 
+from textual.widgets import TextArea
+
 from cs_tui.domain.models import CannedActions, CannedResponse, NewTicket, Status
 from cs_tui.domain.templates import render
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.canned import CannedEditorScreen, CannedPicker, rank_canned
+from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, shown
+from .helpers import AppFactory, main_screen, notices, paste, settled, shown, until
 
 
 async def test_the_picker_inserts_a_greeting_with_the_customers_first_name(
     make_app: AppFactory, store: Store
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         ticket = app.screen.query_one(QueueTable).rows[0]
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.screen, CannedPicker)
+        await until(pilot, lambda: isinstance(app.screen, CannedPicker))
+        await settled(pilot)
         await pilot.press(*"halo")
-        await pilot.pause()
-        preview = shown(app.screen.query_one("#canned-preview"))
         first_name = ticket.customer.name.split()[0]
-        assert f"Halo, {first_name}!" in preview
+        preview = app.screen.query_one("#canned-preview")
+        await until(pilot, lambda: f"Halo, {first_name}!" in shown(preview))
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        composer = app.screen.query_one(Composer)
-        assert composer.is_open
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: composer.is_open)
+        await settled(pilot)
         assert composer.text.startswith(f"Halo, {first_name}!")
         halo = next(c for c in await store.list_canned() if c.shortcut == "halo")
         assert halo.usage_count == 1
@@ -57,17 +59,23 @@ async def test_a_macro_sets_status_and_tags_and_an_unfilled_placeholder_blocks_s
         NewTicket("Where is my order", "rina@example.com", "Halo"), actor_id=None
     )
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         queue.cursor_row = next(i for i, t in enumerate(queue.rows) if t.id == target.id)
         await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("c", *"zzorder", "enter")
-        await pilot.pause(0.4)
-        composer = app.screen.query_one(Composer)
-        assert composer.text == "Hi rina, what is your order number?"
+        await settled(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CannedPicker))
+        await settled(pilot)
+        await pilot.press(*"zzorder")
+        preview = app.screen.query_one("#canned-preview")
+        await until(pilot, lambda: "order number" in shown(preview))
+        await pilot.press("enter")
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: composer.text == "Hi rina, what is your order number?")
+        await settled(pilot)
         ticket = await store.get_ticket(target.id)
         assert ticket.status is Status.PENDING
         assert "need-info" in ticket.tags
@@ -76,15 +84,24 @@ async def test_a_macro_sets_status_and_tags_and_an_unfilled_placeholder_blocks_s
         composer.insert(" Your name: " + render("{{agent.first_name}}", {}).text)
         assert composer.area.selected_text == "{{agent.first_name}}"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: any("nothing was sent" in n for n in notices(app)))
         bodies = [m.body for m in (await store.get_messages(target.id)).messages]
         assert not any("order number" in b for b in bodies)
         assert "agent.first_name" in shown(composer.query_one("#composer-hint"))
         await pilot.press(*"Sari")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not composer.is_open)
+        await settled(pilot)
         bodies = [m.body for m in (await store.get_messages(target.id)).messages]
         assert bodies[-1] == "Hi rina, what is your order number? Your name: Sari"
+
+
+async def saved_as(store: Store, title: str) -> bool:
+    return any(c.title == title for c in await store.list_canned())
+
+
+async def not_saved(store: Store, title: str) -> bool:
+    return not await saved_as(store, title)
 
 
 def test_fuzzy_ranking_puts_the_best_match_first_and_the_most_used_among_equals() -> None:
@@ -104,24 +121,23 @@ async def test_the_editor_refuses_an_unknown_placeholder_and_saves_a_good_one(
     make_app: AppFactory, store: Store
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await app.push_screen(CannedEditorScreen())
-        await pilot.pause(0.3)
+        await settled(pilot)
         await pilot.press("ctrl+n")
-        await pilot.press(*"Ongkir gratis")
-        body = app.screen.query_one("#canned-body")
-        body.load_text("Halo {{customer.nickname}}, ongkirnya gratis!")  # type: ignore[attr-defined]
+        await paste(pilot, "Ongkir gratis")
+        body = app.screen.query_one("#canned-body", TextArea)
+        body.load_text("Halo {{customer.nickname}}, ongkirnya gratis!")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
-        assert "customer.nickname" in shown(app.screen.query_one("#canned-error"))
+        error = app.screen.query_one("#canned-error")
+        await until(pilot, lambda: "customer.nickname" in shown(error))
         assert not any(c.title == "Ongkir gratis" for c in await store.list_canned())
-        body.load_text("Halo {{customer.first_name}}, ongkirnya gratis!")  # type: ignore[attr-defined]
+        body.load_text("Halo {{customer.first_name}}, ongkirnya gratis!")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: saved_as(store, "Ongkir gratis"))
         saved = next(c for c in await store.list_canned() if c.title == "Ongkir gratis")
         assert saved.body == "Halo {{customer.first_name}}, ongkirnya gratis!"
         await pilot.press("ctrl+d")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert not any(c.title == "Ongkir gratis" for c in await store.list_canned())
+        await until(pilot, lambda: not_saved(store, "Ongkir gratis"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from cs_tui.config import DEFAULT_VIEWS, load_config, remember_theme
 from cs_tui.tui.themes import builtin_theme_dir, load_themes
 
-from .helpers import AppFactory
+from .helpers import AppFactory, main_screen, settled
 
 
 def test_no_file_means_the_defaults_and_no_complaint(tmp_path: Path) -> None:
@@ -115,11 +115,12 @@ async def test_the_keymap_and_theme_from_the_config_apply(make_app: AppFactory, 
     app = make_app(load_config(path))
     async with app.run_test(size=(160, 48)) as pilot:
         assert app.theme == "cs-light"
-        await pilot.press("3", "enter")
-        await pilot.pause()
+        await pilot.press("3")
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
         await pilot.press("R")
-        await pilot.pause()
-        assert app.screen.ticket_pane.composer.is_open
+        assert main_screen(app).ticket_pane.composer.is_open
         app.theme = "cs-high-contrast"
         await pilot.pause()
         assert load_config(path).theme == "cs-high-contrast"

@@ -14,7 +14,7 @@ from cs_tui.store import Store
 from cs_tui.tui.screens.main import MainScreen
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, shown, wait_until
+from .helpers import AppFactory, main_screen, settled, shown, until, wait_until
 from .test_queue import row_text
 from .test_ticket import open_first
 
@@ -33,7 +33,7 @@ async def test_another_agent_replying_shows_in_the_row_and_the_header(
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         first, second = queue.rows[0], queue.rows[1]
         assert row_text(queue, first.id)[3] == " "
@@ -44,7 +44,7 @@ async def test_another_agent_replying_shows_in_the_row_and_the_header(
         assert row_text(queue, second.id)[3] == " "
 
         await pilot.press("enter")
-        pane = app.screen.ticket_pane
+        pane = main_screen(app).ticket_pane
         assert await wait_until(pilot, lambda: f"{rudi.name} is replying" in shown(pane.header))
 
         # He stops writing, then leaves the ticket.
@@ -62,7 +62,7 @@ async def test_others_see_this_agent_open_a_ticket_and_write(
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         ticket = app.screen.query_one(QueueTable).rows[0]
         me = app.services.agent
 
@@ -70,12 +70,13 @@ async def test_others_see_this_agent_open_a_ticket_and_write(
             found = await other_store.presence(utcnow() - timedelta(seconds=10))
             return {(p.ticket_id, p.activity.value) for p in found if p.agent.id == me.id}
 
+        async def there(activity: str) -> bool:
+            return await where() == {(ticket.id, activity)}
+
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert await where() == {(ticket.id, "viewing")}
+        await until(pilot, lambda: there("viewing"))
         await pilot.press("r")
-        await pilot.pause(0.3)
-        assert await where() == {(ticket.id, "replying")}
+        await until(pilot, lambda: there("replying"))
         await app.action_quit()
     assert await where() == set()
 
@@ -92,7 +93,7 @@ async def test_an_agent_whose_process_died_drops_out(
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         first = queue.rows[0]
         # Rudi's process says where it is once, then is killed: no leaving, no renewals.
@@ -109,7 +110,7 @@ async def test_another_agent_coming_to_the_ticket_does_not_reload_it(
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         ticket_id = await open_first(pilot)
-        pane = app.screen.ticket_pane
+        pane = main_screen(app).ticket_pane
         assert await wait_until(pilot, lambda: f"#{ticket_id}" in shown(pane.header))
         reads: list[int] = []
         get_ticket = app.services.store.get_ticket
@@ -121,5 +122,5 @@ async def test_another_agent_coming_to_the_ticket_does_not_reload_it(
         monkeypatch.setattr(app.services.store, "get_ticket", counted)
         await other_store.set_presence("rudi-laptop", rudi.id, ticket_id)
         assert await wait_until(pilot, lambda: f"{rudi.name} is viewing" in shown(pane.header))
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert reads == []

@@ -5,42 +5,44 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.color import Color
+from textual.geometry import Region
 
 from cs_tui.config import Config
 from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status
-from cs_tui.domain.query import parse
+from cs_tui.domain.query import Sort, parse
 from cs_tui.store import open_store
-from cs_tui.store.base import Sort, Store
+from cs_tui.store.base import Store
 from cs_tui.tui.app import HelpdeskApp
+from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
 from cs_tui.tui.widgets.queue import PAGE, QueueTable
 from cs_tui.tui.widgets.queue_columns import UNSPACED, header_text, layout_columns
 
-from .helpers import AppFactory, clock, shown, wait_until
+from .helpers import AppFactory, backgrounds, clock, main_screen, notices, settled, shown, until, wait_until
 
 
 async def test_the_queue_opens_on_the_first_view_with_its_count(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         mine = parse("assignee:me status:new,open,pending,on_hold")
         expected = await store.list_tickets(mine, viewer_id=app.services.agent.id, sort=Sort.SLA, limit=PAGE)
         assert [t.id for t in queue.rows] == [t.id for t in expected.tickets]
         pane = app.screen.query_one("#queue-pane")
         assert pane.border_title == "1 Mine"
-        assert pane.border_subtitle.endswith(f"of {expected.total:,}")
+        assert str(pane.border_subtitle).endswith(f"of {expected.total:,}")
 
 
 async def test_moving_and_opening_a_ticket(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         second = queue.rows[1]
         await pilot.press("j", "enter")
-        await pilot.pause()
-        pane = app.screen.ticket_pane
+        await settled(pilot)
+        pane = main_screen(app).ticket_pane
         assert pane.ticket is not None
         assert pane.ticket.id == second.id
         assert f"#{second.id}" in shown(pane.header)
@@ -50,9 +52,9 @@ async def test_moving_and_opening_a_ticket(make_app: AppFactory) -> None:
 
 async def test_views_switch_on_number_keys(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("6")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         assert queue.rows
         assert all(t.status is Status.PENDING for t in queue.rows)
@@ -62,7 +64,7 @@ async def test_views_switch_on_number_keys(make_app: AppFactory, store: Store) -
 
 async def test_search_filters_live_and_shows_a_bad_query_inline(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3", "slash", "ctrl+u")
         await pilot.press(*"priority:urgent")
         queue = app.screen.query_one(QueueTable)
@@ -84,12 +86,12 @@ async def test_more_rows_load_as_the_cursor_nears_the_end(make_app: AppFactory, 
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         assert len(queue.rows) == PAGE
         for _ in range(4):
             await pilot.press("pagedown", "pagedown", "pagedown")
-            await pilot.pause()
+            await settled(pilot)
         assert len(queue.rows) > PAGE
         ids = [t.id for t in queue.rows]
         assert len(ids) == len(set(ids))
@@ -97,18 +99,18 @@ async def test_more_rows_load_as_the_cursor_nears_the_end(make_app: AppFactory, 
 
 async def test_bulk_status_change_applies_to_every_marked_ticket(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         marked = [t.id for t in queue.rows[:3]]
         await pilot.press("x", "x", "x", "s")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("s")  # "solved" in the picker
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
         assert "3 tickets" in shown(app.screen.query_one("Label"))
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: any("3 tickets changed" in n for n in notices(app)))
         for ticket_id in marked:
             assert (await store.get_ticket(ticket_id)).status is Status.SOLVED
         assert not queue.marked
@@ -117,17 +119,17 @@ async def test_bulk_status_change_applies_to_every_marked_ticket(make_app: AppFa
 def row_backgrounds(app: HelpdeskApp, row: int) -> set[object]:
     """The backgrounds the queue's row (an index among the loaded rows) is drawn
     with on the screen."""
-    queue = app.screen.query_one(QueueTable)
-    strips = app.screen._compositor.render_strips()
-    line = strips[queue.region.y + row - int(queue.scroll_y)]
-    return {s.style.bgcolor for s in line.crop(queue.region.x, queue.region.right - 1) if s.style}
+    queue = main_screen(app).query_one(QueueTable)
+    y = queue.region.y + row - int(queue.scroll_y)
+    # The last column is the scrollbar's.
+    return set(backgrounds(app, Region(queue.region.x, y, queue.region.width - 1, 1)))
 
 
 async def test_the_cursor_row_is_one_bar_of_its_own_colour(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3", "j")
-        await pilot.pause()
+        await settled(pilot)
         cursor = row_backgrounds(app, 1)
         assert len(cursor) == 1, "every cell of the cursor row has the cursor's background"
         assert cursor.isdisjoint(row_backgrounds(app, 0) | row_backgrounds(app, 2))
@@ -141,9 +143,9 @@ def cursor_background(app: HelpdeskApp) -> object:
 
 async def test_the_cursor_bar_dims_while_the_focus_is_in_the_ticket(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3", "j")
-        await pilot.pause()
+        await settled(pilot)
         focused = cursor_background(app)
         assert focused == Color.parse(app.theme_variables["block-cursor-background"]).rich_color
         await pilot.press("enter")
@@ -163,9 +165,9 @@ async def test_unread_tickets_are_marked_until_opened_and_again_when_the_custome
     make_app: AppFactory, store: Store, other_store: Store
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         me = app.services.agent.id
         top = [t.id for t in queue.rows[:40]]
@@ -177,22 +179,18 @@ async def test_unread_tickets_are_marked_until_opened_and_again_when_the_custome
 
         queue.cursor_row = top.index(first)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert not row_text(queue, first).startswith("•")
         assert await store.unread_tickets(me, [first]) == set()
 
         await pilot.press("escape")
         queue.cursor_row = [t.id for t in queue.rows].index(second)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         await other_store.add_message(
             first, NewMessage("cust-again", "Halo? Sudah dicek?", AuthorKind.CUSTOMER), actor_id=None
         )
-        for _ in range(20):
-            await pilot.pause(0.1)
-            if first in queue.unread:
-                break
-        assert row_text(queue, first).startswith("•")
+        await until(pilot, lambda: row_text(queue, first).startswith("•"))
 
 
 def test_columns_fit_the_width_and_fold_at_80() -> None:
@@ -212,7 +210,7 @@ async def test_an_empty_store_opens_with_an_empty_queue(tmp_path: Path, agent: A
     try:
         app = HelpdeskApp(empty, me, Config(), clock=clock)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await settled(pilot)
             assert app.screen.query_one("#queue-pane").border_subtitle == "0 of 0"
     finally:
         await empty.close()

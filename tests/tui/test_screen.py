@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from textual.app import App
 from textual.color import Color
+from textual.command import CommandPalette
 from textual.geometry import Region
 
 from cs_tui.domain.metrics import last_days, today
@@ -17,7 +18,7 @@ from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.widgets.queue import QueueTable
 from cs_tui.tui.widgets.sidebar import MetricsSidebar
 
-from .helpers import NOW, AppFactory, screen_text, shown, wait_until
+from .helpers import NOW, AppFactory, main_screen, notices, screen_text, settled, shown, until, wait_until
 
 
 async def test_the_sidebar_shows_the_same_figures_as_the_metrics_command(
@@ -25,8 +26,9 @@ async def test_the_sidebar_shows_the_same_figures_as_the_metrics_command(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.5)
-        text = shown(app.screen.query_one(MetricsSidebar).query_one("#figures"))
+        figures = app.screen.query_one(MetricsSidebar).query_one("#figures")
+        await until(pilot, lambda: "7 days median" in shown(figures))
+        text = shown(figures)
         me = app.services.agent.id
         day = await store.metrics(today(NOW), viewer_id=me, now=NOW)
         week = await store.metrics(last_days(NOW, 7), viewer_id=me, now=NOW)
@@ -43,9 +45,10 @@ async def test_a_ticket_from_another_process_appears_without_moving_the_cursor(
     make_app: AppFactory, other_store: Store
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3", "j", "j")
-        await pilot.pause()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        await pilot.press("j", "j")
         queue = app.screen.query_one(QueueTable)
         under_cursor = queue.current
         assert under_cursor is not None
@@ -53,34 +56,31 @@ async def test_a_ticket_from_another_process_appears_without_moving_the_cursor(
             NewTicket("Paket belum sampai", "wulan@example.com", "Sudah 5 hari", customer_name="Wulan"),
             actor_id=None,
         )
-        for _ in range(20):
-            await pilot.pause(0.1)
-            if any(t.id == created.id for t in queue.rows):
-                break
+        await until(pilot, lambda: any("Paket belum sampai" in n for n in notices(app)))
+        await until(pilot, lambda: any(t.id == created.id for t in queue.rows))
         assert queue.rows[0].id == created.id
-        assert queue.current == under_cursor
-        assert any("Paket belum sampai" in str(n.message) for n in app._notifications)
+        assert queue.current is not None
+        assert queue.current.id == under_cursor.id
 
 
 async def test_a_reply_from_another_agent_shows_in_the_open_ticket(
     make_app: AppFactory, other_store: Store
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3", "enter")
-        await pilot.pause()
-        ticket = app.screen.ticket_pane.ticket
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        ticket = main_screen(app).ticket_pane.ticket
         assert ticket is not None
         await other_store.add_message(
             ticket.id,
             NewMessage("from-wulan", "Paketnya sudah sampai, makasih!", AuthorKind.CUSTOMER),
             actor_id=None,
         )
-        for _ in range(20):
-            await pilot.pause(0.1)
-            if app.screen.ticket_pane.conversation.messages[-1].body.startswith("Paketnya"):
-                break
-        assert app.screen.ticket_pane.conversation.messages[-1].body == "Paketnya sudah sampai, makasih!"
+        conversation = main_screen(app).ticket_pane.conversation
+        await until(pilot, lambda: conversation.messages[-1].body == "Paketnya sudah sampai, makasih!")
 
 
 HOSTILE_SUBJECT = "[bold red]x[/] [@click=app.quit]q[/] \x1b[2J\x1b]0;pwned\x07"
@@ -101,17 +101,16 @@ async def test_markup_and_escape_sequences_from_customers_show_literally(
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         queue.cursor_row = next(i for i, t in enumerate(queue.rows) if t.id == hostile.id)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         text = screen_text(app)
         assert "[bold red]x[/] [@click=app.quit]q[/]" in text
         assert "Body [bold]not bold[/bold] red? link  end" in text
         assert "[link=http://x]Mallory[/link]" in text
-        segments = [segment.text for strip in app.screen._compositor.render_strips() for segment in strip]
-        assert not any(c in s for s in segments for c in "\x1b\x07\x9b\x9d")
+        assert not any(c in text for c in "\x1b\x07\x9b\x9d")
         assert app.is_running  # the [@click=app.quit] did nothing
 
 
@@ -119,28 +118,26 @@ async def test_at_80_columns_queue_and_ticket_take_the_width_in_turn(make_app: A
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         screen = app.screen
         assert not screen.query_one("#sidebar").display
         assert not screen.query_one("#ticket-pane").display
         assert screen.query_one("#queue-pane").outer_size.width == 80
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(pilot)
         assert screen.query_one("#ticket-pane").display
         assert not screen.query_one("#queue-pane").display
         assert screen.query_one("#ticket-pane").outer_size.width == 80
         await pilot.press("escape")
-        await pilot.pause()
         assert screen.query_one("#queue-pane").display
         await pilot.press("m")
-        await pilot.pause()
         assert screen.query_one("#sidebar").display
 
 
 async def test_widening_the_terminal_shows_the_sidebar_with_its_figures_at_once(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await settled(pilot)
         sidebar = app.screen.query_one(MetricsSidebar)
         assert not sidebar.display
         await pilot.resize_terminal(200, 50)
@@ -152,19 +149,17 @@ async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFa
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
         for words in ("Reply", "Note", "Canned", "Assign me", "Status", "Tags"):
             assert words in text
         await pilot.press("escape")
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"View: Pending")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: screen_text(app).count("View: Pending") >= 2)  # typed, and found
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert app.screen.query_one("#queue-pane").border_title == "6 Pending"
+        await until(pilot, lambda: main_screen(app).query_one("#queue-pane").border_title == "6 Pending")
 
 
 ROUND_BORDER = set("╭╮╰╯─│")
@@ -188,8 +183,8 @@ def outlined(app: App[None]) -> list[str]:
 
 async def test_the_pane_holding_the_focus_is_outlined_in_every_theme(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
         assert outlined(app) == ["queue-pane"]
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: outlined(app) == ["ticket-pane"])

@@ -6,7 +6,6 @@ the report and accept it with `pytest tests/tui/test_snapshots.py --snapshot-upd
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from cs_tui.store import open_store
 from cs_tui.tui.app import HelpdeskApp
 from cs_tui.tui.services import Services
 
-from .helpers import clock, fill_demo
+from .helpers import clock
 
 
 class StoreOpeningApp(HelpdeskApp):
@@ -33,27 +32,16 @@ class StoreOpeningApp(HelpdeskApp):
         store = await open_store(str(self.path))
         agent = await store.find_agent(DEMO_AGENTS[0].email)
         assert agent is not None
-        self.services = Services(
-            store=store, agent=agent, config=self.services.config, clock=clock, outbox=self.services.outbox
-        )
+        self.services = Services(store=store, agent=agent, config=self.services.config, clock=clock)
 
     async def on_unmount(self) -> None:
         await self.services.store.close()
 
 
 @pytest.fixture
-def store_file(tmp_path: Path) -> Path:
-    path = tmp_path / "cs-tui.db"
-
-    async def fill() -> None:
-        store = await open_store(str(path))
-        try:
-            await fill_demo(store)
-        finally:
-            await store.close()
-
-    asyncio.run(fill())
-    return path
+def store_file(store_path: Path) -> Path:
+    """A copy of the demo shop, which the app opens on its own loop."""
+    return store_path
 
 
 def app_for(store_file: Path, tmp_path: Path, theme: str = "cs-dark") -> StoreOpeningApp:

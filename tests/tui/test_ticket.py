@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from cs_tui.demo import DEMO_AGENTS
 from cs_tui.domain.models import (
     AuthorKind,
+    Draft,
     DraftKind,
     MessageKind,
     NewMessage,
@@ -19,25 +22,39 @@ from cs_tui.domain.models import (
 )
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.pickers import AskScreen
-from cs_tui.tui.widgets.composer import DRAFT_DELAY, Composer
+from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, shown
+from .helpers import AppFactory, main_screen, notices, paste, settled, shown, until
 
 
-async def open_first(pilot, view: str = "3") -> int:  # type: ignore[no-untyped-def]
-    """Open the first ticket of a view; its id."""
+async def open_first(pilot: Pilot[None], view: str = "3") -> int:
+    """Open the first ticket of a view, once it shows; its id."""
     await pilot.press(view)
-    await pilot.pause()
+    await settled(pilot)
     ticket = pilot.app.screen.query_one(QueueTable).rows[0]
     await pilot.press("enter")
-    await pilot.pause()
+    await settled(pilot)
+    assert main_screen(pilot.app).ticket_pane.ticket is not None
     return int(ticket.id)
+
+
+async def last_message(store: Store, ticket_id: int) -> str:
+    return (await store.get_messages(ticket_id)).messages[-1].body
+
+
+async def store_says(read: Awaitable[str], expected: str) -> bool:
+    return await read == expected
+
+
+async def draft_says(read: Awaitable[Draft | None], expected: str) -> bool:
+    draft = await read
+    return draft is not None and draft.body == expected
 
 
 async def test_reply_is_sent_and_stored(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
         await pilot.press("r")
         await pilot.pause()
@@ -46,7 +63,8 @@ async def test_reply_is_sent_and_stored(make_app: AppFactory, store: Store) -> N
         assert "Reply to" in shown(composer.query_one("#composer-title"))
         await pilot.press(*"Sudah kami proses, Kak.")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not composer.is_open)
+        await settled(pilot)
         page = await store.get_messages(ticket_id)
         last = page.messages[-1]
         assert last.body == "Sudah kami proses, Kak."
@@ -58,26 +76,30 @@ async def test_reply_is_sent_and_stored(make_app: AppFactory, store: Store) -> N
 
 async def test_a_note_looks_different_and_stays_internal(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
         await pilot.press("n")
         await pilot.pause()
         composer = app.screen.query_one(Composer)
         assert composer.has_class("-note")
         assert "Internal note" in shown(composer.query_one("#composer-title"))
-        await pilot.press(*"cek mutasi dulu", "ctrl+s")
-        await pilot.pause(0.3)
+        await paste(pilot, "cek mutasi dulu")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not composer.is_open)
+        await settled(pilot)
         last = (await store.get_messages(ticket_id)).messages[-1]
         assert last.kind is MessageKind.NOTE
 
 
 async def test_the_draft_is_saved_while_typing_and_comes_back(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
-        await pilot.press("r", *"Halo, sebentar ya")
-        await pilot.pause(1.0)
-        draft = await store.get_draft(app.services.agent.id, ticket_id)
+        await pilot.press("r")
+        await paste(pilot, "Halo, sebentar ya")
+        me = app.services.agent.id
+        await until(pilot, lambda: store.get_draft(me, ticket_id))  # half a second after the last key
+        draft = await store.get_draft(me, ticket_id)
         assert draft is not None
         assert draft.body == "Halo, sebentar ya"
         assert draft.kind is DraftKind.REPLY
@@ -89,18 +111,19 @@ async def test_the_draft_is_saved_while_typing_and_comes_back(make_app: AppFacto
         composer = again.screen.query_one(Composer)
         assert composer.is_open
         assert composer.text == "Halo, sebentar ya"
-        await pilot.pause(DRAFT_DELAY + 0.3)
+        assert not composer.has_unsaved_typing
+        await settled(pilot)
         assert await store.get_draft(app.services.agent.id, ticket_id) == draft
 
 
 async def test_escape_leaves_the_composer_and_keeps_the_text(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
         await pilot.press("n", *"catatan", "escape")
-        await pilot.pause(0.2)
         composer = app.screen.query_one(Composer)
         assert not composer.is_open
+        await settled(pilot)  # leaving writes the draft at once
         draft = await store.get_draft(app.services.agent.id, ticket_id)
         assert draft is not None
         assert (draft.body, draft.kind) == ("catatan", DraftKind.NOTE)
@@ -112,38 +135,42 @@ async def test_a_message_that_arrived_while_typing_is_shown_before_sending(
     make_app: AppFactory, store: Store, other_store: Store
 ) -> None:
     app = make_app(live=False)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
-        await pilot.press("r", *"Sudah dikirim")
+        await pilot.press("r")
+        await paste(pilot, "Sudah dikirim")
         await other_store.add_message(
             ticket_id, NewMessage("customer-late", "Eh, alamatnya salah!", AuthorKind.CUSTOMER), actor_id=None
         )
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
         assert isinstance(app.screen, AskScreen)
         assert "alamatnya salah" in str(app.screen.body)
         await pilot.press("right", "enter")  # Edit
-        await pilot.pause(0.2)
+        composer = app.screen.query_one(Composer)
+        await until(pilot, lambda: composer.area.has_focus)
         bodies = [m.body for m in (await store.get_messages(ticket_id)).messages]
         assert "Sudah dikirim" not in bodies
         assert "Eh, alamatnya salah!" in bodies
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
-        assert (await store.get_messages(ticket_id)).messages[-1].body == "Sudah dikirim"
+        await until(pilot, lambda: not composer.is_open)
+        await until(pilot, lambda: store_says(last_message(store, ticket_id), "Sudah dikirim"))
 
 
 async def test_status_priority_and_assign_change_the_ticket(make_app: AppFactory, store: Store) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
+        header = main_screen(app).ticket_pane.header
         await pilot.press("s", "p")  # status: pending
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "pending" in shown(header))
         await pilot.press("p", "u")  # priority: urgent
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "urgent" in shown(header))
         await pilot.press("a")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.services.agent.name in shown(header))
         await pilot.press("t", *"vip -refund", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "vip" in shown(header))
+        await settled(pilot)
         ticket = await store.get_ticket(ticket_id)
         assert ticket.status is Status.PENDING
         assert ticket.priority is Priority.URGENT
@@ -151,26 +178,25 @@ async def test_status_priority_and_assign_change_the_ticket(make_app: AppFactory
         assert ticket.assignee.id == app.services.agent.id
         assert "vip" in ticket.tags
         assert "refund" not in ticket.tags
-        assert "pending" in shown(app.screen.ticket_pane.header)
+        assert "pending" in shown(main_screen(app).ticket_pane.header)
 
 
 async def test_a_stale_change_is_a_conflict_that_says_what_changed(
     make_app: AppFactory, store: Store, other_store: Store
 ) -> None:
     app = make_app(live=False)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
         seen = await store.get_ticket(ticket_id)
         await other_store.update_ticket(
             ticket_id, TicketChanges(status=Status.ON_HOLD), expected_version=seen.version, actor_id=None
         )
         await pilot.press("s", "s")  # solved, on the version this agent saw
-        await pilot.pause(0.3)
+        await until(pilot, lambda: any("Nothing was changed" in n for n in notices(app)))
         ticket = await store.get_ticket(ticket_id)
         assert ticket.status is Status.ON_HOLD
-        messages = [str(n.message) for n in app._notifications]
-        assert any("on hold" in m and "Nothing was changed" in m for m in messages)
-        assert "on hold" in shown(app.screen.ticket_pane.header)
+        assert any("on hold" in n and "Nothing was changed" in n for n in notices(app))
+        assert "on hold" in shown(main_screen(app).ticket_pane.header)
 
 
 async def test_a_long_thread_loads_earlier_messages_when_scrolled_to_the_top(
@@ -189,19 +215,19 @@ async def test_a_long_thread_loads_earlier_messages_when_scrolled_to_the_top(
             actor_id=agent.id if n % 2 == 0 else None,
         )
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await settled(pilot)
         queue = app.screen.query_one(QueueTable)
         queue.cursor_row = next(i for i, t in enumerate(queue.rows) if t.id == ticket.id)
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        conversation = app.screen.ticket_pane.conversation
+        await settled(pilot)
+        conversation = main_screen(app).ticket_pane.conversation
         assert conversation.messages[-1].body == "message 129"
         assert conversation.messages[0].body == "message 80"
-        for _ in range(3):
+        for _ in range(3):  # each time at the top, the next 50 earlier ones load
             conversation.scroll_home(animate=False)
-            await pilot.pause(0.3)
+            await settled(pilot)
         assert conversation.messages[0].body == "message 0"
         assert len(conversation.messages) == 130
 
@@ -214,25 +240,25 @@ async def test_ctrl_e_hands_the_text_to_the_editor_and_takes_it_back(
     editor.chmod(0o755)
     monkeypatch.setenv("EDITOR", str(editor))
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
-        await pilot.press("r", *"Halo Kak", "ctrl+e")
-        await pilot.pause(0.5)
+        await pilot.press("r")
+        await paste(pilot, "Halo Kak")
+        await pilot.press("ctrl+e")
         composer = app.screen.query_one(Composer)
-        assert composer.text == "Halo Kak\n-- Sari"
-        await pilot.pause(0.8)
-        draft = await store.get_draft(app.services.agent.id, ticket_id)
-        assert draft is not None
-        assert draft.body == "Halo Kak\n-- Sari"
+        await until(pilot, lambda: composer.text == "Halo Kak\n-- Sari")
+        me = app.services.agent.id
+        await until(pilot, lambda: draft_says(store.get_draft(me, ticket_id), "Halo Kak\n-- Sari"))
 
 
 async def test_a_change_to_the_ticket_while_typing_is_shown_before_sending(
     make_app: AppFactory, store: Store, other_store: Store
 ) -> None:
     app = make_app(live=False)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
-        await pilot.press("r", *"Kami proses hari ini")
+        await pilot.press("r")
+        await paste(pilot, "Kami proses hari ini")
         rudi = await other_store.find_agent(DEMO_AGENTS[1].email)
         assert rudi is not None
         seen = await other_store.get_ticket(ticket_id)
@@ -244,29 +270,29 @@ async def test_a_change_to_the_ticket_while_typing_is_shown_before_sending(
             actor_id=rudi.id,
         )
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
         assert isinstance(app.screen, AskScreen)
         shown_body = str(app.screen.body)
         assert "→ solved" in shown_body
         assert f"priority {seen.priority.value} → {priority.value}" in shown_body
         await pilot.press("enter")  # Send anyway
-        await pilot.pause(0.3)
-        assert (await store.get_messages(ticket_id)).messages[-1].body == "Kami proses hari ini"
+        await until(pilot, lambda: store_says(last_message(store, ticket_id), "Kami proses hari ini"))
 
 
 async def test_a_change_seen_before_writing_is_not_asked_about(
     make_app: AppFactory, store: Store, other_store: Store
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         ticket_id = await open_first(pilot)
         seen = await other_store.get_ticket(ticket_id)
         await other_store.update_ticket(
             ticket_id, TicketChanges(status=Status.PENDING), expected_version=seen.version, actor_id=None
         )
-        await pilot.pause(1.0)  # the live update shows it
-        await pilot.press("r", *"Sudah kami cek")
+        header = main_screen(app).ticket_pane.header
+        await until(pilot, lambda: "pending" in shown(header))  # the live update shows it
+        await pilot.press("r")
+        await paste(pilot, "Sudah kami cek")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: store_says(last_message(store, ticket_id), "Sudah kami cek"))
         assert not isinstance(app.screen, AskScreen)
-        assert (await store.get_messages(ticket_id)).messages[-1].body == "Sudah kami cek"
