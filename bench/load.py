@@ -41,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from bench import results_md
 from bench.cpu import cpu_now, cpu_used
 from bench.demo_stores import BuildFailed, demo_store
 from bench.load_report import QUEUE, Key, Phase, print_report, save_json, spread, summary, to_json
@@ -434,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
     }
     saved = save_json(to_json(context, healthz, found), args.json)
-    print_report(context, healthz, found, saved)
+    with results_md.section("load", "The team server under load", "bench.load"):
+        print_report(context, healthz, found, saved)
     return 0  # a report: missed targets are printed, not an exit status
 
 

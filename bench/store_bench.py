@@ -20,15 +20,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from bench import results_md
 from bench.demo_stores import ROOT, BuildFailed, DemoStore, demo_store, scratch_copy
 from bench.plain_sql import ACTIVE, WORD_MATCH, PlainMetrics, PlainPage, PlainSqlite, Row
 from bench.report import Found, Kind, Measured, StoreRun, checks, print_report, save_json
 from bench.timing import Budget, time_async, time_sync
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import Message, MessagePage, NewMessage, Ticket, TicketPage
-from cs_tui.domain.query import parse
+from cs_tui.domain.query import Sort, parse
 from cs_tui.domain.timeutil import from_micros, to_micros
-from cs_tui.store.base import Sort, Store
+from cs_tui.store.base import Store
 from cs_tui.store.sqlite import SqliteStore
 
 RESULTS = ROOT / "bench" / "results"
@@ -392,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = [bench(demo, budget) for demo in demos]
     found = checks(runs)
     saved = save_json(runs, found, RESULTS)
-    print_report(runs, found, saved)
+    with results_md.section("store", "The store (SQLite)", "bench.store_bench"):
+        print_report(runs, found, saved)
     return 0  # a report: failed targets are printed, not an exit status
 
 
