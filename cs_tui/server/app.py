@@ -107,7 +107,8 @@ def create_app(
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return problem_response(error.status, error.title, error.detail, error.headers)
+        more = {"field": error.field} if error.field else {}
+        return problem_response(error.status, error.title, error.detail, error.headers, **more)
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, error: StoreError) -> JSONResponse:
@@ -248,15 +249,14 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise Problem(413, "Body too large", f"Send at most {self.max_bytes} bytes a request.")
+                raise Problem(413, "Body too large", self._what_to_do())
             return message
 
         await self.app(scope, counted, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            413,
-            "Body too large",
-            f"Send at most {self.max_bytes // (1024 * 1024)} MB a request; split the import.",
-        )
+        response = problem_response(413, "Body too large", self._what_to_do())
         await response(scope, receive, send)
+
+    def _what_to_do(self) -> str:
+        return f"Send at most {self.max_bytes // (1024 * 1024)} MB a request; split the import."

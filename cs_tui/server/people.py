@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Annotated
 
@@ -24,6 +25,22 @@ from cs_tui.server.problems import Problem
 from cs_tui.server.tickets import Stored
 
 router = APIRouter()
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _sha256(token_hash: str | None) -> str | None:
+    """`token_hash` when it is a SHA-256 in hex (as `cs-tui agent token` sends), else a 422:
+    anything else (the token itself, say) would be a token nobody can sign in with."""
+    if token_hash is None or _SHA256_HEX.fullmatch(token_hash.lower()):
+        return token_hash.lower() if token_hash else token_hash
+    raise Problem(
+        422,
+        "Not a SHA-256",
+        "token_hash must be the token's SHA-256 as 64 hex digits (e.g. from `sha256sum`), "
+        "never the token itself; or null to revoke.",
+        field="token_hash",
+    )
 
 
 @router.get("/me", tags=["agents"])
@@ -57,7 +74,7 @@ async def get_agent(agent_id: PathId, store: Stored, agent: Signed) -> Agent:
 @router.post("/agents", status_code=201, tags=["agents"])
 async def create_agent(new: NewAgent, store: Stored, admin: Admin) -> Agent:
     """Add an agent. To give them a token, make one, keep it, and send only its SHA-256."""
-    return await store.create_agent(new.name, new.email, new.role, token_hash=new.token_hash)
+    return await store.create_agent(new.name, new.email, new.role, token_hash=_sha256(new.token_hash))
 
 
 @router.post("/agents/ensure", tags=["agents"])
@@ -69,7 +86,7 @@ async def ensure_agent(spec: AgentSpec, store: Stored, admin: Admin) -> Agent:
 @router.put("/agents/{agent_id}/token", tags=["agents"])
 async def set_agent_token(agent_id: PathId, token: TokenHash, store: Stored, admin: Admin) -> Agent:
     """A new token (by its hash) or none: the old one stops working at once."""
-    return await store.set_agent_token(agent_id, token.token_hash)
+    return await store.set_agent_token(agent_id, _sha256(token.token_hash))
 
 
 @router.post("/agents/by-token", tags=["agents"])
@@ -137,8 +154,20 @@ async def delete_draft(ticket_id: PathId, store: Stored, caller: Calling) -> Non
 
 @router.put("/reads/{ticket_id}", status_code=204, tags=["reads"])
 async def mark_read(ticket_id: PathId, read: ReadUpTo, store: Stored, caller: Calling) -> None:
-    """You have seen the ticket's messages up to `message_id` (marks never move back)."""
-    await store.mark_read(caller.as_agent(), ticket_id, read.message_id)
+    """You have seen the ticket's messages up to `message_id`, one of its messages
+    (marks never move back)."""
+    agent_id = caller.as_agent()
+    message_id = read.message_id
+    newest = (await store.get_messages(ticket_id, before=min(message_id, MAX_ID - 1) + 1, limit=1)).messages
+    if not newest or newest[-1].id != message_id:
+        raise Problem(
+            422,
+            "No such message",
+            f"Ticket #{ticket_id} has no message {message_id}; mark it read up to one of its own "
+            f"messages (GET /api/v1/tickets/{ticket_id}/messages lists them).",
+            field="message_id",
+        )
+    await store.mark_read(agent_id, ticket_id, message_id)
 
 
 @router.get("/unread", tags=["reads"])

@@ -6,16 +6,34 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 PROBLEM = "application/problem+json"
 
 
-class Problem(Exception):
-    """An error answer: an HTTP status, a short title and what to do."""
+class Problem(HTTPException):
+    """An error answer: an HTTP status, a short title and what to do. An HTTPException,
+    so that FastAPI passes one raised while it reads a body (the body limit's 413) on
+    as it is, rather than as a 400 "error parsing the body"."""
 
-    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.headers = status, title, detail, headers or {}
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        *,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(status, detail, headers or {})
+        self.status, self.title = status, title
+        self.field = field
+        """With 422: the field of the request that is wrong, when one is."""
+        self.detail: str = detail
+        self.headers: dict[str, str] = headers or {}
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 def problem_response(
