@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="server processes sharing the port, each with the store open (default 1); "
         "more answer more agents at once on a machine with more cores",
     )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a reverse proxy's address (or network, e.g. 10.0.0.0/24) whose X-Forwarded-For "
+        "names the client; repeat for more. Without it X-Forwarded-For is ignored, and every "
+        "client is the address it connects from",
+    )
     serve.set_defaults(handler=run_server, fast_loop=True)
 
 
@@ -54,6 +64,7 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.server import workers
     from cs_tui.server.app import create_app, log_requests
 
+    trusted = [_proxy(address) for address in args.trusted_proxy]
     service_hash = _service_token_hash(args.service_token_file) if args.service_token_file else None
     store = await context.store()  # opened here first, so that an upgrade runs once
     settings: dict[str, Any] = {
@@ -64,6 +75,10 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
         "log_level": "info",
         "access_log": False,
         "timeout_graceful_shutdown": 10,
+        # uvicorn trusts X-Forwarded-For from loopback unless told otherwise: a client
+        # there could then name any address and so dodge the wrong-token limit.
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
     }
     if args.workers == 1:
         log_requests()
@@ -83,6 +98,15 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
     # runs in this process meanwhile.
     Multiprocess(config, sockets=[config.bind_socket()]).run()
     return 0
+
+
+def _proxy(address: str) -> str:
+    try:
+        return str(ipaddress.ip_network(address.strip(), strict=False))
+    except ValueError:
+        raise UsageError(
+            f"--trusted-proxy {address!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24)"
+        ) from None
 
 
 def _service_token_hash(path: str) -> str:

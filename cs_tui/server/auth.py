@@ -32,14 +32,17 @@ FAILED_LOGIN_WINDOW_S = 60.0
 
 
 class FailedLogins:
-    """Failed sign-ins per client address in a sliding window."""
+    """Wrong tokens per client address in a sliding window."""
+
+    KEPT_ADDRESSES = 10_000
+    """Past this many addresses, those whose failures have all aged out are forgotten."""
 
     def __init__(self, allowed: int = FAILED_LOGINS_ALLOWED, window_s: float = FAILED_LOGIN_WINDOW_S) -> None:
         self.allowed, self.window_s = allowed, window_s
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     def wait_s(self, client: str) -> float:
-        """Seconds this client must wait before trying again (0: it may try now)."""
+        """Seconds before a wrong token from this client is answered again (0: now)."""
         failures = self._failures.get(client)
         if not failures:
             return 0.0
@@ -53,41 +56,62 @@ class FailedLogins:
         return failures[0] + self.window_s - now
 
     def add(self, client: str) -> None:
+        if len(self._failures) >= self.KEPT_ADDRESSES:
+            for address in list(self._failures):
+                self.wait_s(address)
         self._failures[client].append(time.monotonic())
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a trusted proxy names in
+    X-Forwarded-For (uvicorn reads that header only from `cs-tui serve --trusted-proxy`)."""
+    return request.client.host if request.client else "unknown"
+
+
 async def signed_in(request: Request) -> Agent:
-    """The agent whose token the request carries; 401 without one, 429 after too many wrong ones."""
-    store: Store = request.app.state.store
-    failed_logins: FailedLogins = request.app.state.failed_logins
-    client = request.client.host if request.client else "unknown"
-    wait = failed_logins.wait_s(client)
-    if wait > 0:
-        raise Problem(
-            429,
-            "Too many failed sign-ins",
-            f"Too many wrong tokens from {client}; try again in {int(wait) + 1} s.",
-            {"Retry-After": str(int(wait) + 1)},
-        )
+    """The agent whose token the request carries. No token: 401. A wrong or revoked
+    one: 401, and 429 once its address has sent too many; a good token is served
+    whatever others from its address sent, so one stale token does not lock out an
+    office behind one address."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    found: Agent | None = None
-    if scheme.lower() == "bearer" and token:
-        said = token_hash(token)
-        service: str | None = request.app.state.service_token_hash
-        if service is not None and hmac.compare_digest(said, service):
-            found = HELPDESK_AGENT
-        else:
-            found = await store.agent_for_token(said)
-    if found is None:
-        failed_logins.add(client)
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise Problem(
             401,
             "Not signed in",
             "Send Authorization: Bearer TOKEN, with a token from `cs-tui agent add` or `cs-tui agent token`.",
             {"WWW-Authenticate": "Bearer"},
         )
-    request.state.agent = found
-    return found
+    said = token_hash(token)
+    service: str | None = request.app.state.service_token_hash
+    found: Agent | None
+    if service is not None and hmac.compare_digest(said, service):
+        found = HELPDESK_AGENT
+    else:
+        store: Store = request.app.state.store
+        found = await store.agent_for_token(said)
+    if found is not None:
+        request.state.agent = found
+        return found
+    failed_logins: FailedLogins = request.app.state.failed_logins
+    client = client_address(request)
+    wait = failed_logins.wait_s(client)
+    if wait > 0:
+        raise Problem(
+            429,
+            "Too many wrong tokens",
+            f"Too many wrong tokens from {client}; this token is wrong or was revoked: ask an admin "
+            f"for a new one (`cs-tui agent token YOU`), or try again in {int(wait) + 1} s.",
+            {"Retry-After": str(int(wait) + 1)},
+        )
+    failed_logins.add(client)
+    raise Problem(
+        401,
+        "Token refused",
+        "This token is wrong or was revoked: ask an admin for a new one "
+        "(`cs-tui agent token YOU`, or `cs-tui agent add` for a new agent).",
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
 
 
 Signed = Annotated[Agent, Depends(signed_in)]

@@ -54,6 +54,11 @@ class Unauthorized(StoreError):
     pass
 
 
+class TokenRefused(Unauthorized):
+    """The server does not take this token (wrong, or revoked): no retry helps, only
+    a new token does. Not StoreUnavailable, so nothing waits for it to come back."""
+
+
 class StoreUnavailable(StoreError):
     pass
 

@@ -30,11 +30,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, place: Path, workers: int = 1) -> None:
+    def __init__(self, place: Path, workers: int = 1, options: tuple[str, ...] = ()) -> None:
         self.store = place / "cs-tui.db"
         self.env = {**os.environ, "CS_TUI_STORE": str(self.store), "XDG_STATE_HOME": str(place / "state")}
         self.port = free_port()
         self.workers = workers
+        self.options = options
+        """More `cs-tui serve` options."""
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -47,7 +49,7 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [*CS_TUI, "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            [*CS_TUI, "serve", "--port", str(self.port), "--workers", str(self.workers), *self.options],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -96,10 +98,10 @@ def demo_store() -> Path:
 
 
 @contextmanager
-def demo_server(place: Path, workers: int = 1) -> Iterator[Server]:
-    """`cs-tui serve --workers N` over a copy of the 300-ticket demo store in `place`,
-    killed after."""
-    served = Server(place, workers=workers)
+def demo_server(place: Path, workers: int = 1, options: tuple[str, ...] = ()) -> Iterator[Server]:
+    """`cs-tui serve --workers N [options]` over a copy of the 300-ticket demo store in
+    `place`, killed after."""
+    served = Server(place, workers=workers, options=options)
     shutil.copyfile(demo_store(), served.store)
     served.start()
     try:

@@ -18,6 +18,7 @@ from cs_tui.store.base import (
     NotFound,
     StoreError,
     StoreUnavailable,
+    TokenRefused,
     Unauthorized,
 )
 
@@ -31,6 +32,10 @@ ATTEMPTS = 4
 BACKOFF_S = 0.25
 """The first wait between tries; each next one doubles, with jitter."""
 RETRY_STATUSES = frozenset({502, 503, 504})
+TOKEN_REFUSED = (
+    "your token was revoked or is wrong: ask an admin for a new one (`cs-tui agent token YOU`), "
+    "then give it with --token, CS_TUI_TOKEN or token in the config"
+)
 
 _ticket = TypeAdapter(Ticket)
 
@@ -101,18 +106,17 @@ def raise_for_problem(answer: httpx.Response) -> httpx.Response:
     if status == 409 and isinstance(problem.get("current"), dict):
         raise Conflict(detail, _ticket.validate_python(problem["current"]))
     kind: type[StoreError]
-    if status == 401:
-        raise Unauthorized(
-            "the server did not take your token: check --token, CS_TUI_TOKEN or token in the config "
-            "(an admin makes a new one with `cs-tui agent token YOU`)"
-        )
+    if status in (401, 429):
+        # The server answers 429 only to a wrong token (a good one is always served):
+        # waiting would not help, so it is not StoreUnavailable.
+        raise TokenRefused(TOKEN_REFUSED)
     if status == 404:
         kind = NotFound
     elif status == 403:
         kind = Unauthorized
     elif status in (400, 409, 413, 422):
         raise InvalidInput(detail, str(problem.get("field") or ""))
-    elif status in (429, 502, 503, 504):
+    elif status in (502, 503, 504):
         kind = StoreUnavailable
     else:
         kind = StoreError

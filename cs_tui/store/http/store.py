@@ -358,7 +358,7 @@ class HttpStore:
                             last = event.id
                             yield event
             except (httpx.TransportError, StoreUnavailable):
-                failures += 1
+                failures += 1  # a TokenRefused goes to the caller: no retry brings it back
             await asyncio.sleep(min(BACKOFF_S * 2 ** min(failures, 5), 5.0))
 
     # Metrics
