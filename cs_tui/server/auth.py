@@ -68,6 +68,16 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def still_signed_in(request: Request) -> bool:
+    """Whether the token the request signed in with still works (the service token
+    always does: only a restart changes it)."""
+    said: str | None = getattr(request.state, "token_hash", None)
+    if said is None:
+        return True
+    store: Store = request.app.state.store
+    return await store.agent_for_token(said) is not None
+
+
 async def signed_in(request: Request) -> Agent:
     """The agent whose token the request carries. No token: 401. A wrong or revoked
     one: 401, and 429 once its address has sent too many; a good token is served
@@ -92,6 +102,7 @@ async def signed_in(request: Request) -> Agent:
         found = await store.agent_for_token(said)
     if found is not None:
         request.state.agent = found
+        request.state.token_hash = None if found is HELPDESK_AGENT else said
         return found
     failed_logins: FailedLogins = request.app.state.failed_logins
     client = client_address(request)

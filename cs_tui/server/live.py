@@ -15,10 +15,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter
 
 from cs_tui.domain.models import Event
-from cs_tui.server.auth import Signed
+from cs_tui.server.auth import Signed, still_signed_in
 from cs_tui.server.bodies import EventId
 from cs_tui.server.tickets import Stored
-from cs_tui.store.base import Store
+from cs_tui.store.base import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ HEARTBEAT_S = 15.0
 KEPT_EVENTS = 10_000
 """Recent events the hub keeps for listeners that fall behind; older ones are read from the store."""
 RETRY_MS = 1000
+TOKEN_CHECK_S = 3.0
+"""How often an open stream checks that its token still works: a revoked one ends it."""
 
 router = APIRouter(tags=["events"])
 _event_json = TypeAdapter(Event)
@@ -123,6 +125,14 @@ class EventHub:
                 yield []
 
 
+async def _still_signed_in(request: Request) -> bool:
+    try:
+        return await still_signed_in(request)
+    except StoreError:  # the store is busy or away for a moment: no reason to end the stream
+        log.warning("checking a live stream's token failed; trying again", exc_info=True)
+        return True
+
+
 def _generator(events: AsyncIterator[Event]) -> AsyncGenerator[Event, None]:
     """A store's events() is an async generator; say so, to close it when done."""
     return cast(AsyncGenerator[Event, None], events)
@@ -162,12 +172,28 @@ async def events(
         start = await store.last_event_id()
     hub: EventHub = request.app.state.hub
     heartbeat_s: float = request.app.state.heartbeat_s
+    loop = asyncio.get_running_loop()
 
     async def stream() -> AsyncIterator[bytes]:
         yield f"retry: {RETRY_MS}\n\n".encode()
-        async with aclosing(hub.follow(start, heartbeat_s)) as followed:
+        checked = written = loop.time()
+        # Woken at least every TOKEN_CHECK_S, to end the stream soon after its token
+        # is revoked; a ping goes out only when heartbeat_s passed without a line.
+        async with aclosing(hub.follow(start, min(heartbeat_s, TOKEN_CHECK_S))) as followed:
             async for batch in followed:
-                yield b"".join(map(hub.encoded, batch)) if batch else b": ping\n\n"
+                now = loop.time()
+                if now - checked >= TOKEN_CHECK_S:
+                    checked = now
+                    if not await _still_signed_in(request):
+                        yield b": your token was revoked; sign in with a new one\n\n"
+                        return
+                if batch:
+                    yield b"".join(map(hub.encoded, batch))
+                elif now - written + 0.1 < heartbeat_s:
+                    continue
+                else:
+                    yield b": ping\n\n"
+                written = now
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

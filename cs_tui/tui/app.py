@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from cs_tui.config import Config, remember_theme
 from cs_tui.domain.models import Agent
 from cs_tui.domain.timeutil import utcnow
-from cs_tui.store.base import Store, StoreError
+from cs_tui.store.base import Store, StoreError, TokenRefused
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
@@ -144,6 +144,9 @@ class HelpdeskApp(App[None]):
             return
         error = event.worker.error
         log.error("%s failed", event.worker.name, exc_info=error)
+        if isinstance(error, TokenRefused):  # ctrl+r would not help: say what does
+            self.notify(str(error), title="Signed out", severity="error", timeout=60)
+            return
         if isinstance(error, StoreError):
             self.notify(str(error), title="Store", severity="error", timeout=10)
         else:

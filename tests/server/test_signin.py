@@ -12,14 +12,18 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cs_tui.config import Config
 from cs_tui.domain.models import Event, NewMessage
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import open_store
 from cs_tui.store.base import StoreUnavailable, TokenRefused
 from cs_tui.store.http import HttpStore
 from cs_tui.store.outbox import Outbox, OutboxStore, Waiting
+from cs_tui.tui.app import HelpdeskApp
+from tests.tui.helpers import notices
 
 from .conftest import Server, demo_server
+from .test_outbox import every_open_ticket, until
 
 WRONG = {"Authorization": "Bearer cst_guess"}
 
@@ -123,5 +127,45 @@ async def test_the_outbox_stops_on_a_revoked_token_rather_than_wait_for_ever(
         [refusal] = delivery.refused
         assert isinstance(refusal.error, TokenRefused)
         assert "cs-tui agent token" in str(refusal.error)
+    finally:
+        await store.close()
+
+
+async def test_an_open_event_stream_ends_soon_after_its_token_is_revoked(server: Server) -> None:
+    budi = {"Authorization": f"Bearer {server.token('Budi', 'budi@toko.example')}"}
+    sari = {"Authorization": f"Bearer {server.token('Sari', 'sari@toko.example')}"}
+    api = f"{server.url}/api/v1"
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        async with (
+            client.stream("GET", "/events", headers=budi) as revoked,
+            client.stream("GET", "/events", headers=sari) as kept,
+        ):
+            assert (revoked.status_code, kept.status_code) == (200, 200)
+            await asyncio.to_thread(server.cli, "agent", "revoke", "budi@toko.example")
+            async with asyncio.timeout(15):  # it ends, rather than streams on
+                said = [line async for line in revoked.aiter_lines()]
+            assert any("revoked" in line for line in said)
+
+            note = {"client_id": str(uuid.uuid4()), "body": "Masih di sini", "internal": True}
+            assert (await client.post("/tickets/1/messages", json=note, headers=sari)).status_code == 201
+            async with asyncio.timeout(15):  # the other agent's stream goes on
+                async for line in kept.aiter_lines():
+                    if line.startswith("event: message"):
+                        break
+        assert (await client.get("/events/last", headers=budi)).status_code == 401
+
+
+async def test_a_running_tui_says_when_its_token_is_revoked(server: Server, tmp_path: Path) -> None:
+    store = await open_store(server.url, token=server.token("Budi", "budi@toko.example"))
+    assert isinstance(store, HttpStore)
+    app = HelpdeskApp(store, store.agent, Config(undo_seconds=0, path=tmp_path / "config.toml"))
+    try:
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+            await every_open_ticket(pilot)
+            await asyncio.to_thread(server.cli, "agent", "revoke", "budi@toko.example")
+            await until(lambda: any("revoked or is wrong" in text for text in notices(app)), pilot)
+            told = next(text for text in notices(app) if "revoked" in text)
+            assert "cs-tui agent token" in told
+            assert not any("ctrl+r" in text for text in notices(app))
     finally:
         await store.close()
