@@ -9,10 +9,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from cs_tui import __version__
 from cs_tui.cli import agents, canned, demo, metrics, serve, tickets, transfer, tui
 from cs_tui.cli.context import Context, UsageError, log_path
+from cs_tui.cli.logfile import RedactingFormatter, open_log, redact
 from cs_tui.config import load_config
 from cs_tui.domain.query import QueryError
 from cs_tui.store import default_store_path
@@ -97,10 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:
         path = log_path()
-        _log_traceback(path)
+        _log_traceback(path, context.token)
         print(
-            f"cs-tui: unexpected error: {error!r}. The details are in {path}; "
-            "please include them if you report it.",
+            f"cs-tui: unexpected error: {redact(repr(error), (context.token or '',))}. "
+            f"The details are in {path}; please include them if you report it.",
             file=sys.stderr,
         )
         return 1
@@ -138,13 +140,17 @@ async def _run(args: argparse.Namespace, context: Context) -> int:
         await context.close()
 
 
-def _log_traceback(path: os.PathLike[str]) -> None:
+def _log_traceback(path: Path, token: str | None) -> None:
+    """The traceback in the log file (its owner's alone), with the command that met
+    it; secrets (a token, a password) are redacted from both."""
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = open_log(path, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     except OSError:
         return
+    formatter = handler.formatter
+    if isinstance(formatter, RedactingFormatter) and token:
+        formatter.known = (token,)
     log.addHandler(handler)
-    log.exception("unexpected error in %s", " ".join(sys.argv))
+    log.exception("unexpected error in %s", " ".join(sys.argv[1:]) or "cs-tui")
     handler.close()
     log.removeHandler(handler)

@@ -11,6 +11,7 @@ import logging
 import sys
 
 from cs_tui.cli.context import Context, log_path
+from cs_tui.cli.logfile import open_log
 from cs_tui.cli.tickets import show_queue
 
 
@@ -47,11 +48,9 @@ def _log_to_file() -> logging.Handler | None:
     """While the TUI owns the terminal, warnings and tracebacks go to the log file."""
     path = log_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = open_log(path)  # its owner's alone, and no secret in it
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("cs_tui")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -15,12 +15,13 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import platformdirs
 
@@ -151,8 +152,8 @@ class Outbox:
     def keep(self, waiting: Waiting) -> None:
         self._waiting[waiting.key] = waiting
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as file:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with _private(self.path, "a") as file:
                 file.write(json.dumps(waiting.to_json(), ensure_ascii=False) + "\n")
                 file.flush()
                 os.fsync(file.fileno())
@@ -165,7 +166,7 @@ class Outbox:
             self.path.unlink(missing_ok=True)
             return
         fresh = self.path.with_suffix(".tmp")
-        with fresh.open("w", encoding="utf-8") as file:
+        with _private(fresh, "w") as file:
             for waiting in self._waiting.values():
                 file.write(json.dumps(waiting.to_json(), ensure_ascii=False) + "\n")
             file.flush()
@@ -185,8 +186,19 @@ class Outbox:
                 continue
             self._waiting[waiting.key] = waiting
         if bad:
-            with path.with_suffix(".bad").open("a", encoding="utf-8") as file:
+            with _private(path.with_suffix(".bad"), "a") as file:
                 file.write("".join(f"{line}\n" for line in bad))
+
+
+def _private(path: Path, mode: str) -> IO[str]:
+    """`path` opened for writing text, readable by its owner alone (0600): what waits
+    is replies to customers."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    with contextlib.suppress(OSError):
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)  # a file an older cs-tui made readable by others
+    return open(fd, mode, encoding="utf-8")
 
 
 Listener = Callable[[Delivery], None]
