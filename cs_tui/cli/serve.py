@@ -43,6 +43,13 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "more answer more agents at once on a machine with more cores",
     )
     serve.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections each server process keeps at most (default 1000, or fewer when "
+        "the file limit allows fewer); past it the one idle the longest is closed",
+    )
+    serve.add_argument(
         "--trusted-proxy",
         action="append",
         default=[],
@@ -59,9 +66,11 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
         raise UsageError("--certfile and --keyfile go together: give both for HTTPS, or neither")
     if args.workers < 1:
         raise UsageError("--workers is how many server processes to run: 1 or more")
+    if args.max_connections is not None and args.max_connections < 1:
+        raise UsageError("--max-connections is how many connections to keep open at most: 1 or more")
     import uvicorn
 
-    from cs_tui.server import workers
+    from cs_tui.server import connections, workers
     from cs_tui.server.app import create_app, log_requests
 
     trusted = [_proxy(address) for address in args.trusted_proxy]
@@ -79,7 +88,12 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
         # there could then name any address and so dodge the wrong-token limit.
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted,
+        # Silent or slow connections are closed and their number bounded (see
+        # cs_tui.server.connections); the live streams are requests in flight and stay.
+        "http": connections.PROTOCOL,
+        "timeout_keep_alive": connections.KEEP_ALIVE_S,
     }
+    os.environ[connections.MAX_CONNECTIONS_ENV] = str(connections.connection_bound(args.max_connections))
     if args.workers == 1:
         log_requests()
         app = create_app(store, service_token_hash=service_hash, end_streams_on_signal=True)

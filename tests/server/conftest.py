@@ -5,6 +5,7 @@ and started again on the same port."""
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -30,13 +31,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, place: Path, workers: int = 1, options: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, place: Path, workers: int = 1, options: tuple[str, ...] = (), files: int | None = None
+    ) -> None:
         self.store = place / "cs-tui.db"
         self.env = {**os.environ, "CS_TUI_STORE": str(self.store), "XDG_STATE_HOME": str(place / "state")}
         self.port = free_port()
         self.workers = workers
         self.options = options
         """More `cs-tui serve` options."""
+        self.files = files
+        """The server's limit on open files (soft and hard), when it is to have one."""
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -53,6 +58,7 @@ class Server:
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=None if self.files is None else self._limit_files,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
@@ -66,6 +72,10 @@ class Server:
                 output = self.process.stderr.read().decode() if self.process.stderr else ""
                 raise AssertionError(f"cs-tui serve did not start:\n{output}")
             time.sleep(0.05)
+
+    def _limit_files(self) -> None:
+        assert self.files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.files, self.files))
 
     def kill(self) -> None:
         """As a power cut would: no chance to finish anything."""
@@ -98,10 +108,12 @@ def demo_store() -> Path:
 
 
 @contextmanager
-def demo_server(place: Path, workers: int = 1, options: tuple[str, ...] = ()) -> Iterator[Server]:
+def demo_server(
+    place: Path, workers: int = 1, options: tuple[str, ...] = (), files: int | None = None
+) -> Iterator[Server]:
     """`cs-tui serve --workers N [options]` over a copy of the 300-ticket demo store in
-    `place`, killed after."""
-    served = Server(place, workers=workers, options=options)
+    `place` (with at most `files` open files), killed after."""
+    served = Server(place, workers=workers, options=options, files=files)
     shutil.copyfile(demo_store(), served.store)
     served.start()
     try:
