@@ -12,8 +12,9 @@ from typing import Any
 from rich.table import Table
 
 from cs_tui.cli.context import Context, UsageError
-from cs_tui.cli.output import console, print_json
+from cs_tui.cli.output import console, print_json, shown
 from cs_tui.domain.models import Agent, Role
+from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.tokens import new_token, token_hash
 from cs_tui.store.base import Store
 
@@ -77,7 +78,8 @@ async def revoke_token(args: argparse.Namespace, context: Context) -> int:
     store = await context.store()
     agent = await _agent(store, args.agent)
     await store.set_agent_token(agent.id, None)
-    print(f"{agent.name} <{agent.email}> has no token now: the old one no longer works.")
+    who = f"{sanitize_line(agent.name)} <{sanitize_line(agent.email)}>"
+    print(f"{who} has no token now: the old one no longer works.")
     return 0
 
 
@@ -92,7 +94,11 @@ async def list_agents(args: argparse.Namespace, context: Context) -> int:
         table.add_column(column, no_wrap=True, overflow="ellipsis")
     for agent in agents:
         table.add_row(
-            str(agent.id), agent.name, agent.email, agent.role.value, "yes" if agent.has_token else "-"
+            str(agent.id),
+            shown(agent.name),
+            shown(agent.email),
+            agent.role.value,
+            "yes" if agent.has_token else "-",
         )
     console().print(table)
     return 0
@@ -118,5 +124,6 @@ async def _agent(store: Store, wanted: str) -> Agent:
 
 def _print_token(agent: Agent, token: str) -> None:
     # The token alone on stdout, for scripts; the words around it on stderr.
-    print(f"Token for {agent.name} <{agent.email}> ({agent.role.value}), shown this once:", file=sys.stderr)
+    who = f"{sanitize_line(agent.name)} <{sanitize_line(agent.email)}>"
+    print(f"Token for {who} ({agent.role.value}), shown this once:", file=sys.stderr)
     print(token)

@@ -14,12 +14,12 @@ from contextlib import ExitStack
 from typing import Any, TextIO
 
 from rich.table import Table
-from rich.text import Text
 
 from cs_tui.cli.context import Context, UsageError
-from cs_tui.cli.output import console, print_json
+from cs_tui.cli.output import console, print_json, shown
 from cs_tui.cli.transfer import _open
 from cs_tui.domain.models import CannedActions, CannedResponse, Priority, Status, normalize_tag
+from cs_tui.domain.text import safe_json
 from cs_tui.store.base import InvalidInput
 
 
@@ -138,11 +138,11 @@ async def list_canned(args: argparse.Namespace, context: Context) -> int:
     for canned in responses:
         table.add_row(
             str(canned.id),
-            Text(canned.title),
-            Text(canned.shortcut),
-            canned.language,
+            shown(canned.title),
+            shown(canned.shortcut),
+            shown(canned.language),
             str(canned.usage_count),
-            Text(" ".join(canned.body.split())[:60]),
+            shown(canned.body[:200])[:60],
         )
     console().print(table)
     return 0
@@ -200,7 +200,7 @@ async def export_canned(args: argparse.Namespace, context: Context) -> int:
     with ExitStack() as stack:
         target = _open(args.file, "w", stack)
         if _format(args.file, args.format) == "json":
-            target.write(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+            target.write(safe_json(entries, indent=2) + "\n")
         else:
             _dump_yaml(entries, target)
     return 0

@@ -3,7 +3,6 @@ again here and printed as plain text, never as markup."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cs_tui.domain.models import Message, Ticket
-from cs_tui.domain.text import sanitize, sanitize_line
+from cs_tui.domain.text import safe_json, sanitize, sanitize_line
 from cs_tui.domain.timeutil import duration, to_iso, utcnow
 
 
@@ -47,7 +46,13 @@ def message_json(message: Message) -> dict[str, Any]:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """JSON for scripts, that a terminal can show as well."""
+    sys.stdout.write(safe_json(data, indent=2) + "\n")
+
+
+def shown(text: str) -> Text:
+    """Stored text for a person to read: one line, cleaned again, never markup."""
+    return Text(sanitize_line(text))
 
 
 def console() -> Console:
@@ -79,9 +84,9 @@ def queue_table(tickets: tuple[Ticket, ...], *, total: int) -> Table:
             str(ticket.id),
             ticket.priority.value,
             ticket.status.value.replace("_", " "),
-            Text(sanitize_line(ticket.subject)),
-            Text(sanitize_line(ticket.customer.name)),
-            Text(ticket.assignee.name if ticket.assignee else "-"),
+            shown(ticket.subject),
+            shown(ticket.customer.name),
+            shown(ticket.assignee.name) if ticket.assignee else "-",
             age(ticket.created_at, now),
             Text(sla, style="red" if sla.startswith("late") else ""),
         )
@@ -92,11 +97,11 @@ def print_ticket(ticket: Ticket, messages: tuple[Message, ...], *, earlier: bool
     out = console()
     out.print(Text(f"#{ticket.id}  {sanitize_line(ticket.subject)}", style="bold"))
     assignee = ticket.assignee.name if ticket.assignee else "unassigned"
+    tags = f" · tags: {', '.join(ticket.tags)}" if ticket.tags else ""
     out.print(
-        Text(
+        shown(
             f"{ticket.status.value.replace('_', ' ')} · {ticket.priority.value} · {ticket.channel.value}"
-            f" · {assignee} · {sanitize_line(ticket.customer.name)} <{ticket.customer.email}>"
-            + (f" · tags: {', '.join(ticket.tags)}" if ticket.tags else "")
+            f" · {assignee} · {ticket.customer.name} <{ticket.customer.email}>{tags}"
         )
     )
     if earlier:

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cs_tui.domain.text import sanitize_line
+
 
 class Status(enum.StrEnum):
     NEW = "new"
@@ -397,8 +399,9 @@ class MessagePage:
 
 
 def normalize_tag(tag: str) -> str:
-    """Tags are lower case words; inner spaces become dashes ("Late Delivery" -> "late-delivery")."""
-    return "-".join(tag.strip().lower().split())
+    """Tags are lower case words; inner spaces become dashes ("Late Delivery" -> "late-delivery").
+    Escape sequences and control characters are dropped, as from every text."""
+    return "-".join(sanitize_line(tag).lower().split())
 
 
 def is_email_address(text: str) -> bool:

@@ -27,6 +27,7 @@ from cs_tui.domain.models import (
     is_email_address,
     normalize_tag,
 )
+from cs_tui.domain.text import safe_json
 from cs_tui.domain.timeutil import parse_iso, to_iso
 
 E = TypeVar("E", Status, Priority, Channel)
@@ -106,7 +107,7 @@ class TicketRecord:
         return line
 
     def to_line(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False)
+        return safe_json(self.to_json())
 
 
 def parse_line(text: str) -> TicketRecord:

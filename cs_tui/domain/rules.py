@@ -9,10 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from cs_tui.domain import templates
 from cs_tui.domain.models import (
     RATINGS,
     AuthorKind,
+    CannedResponse,
     Csat,
+    Draft,
     NewMessage,
     NewTicket,
     Priority,
@@ -94,6 +97,69 @@ def checked_rating(csat: Csat) -> Csat:
     if csat.rating not in RATINGS:
         raise RuleBroken("a satisfaction rating is a whole number from 1 to 5", "rating")
     return replace(csat, comment=sanitize(csat.comment))
+
+
+def checked_agent(name: str, email: str) -> tuple[str, str]:
+    """An agent's name and address, cleaned; RuleBroken when either is missing."""
+    name, email = sanitize_line(name), sanitize_line(email).lower()
+    if not name:
+        raise RuleBroken("an agent needs a name", "name")
+    if not is_email_address(email):
+        raise RuleBroken(f"{email!r} is not an email address", "email")
+    return name, email
+
+
+def checked_canned(canned: CannedResponse) -> CannedResponse:
+    """A canned response, every field cleaned; RuleBroken without a title or a body,
+    or with a placeholder the helpdesk does not know."""
+    title = sanitize_line(canned.title)
+    body = sanitize(canned.body)
+    if not title:
+        raise RuleBroken("a canned response needs a title", "title")
+    if not body.strip():
+        raise RuleBroken(f"canned response {title!r} has an empty body", "body")
+    try:
+        templates.check(body)
+    except templates.TemplateError as error:
+        raise RuleBroken(f"canned response {title!r}: {error}", "body") from error
+    actions = replace(canned.actions, add_tags=normalized_tags(canned.actions.add_tags))
+    return replace(
+        canned,
+        title=title,
+        body=body,
+        shortcut=sanitize_line(canned.shortcut),
+        tags=normalized_tags(canned.tags),
+        language=sanitize_line(canned.language),
+        actions=actions,
+    )
+
+
+def checked_draft(draft: Draft) -> Draft:
+    """A draft as kept: pasted escape sequences and control characters dropped."""
+    return replace(draft, body=sanitize(draft.body))
+
+
+def cleaned_record(record: TicketRecord) -> TicketRecord:
+    """An imported ticket with every text cleaned as the other doors clean them:
+    subjects, names and addresses on one line, bodies without escapes, tags normalised."""
+
+    def address(email: str | None) -> str | None:
+        return sanitize_line(email).lower() if email else email
+
+    messages = tuple(
+        replace(m, agent_email=address(m.agent_email), body=sanitize(m.body)) for m in record.messages
+    )
+    return replace(
+        record,
+        ref=sanitize_line(record.ref) if record.ref else record.ref,
+        subject=sanitize_line(record.subject),
+        customer_name=sanitize_line(record.customer_name),
+        customer_email=address(record.customer_email) or "",
+        assignee_email=address(record.assignee_email),
+        tags=normalized_tags(record.tags),
+        messages=messages,
+        csat=replace(record.csat, comment=sanitize(record.csat.comment)) if record.csat else None,
+    )
 
 
 def status_after_message(status: Status, new: NewMessage) -> Status:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # ESC-introduced sequences: CSI (ESC [ ... final byte), OSC/DCS/SOS/PM/APC strings
 # (terminated by BEL or ST; an unterminated one loses only its introducer, so a
@@ -43,3 +45,16 @@ def sanitize(text: str) -> str:
 def sanitize_line(text: str) -> str:
     """Sanitise and fold to one line, for subjects, names and emails."""
     return " ".join(sanitize(text).split())
+
+
+# What JSON leaves raw with ensure_ascii=False and a terminal could act on or reorder:
+# DEL, the C1 controls (8-bit escapes) and the bidirectional and line separators.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_json(data: Any, *, indent: int | None = None) -> str:
+    """JSON that stays readable UTF-8 and that a terminal can show: each character it
+    could act on is written as a \\u escape (JSON escapes C0 itself), so the data
+    read back is the same."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from cs_tui.domain import templates
+from cs_tui.domain import rules
 from cs_tui.domain.models import (
     Activity,
     Agent,
@@ -18,9 +18,8 @@ from cs_tui.domain.models import (
     Presence,
     Role,
 )
-from cs_tui.domain.text import sanitize, sanitize_line
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
-from cs_tui.store.base import InvalidInput, NotFound
+from cs_tui.store.base import InvalidInput, NotFound, invalid_input
 from cs_tui.store.sqlite import rows
 from cs_tui.store.sqlite.core import SqliteCore
 
@@ -52,9 +51,8 @@ class DirectoryStore(SqliteCore):
     async def create_agent(
         self, name: str, email: str, role: Role = Role.AGENT, *, token_hash: str | None = None
     ) -> Agent:
-        name, email = sanitize_line(name), sanitize_line(email).lower()
-        if not name or "@" not in email:
-            raise InvalidInput("an agent needs a name and an email address")
+        with invalid_input():
+            name, email = rules.checked_agent(name, email)
         async with self._transaction() as db:
             if await db.fetchone("SELECT 1 FROM agents WHERE email = ?", (email,)):
                 raise InvalidInput(f"there is already an agent with the email {email}")
@@ -69,14 +67,16 @@ class DirectoryStore(SqliteCore):
         return agent
 
     async def ensure_agent(self, name: str, email: str) -> Agent:
-        found = await self.find_agent(email.strip().lower())
+        with invalid_input():
+            name, email = rules.checked_agent(name, email)
+        found = await self.find_agent(email)
         if found is not None:
             return found
         try:
             return await self.create_agent(name, email)
         except InvalidInput:
             # Another process created the same agent a moment ago.
-            found = await self.find_agent(email.strip().lower())
+            found = await self.find_agent(email)
             if found is None:
                 raise
             return found
@@ -174,20 +174,13 @@ class DirectoryStore(SqliteCore):
         return rows.canned(row)
 
     async def save_canned(self, canned: CannedResponse, *, actor_id: int | None) -> CannedResponse:
-        title = sanitize_line(canned.title)
-        body = sanitize(canned.body)
-        if not title:
-            raise InvalidInput("a canned response needs a title")
-        if not body.strip():
-            raise InvalidInput(f"canned response {title!r} has an empty body")
-        try:
-            templates.check(body)
-        except templates.TemplateError as error:
-            raise InvalidInput(f"canned response {title!r}: {error}") from error
+        with invalid_input():
+            canned = rules.checked_canned(canned)
+        title = canned.title
         values = (
             title,
-            body,
-            sanitize_line(canned.shortcut),
+            canned.body,
+            canned.shortcut,
             " ".join(canned.tags),
             canned.language,
             canned.actions.status.value if canned.actions.status else None,
@@ -248,6 +241,7 @@ class DirectoryStore(SqliteCore):
         return Draft(agent_id, ticket_id, row[1], DraftKind(row[0]), from_micros(row[2]))
 
     async def save_draft(self, draft: Draft) -> Draft:
+        draft = rules.checked_draft(draft)
         now = utcnow()
         async with self._transaction():
             try:
