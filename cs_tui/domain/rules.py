@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from cs_tui.domain import templates
+from cs_tui.domain import limits, templates
 from cs_tui.domain.models import (
     RATINGS,
     AuthorKind,
@@ -40,27 +40,71 @@ class RuleBroken(ValueError):
         self.field = field
 
 
+def within(what: str, text: str, limit: int, field: str = "") -> str:
+    """`text`, or RuleBroken naming the limit when it has more than `limit` characters."""
+    refusal = limits.over(what, len(text), limit)
+    if refusal:
+        raise RuleBroken(refusal, field)
+    return text
+
+
 def normalized_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Tags as the store keeps them: normalised, without blanks or repeats, sorted."""
-    return tuple(sorted({tag for tag in map(normalize_tag, tags) if tag}))
+    """Tags as the store keeps them: normalised, without blanks or repeats, sorted;
+    RuleBroken for a tag past its length or more tags than one ticket takes."""
+    normalized = tuple(sorted({tag for tag in map(normalize_tag, tags) if tag}))
+    for tag in normalized:
+        within(f"tag {tag[:20]!r}...", tag, limits.TAG_CHARS, "tags")
+    return within_tag_count(normalized)
+
+
+def within_tag_count(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """`tags`, or RuleBroken when one ticket would have more than it takes."""
+    refusal = limits.over("the number of tags", len(tags), limits.TAGS_PER_TICKET, "tags")
+    if refusal:
+        raise RuleBroken(refusal, "tags")
+    return tags
+
+
+def tags_after(tags: Iterable[str], changes: TicketChanges) -> tuple[str, ...]:
+    """A ticket's tags after a checked change; RuleBroken when they would be too many."""
+    kept = set(tags) - set(changes.remove_tags)
+    return within_tag_count(tuple(sorted(kept | set(changes.add_tags))))
+
+
+def _subject(subject: str) -> str:
+    subject = sanitize_line(subject)
+    if not subject:
+        raise RuleBroken("a ticket needs a subject", "subject")
+    return within("the subject", subject, limits.SUBJECT_CHARS, "subject")
+
+
+def _body(body: str, what: str = "the message") -> str:
+    return within(what, sanitize(body), limits.BODY_CHARS, "body")
+
+
+def _name(name: str, what: str = "the name") -> str:
+    return within(what, sanitize_line(name), limits.NAME_CHARS, "name")
+
+
+def _address(email: str, field: str = "email") -> str:
+    email = sanitize_line(email).lower()
+    if not is_email_address(email):
+        raise RuleBroken(f"{email[:80]!r} is not an email address", field)
+    return within("the address", email, limits.EMAIL_CHARS, field)
 
 
 def checked_ticket(new: NewTicket) -> NewTicket:
     """A new ticket, cleaned; RuleBroken when it cannot be opened."""
-    subject = sanitize_line(new.subject)
-    email = sanitize_line(new.customer_email).lower()
-    body = sanitize(new.body)
-    if not subject:
-        raise RuleBroken("a ticket needs a subject", "subject")
-    if not is_email_address(email):
-        raise RuleBroken(f"{new.customer_email!r} is not an email address", "customer_email")
+    subject = _subject(new.subject)
+    email = _address(new.customer_email, "customer_email")
+    body = _body(new.body)
     if not body.strip():
         raise RuleBroken("a ticket needs a first message from the customer", "body")
     return replace(
         new,
         subject=subject,
         customer_email=email,
-        customer_name=sanitize_line(new.customer_name),
+        customer_name=_name(new.customer_name, "the customer's name"),
         body=body,
         tags=normalized_tags(new.tags),
     )
@@ -69,7 +113,7 @@ def checked_ticket(new: NewTicket) -> NewTicket:
 def checked_message(new: NewMessage, *, actor_id: int | None) -> NewMessage:
     """A message to add, cleaned; RuleBroken when it cannot be added. `actor_id` is
     who writes it: an agent's message needs one."""
-    body = sanitize(new.body)
+    body = _body(new.body)
     if not body.strip():
         raise RuleBroken("the message is empty: write something first", "body")
     if not new.client_id:
@@ -82,11 +126,7 @@ def checked_message(new: NewMessage, *, actor_id: int | None) -> NewMessage:
 def checked_changes(changes: TicketChanges) -> TicketChanges:
     """A ticket change, cleaned: a subject on one line, tags normalised, and a tag
     both added and removed only added. RuleBroken for a blank subject."""
-    subject = changes.subject
-    if subject is not None:
-        subject = sanitize_line(subject)
-        if not subject:
-            raise RuleBroken("a ticket needs a subject", "subject")
+    subject = None if changes.subject is None else _subject(changes.subject)
     add = normalized_tags(changes.add_tags)
     remove = tuple(tag for tag in normalized_tags(changes.remove_tags) if tag not in add)
     return replace(changes, subject=subject, add_tags=add, remove_tags=remove)
@@ -96,24 +136,22 @@ def checked_rating(csat: Csat) -> Csat:
     """A CSAT rating, its comment cleaned; RuleBroken unless it is 1 to 5."""
     if csat.rating not in RATINGS:
         raise RuleBroken("a satisfaction rating is a whole number from 1 to 5", "rating")
-    return replace(csat, comment=sanitize(csat.comment))
+    return replace(csat, comment=_body(csat.comment, "the comment"))
 
 
 def checked_agent(name: str, email: str) -> tuple[str, str]:
     """An agent's name and address, cleaned; RuleBroken when either is missing."""
-    name, email = sanitize_line(name), sanitize_line(email).lower()
+    name = _name(name, "the agent's name")
     if not name:
         raise RuleBroken("an agent needs a name", "name")
-    if not is_email_address(email):
-        raise RuleBroken(f"{email!r} is not an email address", "email")
-    return name, email
+    return name, _address(email)
 
 
 def checked_canned(canned: CannedResponse) -> CannedResponse:
     """A canned response, every field cleaned; RuleBroken without a title or a body,
     or with a placeholder the helpdesk does not know."""
-    title = sanitize_line(canned.title)
-    body = sanitize(canned.body)
+    title = _name(canned.title, "the title")
+    body = _body(canned.body)
     if not title:
         raise RuleBroken("a canned response needs a title", "title")
     if not body.strip():
@@ -136,29 +174,31 @@ def checked_canned(canned: CannedResponse) -> CannedResponse:
 
 def checked_draft(draft: Draft) -> Draft:
     """A draft as kept: pasted escape sequences and control characters dropped."""
-    return replace(draft, body=sanitize(draft.body))
+    return replace(draft, body=_body(draft.body, "the draft"))
 
 
 def cleaned_record(record: TicketRecord) -> TicketRecord:
     """An imported ticket with every text cleaned as the other doors clean them:
-    subjects, names and addresses on one line, bodies without escapes, tags normalised."""
+    subjects, names and addresses on one line, bodies without escapes, tags normalised;
+    RuleBroken when a text is past its limit."""
 
     def address(email: str | None) -> str | None:
-        return sanitize_line(email).lower() if email else email
+        return within("an address", sanitize_line(email).lower(), limits.EMAIL_CHARS) if email else email
 
     messages = tuple(
-        replace(m, agent_email=address(m.agent_email), body=sanitize(m.body)) for m in record.messages
+        replace(m, agent_email=address(m.agent_email), body=_body(m.body, f"message {number}"))
+        for number, m in enumerate(record.messages, 1)
     )
     return replace(
         record,
-        ref=sanitize_line(record.ref) if record.ref else record.ref,
-        subject=sanitize_line(record.subject),
-        customer_name=sanitize_line(record.customer_name),
+        ref=within("the ref", sanitize_line(record.ref), limits.NAME_CHARS) if record.ref else record.ref,
+        subject=_subject(record.subject),
+        customer_name=_name(record.customer_name, "the customer's name"),
         customer_email=address(record.customer_email) or "",
         assignee_email=address(record.assignee_email),
         tags=normalized_tags(record.tags),
         messages=messages,
-        csat=replace(record.csat, comment=sanitize(record.csat.comment)) if record.csat else None,
+        csat=replace(record.csat, comment=_body(record.csat.comment, "the comment")) if record.csat else None,
     )
 
 

@@ -14,7 +14,7 @@ import aiosqlite
 
 from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy
 from cs_tui.domain.records import MessageRecord, RecordError, TicketRecord, check
-from cs_tui.domain.rules import cleaned_record, imported, normalized_tags
+from cs_tui.domain.rules import RuleBroken, cleaned_record, imported, normalized_tags
 from cs_tui.domain.text import sanitize, sanitize_line
 from cs_tui.domain.timeutil import from_micros, to_iso, to_micros, utcnow
 from cs_tui.store.base import ImportProblem, ImportReport
@@ -70,10 +70,9 @@ async def import_batch(
     for line, record in batch:
         try:
             check(record)
-        except RecordError as error:
-            report.problems.append(ImportProblem(line, str(error)))
-        else:
             valid.append((line, cleaned_record(record)))
+        except (RecordError, RuleBroken) as error:
+            report.problems.append(ImportProblem(line, str(error)))
     fresh: list[tuple[int, str, TicketRecord]] = []
     seen: set[str] = set()
     with_refs = [

@@ -40,6 +40,7 @@ from cs_tui.domain.rules import (
     checked_rating,
     checked_ticket,
     progress,
+    tags_after,
 )
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, invalid_input
@@ -329,6 +330,7 @@ class SqliteStore(DirectoryStore):
                 )
             with invalid_input():
                 changes = checked_changes(changes)
+                tags_after(current.tags, changes)
             if changes.is_empty:
                 return current
             now = utcnow()
