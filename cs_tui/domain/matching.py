@@ -7,7 +7,7 @@ into words at every character that is not a letter or a digit, case and accents
 are ignored, the words of a phrase must follow each other in one field (the
 subject, one message, the customer's name or address), and the last one may be the
 start of a longer word ("refu" finds "refund"). A word with no letter or digit in
-it matches every ticket.
+it narrows nothing (the parser refuses a query of such words alone).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from cs_tui.domain.models import Ticket
-from cs_tui.domain.query import Field, Filter, Query, Word
+from cs_tui.domain.query import Field, Filter, Query
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -107,8 +107,3 @@ def _in_any(phrase: Sequence[str], fields: Iterable[Sequence[str]]) -> bool:
             if list(words[start : start + size - 1]) == whole and words[start + size - 1].startswith(last):
                 return True
     return False
-
-
-def searchable(word: Word) -> bool:
-    """Whether a free word narrows a search at all (it has a letter or a digit)."""
-    return bool(words_of(word.text))

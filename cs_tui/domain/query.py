@@ -4,8 +4,11 @@
     channel:email breaching:yes customer:EMAIL -tag:spam "exact phrase" words
 
 Filters are ANDed; the values of one filter are ORed; `-` negates a filter or a
-word. Free words match subject, message bodies, customer name and email. Also the
-queue's orders (Sort), which views and `--sort` name.
+word. Free words match subject, message bodies, customer name and email; only
+their letters and digits are searched for, so a query of nothing else is refused
+rather than let find every ticket. A query has at most
+limits.QUERY_TERMS terms (words, phrases and filters) and limits.QUERY_CHARS
+characters. Also the queue's orders (Sort), which views and `--sort` name.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from cs_tui.domain import limits
 from cs_tui.domain.models import Channel, Priority, Status, normalize_tag
 
 
@@ -134,6 +138,12 @@ def _read_bare(source: str, start: int, stop: str) -> tuple[str, int]:
 
 def parse(source: str) -> Query:
     """Parse the search syntax; raise QueryError saying what is wrong and where."""
+    if len(source) > limits.QUERY_CHARS:
+        raise QueryError(
+            f"a search is at most {limits.QUERY_CHARS:,} characters; this one has {len(source):,}",
+            limits.QUERY_CHARS,
+            len(source) - limits.QUERY_CHARS,
+        )
     filters: list[Filter] = []
     words: list[Word] = []
     i = 0
@@ -142,6 +152,13 @@ def parse(source: str) -> Query:
             i += 1
             continue
         start = i
+        if len(filters) + len(words) == limits.QUERY_TERMS:
+            raise QueryError(
+                f"a search has at most {limits.QUERY_TERMS} terms (words, phrases and filters):"
+                " leave some out, or quote words that go together as one phrase",
+                start,
+                len(source) - start,
+            )
         negated = source[i] == "-" and i + 1 < len(source) and not source[i + 1].isspace()
         if negated:
             i += 1
@@ -158,7 +175,21 @@ def parse(source: str) -> Query:
         if i < len(source) and source[i] == '"':
             raise QueryError("a quote inside a word: put the whole phrase in quotes", i)
         words.append(Word(name, negated))
+    if words and not filters and not any(map(has_letters, words)):
+        first = len(source) - len(source.lstrip())
+        raise QueryError(
+            "nothing to search for: a search needs a letter or a digit (emoji and"
+            " punctuation are not searched for)",
+            first,
+            len(source.rstrip()) - first,
+        )
     return Query(tuple(filters), tuple(words))
+
+
+def has_letters(word: Word) -> bool:
+    """Whether a free word narrows a search at all: the indexes keep letters and digits
+    alone, so one of emoji or punctuation finds every ticket."""
+    return any(c.isalnum() for c in word.text)
 
 
 def _skip_values(source: str, i: int) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from importlib import metadata
 
+import pytest
+
 from .cli_runner import CsTui
 
 
@@ -105,6 +107,15 @@ def test_bad_query_is_usage_error_with_the_position(cs_tui: CsTui) -> None:
     assert done.code == 2
     assert "unknown status 'opne'" in done.err
     assert "at character 8" in done.err
+
+
+@pytest.mark.parametrize("query", [" ".join(f"-w{n}" for n in range(300)), "🙏 !!!"], ids=["terms", "emoji"])
+def test_a_query_past_the_parser_s_limits_is_a_usage_error(cs_tui: CsTui, query: str) -> None:
+    assert cs_tui("ticket", "new", "--subject", "s", "--customer", "c@example.com", "--body", "b").code == 0
+    done = cs_tui("ticket", "list", "--query", query)
+    assert done.code == 2, done.err
+    assert "unexpected error" not in done.err
+    assert "at most 64 terms" in done.err or "nothing to search for" in done.err
 
 
 def test_missing_ticket_fails_with_a_message(cs_tui: CsTui) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cs_tui.domain import limits
 from cs_tui.domain.models import Channel, Priority, Status
 from cs_tui.domain.query import Field, Filter, Query, QueryError, Word, parse
 
@@ -180,11 +181,35 @@ def test_error_length_covers_the_bad_part() -> None:
     assert caught.value.length == len("opne")
 
 
+@pytest.mark.parametrize("source", ["🙏", "!!! ???", "-", '"..." 🙂', "  -- "])
+def test_a_search_of_nothing_but_emoji_or_punctuation_is_refused(source: str) -> None:
+    """The indexes keep letters and digits alone: such a search would list every ticket."""
+    with pytest.raises(QueryError, match="nothing to search for: a search needs a letter or a digit"):
+        parse(source)
+
+
+@pytest.mark.parametrize("source", ["terima kasih 🙏", "status:open 🙏", "- refund"])
+def test_emoji_beside_words_or_filters_narrow_nothing_and_are_allowed(source: str) -> None:
+    assert parse(source)
+
+
+def test_a_search_has_a_stated_limit_on_terms_and_length() -> None:
+    most = " ".join(f"w{n}" for n in range(limits.QUERY_TERMS))
+    assert len(parse(most).words) == limits.QUERY_TERMS
+    with pytest.raises(QueryError, match=f"at most {limits.QUERY_TERMS} terms") as caught:
+        parse(f"{most} satu-lagi")
+    assert caught.value.position == len(most) + 1  # the caret is under the first one too many
+    with pytest.raises(QueryError, match=f"at most {limits.QUERY_TERMS} terms"):
+        parse(" ".join(f"tag:t{n}" for n in range(limits.QUERY_TERMS + 1)))
+    with pytest.raises(QueryError, match=f"at most {limits.QUERY_CHARS:,} characters"):
+        parse('"' + "a" * limits.QUERY_CHARS + '"')
+
+
 @pytest.mark.parametrize(
     "source",
     [
         '"-x"',
-        '"-"',
+        '"-" x',
         '-"-x"',
         '"a,b"',
         '"a:b"',
@@ -271,7 +296,10 @@ _queries = st.lists(st.one_of(_filter(), _word), max_size=6).flatmap(
 @settings(max_examples=200, deadline=None)
 @given(_queries)
 def test_format_parses_back_to_the_same_query(source: str) -> None:
-    query = parse(source)
+    query = _parse_or_error(source)
+    if isinstance(query, QueryError):  # words of punctuation alone, say "-"
+        assert query.message.startswith("nothing to search for"), query
+        return
     again = parse(query.format())
     assert again == query
     assert again.format() == query.format()

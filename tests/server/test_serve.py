@@ -48,6 +48,10 @@ def test_errors_are_problems_that_say_what_to_do(server: Server) -> None:
     bad_query = httpx.get(f"{api}/tickets", params={"q": "status:nope"}, headers=signed)
     assert bad_query.status_code == 400
     assert "nope" in bad_query.json()["detail"]
+    for huge in (" ".join(f"w{n}" for n in range(300)), " ".join(f"-w{n}" for n in range(300))):
+        too_long = httpx.get(f"{api}/tickets", params={"q": huge}, headers=signed)
+        assert too_long.status_code == 400, too_long.text
+        assert "at most 64 terms" in too_long.json()["detail"]
     bad_limit = httpx.get(f"{api}/tickets", params={"limit": 0}, headers=signed)
     assert bad_limit.status_code == 422
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cs_tui.domain.matching import searchable
 from cs_tui.domain.models import ACTIVE_STATUSES, Status
-from cs_tui.domain.query import Field, Filter, Query, Sort, Word
+from cs_tui.domain.query import Field, Filter, Query, Sort, Word, has_letters
 from cs_tui.store.base import InvalidInput
 from cs_tui.store.sqlite import rows
 
@@ -79,7 +78,7 @@ WORD_TICKETS = " UNION ALL ".join(_WORD_SOURCES)
 
 def fts_phrase(word: Word) -> str | None:
     """An FTS5 phrase matching the word as a prefix ("refu" finds "refund")."""
-    if not searchable(word):
+    if not has_letters(word):
         return None
     # FTS5 reads a NUL as the end of the query text; no stored text has one.
     text = word.text.replace("\x00", "")
