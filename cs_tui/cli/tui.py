@@ -20,6 +20,7 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
         return await show_queue(args, context)
     from cs_tui.store.outbox import Outbox, OutboxStore, outbox_path
     from cs_tui.tui.app import HelpdeskApp
+    from cs_tui.tui.kept import KeptTexts
     from cs_tui.tui.memory import freeze_what_was_loaded, give_freed_memory_back
 
     give_freed_memory_back()
@@ -34,7 +35,8 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
     # What the agent writes while the store is away waits rather than fails.
     context.wrap_store(await OutboxStore.open(store, outbox))
     try:
-        app = HelpdeskApp(await context.store(), agent, context.config)
+        kept = KeptTexts.of(context.store_label, agent.id)
+        app = HelpdeskApp(await context.store(), agent, context.config, kept=kept)
         freeze_what_was_loaded()
         await app.run_async()
     finally:

@@ -37,6 +37,7 @@ from cs_tui.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    StoreUnwritable,
     Unauthorized,
 )
 
@@ -53,6 +54,7 @@ _STORE_ERRORS: dict[type[StoreError], tuple[int, str]] = {
     InvalidInput: (422, "Invalid input"),
     Unauthorized: (403, "Not allowed"),
     StoreUnavailable: (503, "Store unavailable"),
+    StoreUnwritable: (503, "Store cannot be written"),
 }
 _ticket_json = TypeAdapter(Ticket)
 

@@ -17,6 +17,7 @@ from cs_tui.store.base import (
     StoreError,
     StoreTooNew,
     StoreUnavailable,
+    StoreUnwritable,
     Unauthorized,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "StoreError",
     "StoreTooNew",
     "StoreUnavailable",
+    "StoreUnwritable",
     "Unauthorized",
     "default_store_path",
     "is_remote",

@@ -63,6 +63,14 @@ class StoreUnavailable(StoreError):
     pass
 
 
+class StoreUnwritable(StoreError):
+    """The store can be read but not written: its file is read-only, its disk is full,
+    or it was moved, deleted or replaced while in use. Nothing was written; the
+    message says why and what to do. Not StoreUnavailable: no outbox keeps a write for
+    it, since it takes a person to mend and the file at that place may by then be
+    another store; the TUI keeps the agent's text instead."""
+
+
 class Queued(StoreError):
     """The store could not be reached, so the write waits (in an OutboxStore's outbox)
     and is made, once, when the store is back: nothing is lost. `what` is "reply",

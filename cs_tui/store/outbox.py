@@ -46,10 +46,15 @@ RETRY_S = 3.0
 """Seconds between tries to deliver what waits."""
 
 
+def state_path(kind: str, store_label: str, agent_id: int) -> Path:
+    """A place of one store's and one agent's own in the user's state directory."""
+    key = hashlib.sha256(f"{store_label}\n{agent_id}".encode()).hexdigest()[:16]
+    return platformdirs.user_state_path("cs-tui", appauthor=False) / kind / key
+
+
 def outbox_path(store_label: str, agent_id: int) -> Path:
     """One outbox file per store and agent, in the user's state directory."""
-    key = hashlib.sha256(f"{store_label}\n{agent_id}".encode()).hexdigest()[:16]
-    return platformdirs.user_state_path("cs-tui", appauthor=False) / "outbox" / f"{key}.jsonl"
+    return state_path("outbox", store_label, agent_id).with_suffix(".jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,7 @@ class Outbox:
         self._waiting[waiting.key] = waiting
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with _private(self.path, "a") as file:
+            with private_file(self.path, "a") as file:
                 file.write(json.dumps(waiting.to_json(), ensure_ascii=False) + "\n")
                 file.flush()
                 os.fsync(file.fileno())
@@ -166,7 +171,7 @@ class Outbox:
             self.path.unlink(missing_ok=True)
             return
         fresh = self.path.with_suffix(".tmp")
-        with _private(fresh, "w") as file:
+        with private_file(fresh, "w") as file:
             for waiting in self._waiting.values():
                 file.write(json.dumps(waiting.to_json(), ensure_ascii=False) + "\n")
             file.flush()
@@ -186,11 +191,11 @@ class Outbox:
                 continue
             self._waiting[waiting.key] = waiting
         if bad:
-            with _private(path.with_suffix(".bad"), "a") as file:
+            with private_file(path.with_suffix(".bad"), "a") as file:
                 file.write("".join(f"{line}\n" for line in bad))
 
 
-def _private(path: Path, mode: str) -> IO[str]:
+def private_file(path: Path, mode: str) -> IO[str]:
     """`path` opened for writing text, readable by its owner alone (0600): what waits
     is replies to customers."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)

@@ -18,7 +18,8 @@ from textual.worker import Worker, WorkerState
 from cs_tui.config import Config, remember_theme
 from cs_tui.domain.models import Agent
 from cs_tui.domain.timeutil import utcnow
-from cs_tui.store.base import Store, StoreError, TokenRefused
+from cs_tui.store.base import Store, StoreError, StoreUnwritable, TokenRefused
+from cs_tui.tui.kept import KeptTexts
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
@@ -49,9 +50,18 @@ class HelpdeskApp(App[None]):
         *,
         clock: Callable[[], datetime] = utcnow,
         live: bool = True,
+        kept: KeptTexts | None = None,
     ) -> None:
+        """`kept`: where what the store cannot take is kept (by default in the user's
+        state directory, under the agent's id alone)."""
         super().__init__()
-        self.services = Services(store=store, agent=agent, config=config, clock=clock)
+        self.services = Services(
+            store=store,
+            agent=agent,
+            config=config,
+            clock=clock,
+            kept=kept or KeptTexts.of("", agent.id),
+        )
         self.live = live
         self._theme_ready = False
         # Chosen before the first frame: a theme set later parses all the CSS again.
@@ -89,6 +99,16 @@ class HelpdeskApp(App[None]):
         if config.keymap:
             self.set_keymap(config.keymap)
         self.push_screen(MainScreen())
+        kept = self.services.kept.tickets()
+        if kept:
+            where = ", ".join(f"#{ticket_id}" for ticket_id in kept)
+            self.notify(
+                f"What you wrote on {where} is kept: the store could not take it. Open the "
+                "ticket to find it in the composer.",
+                title="Kept text",
+                severity="warning",
+                timeout=30,
+            )
         if self.live:
             self._follow_events()
 
@@ -146,6 +166,17 @@ class HelpdeskApp(App[None]):
         log.error("%s failed", event.worker.name, exc_info=error)
         if isinstance(error, TokenRefused):  # ctrl+r would not help: say what does
             self.notify(str(error), title="Signed out", severity="error", timeout=60)
+            return
+        if isinstance(error, StoreUnwritable):  # it takes a person to mend: said until then
+            if self.services.unwritable == str(error):
+                return  # said already (each heartbeat and read mark fails alike)
+            self.services.unwritable = str(error)
+            self.notify(
+                f"{error}.\nWhat you write stays in the composer, and in a file of your own.",
+                title="Store cannot be written",
+                severity="error",
+                timeout=600,
+            )
             return
         if isinstance(error, StoreError):
             self.notify(str(error), title="Store", severity="error", timeout=10)

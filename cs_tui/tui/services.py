@@ -11,11 +11,13 @@ from typing import Any, cast
 
 from textual.message import Message
 from textual.widget import Widget
+from textual.worker import Worker, WorkerState
 
 from cs_tui.config import Config
 from cs_tui.domain.models import Agent, EventKind
 from cs_tui.store.base import Store
 from cs_tui.store.outbox import Delivery
+from cs_tui.tui.kept import KeptTexts
 
 
 @dataclass(slots=True)
@@ -24,9 +26,24 @@ class Services:
     agent: Agent
     config: Config
     clock: Callable[[], datetime]
+    kept: KeptTexts
+    """What the agent wrote that the store could not take."""
+    unwritable: str | None = None
+    """Why the store took nothing the last time it was written to, as the agent was
+    told (once for each reason); None when it took the last write."""
 
 
-class HasServices:
+class SaysFailures:
+    """Mixed into each widget and screen that runs jobs in the background: a job's news
+    goes to its own widget alone (it does not bubble), so a failure is passed on to the
+    app, the one place where it becomes words for the agent."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            cast(Any, self).app.report_failure(event)
+
+
+class HasServices(SaysFailures):
     """Mixed into widgets and screens of HelpdeskApp."""
 
     @property

@@ -16,6 +16,7 @@ from cs_tui.demo import DEMO_AGENTS
 from cs_tui.domain.models import Agent
 from cs_tui.store import Store, open_store
 from cs_tui.tui.app import HelpdeskApp
+from cs_tui.tui.kept import KeptTexts
 
 from .helpers import AppFactory, clock, fill_demo
 
@@ -26,6 +27,7 @@ def _fixed_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setenv("CS_TUI_CONFIG", str(tmp_path / "config" / "config.toml"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("VISUAL", raising=False)
 
 
@@ -84,6 +86,6 @@ def make_app(store: Store, agent: Agent, tmp_path: Path) -> AppFactory:
     def make(config: Config | None = None, *, live: bool = True) -> HelpdeskApp:
         # Sends go out at once unless a test is about the undo window.
         config = config or Config(undo_seconds=0, path=tmp_path / "config" / "config.toml")
-        return HelpdeskApp(store, agent, config, clock=clock, live=live)
+        return HelpdeskApp(store, agent, config, clock=clock, live=live, kept=KeptTexts(tmp_path / "kept"))
 
     return make

@@ -22,6 +22,7 @@ from cs_tui.demo import DEMO_AGENTS, canned_responses, generate_tickets
 from cs_tui.store import Store
 from cs_tui.tui.app import HelpdeskApp
 from cs_tui.tui.screens.main import MainScreen
+from cs_tui.tui.widgets.queue import QueueTable
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 TICKETS = 150
@@ -143,3 +144,14 @@ async def paste(pilot: Pilot[Any], text: str) -> None:
     (a test that is not about typing need not type it key by key)."""
     pilot.app.post_message(events.Paste(text))
     await pilot.pause()
+
+
+async def open_first(pilot: Pilot[Any], view: str = "3") -> int:
+    """Open the first ticket of a view, once it shows; its id."""
+    await pilot.press(view)
+    await settled(pilot)
+    ticket = pilot.app.screen.query_one(QueueTable).rows[0]
+    await pilot.press("enter")
+    await settled(pilot)
+    assert main_screen(pilot.app).ticket_pane.ticket is not None
+    return int(ticket.id)

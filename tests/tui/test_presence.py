@@ -14,9 +14,8 @@ from cs_tui.store import Store
 from cs_tui.tui.screens.main import MainScreen
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, main_screen, settled, shown, until, wait_until
+from .helpers import AppFactory, main_screen, open_first, settled, shown, until, wait_until
 from .test_queue import row_text
-from .test_ticket import open_first
 
 
 @pytest.fixture

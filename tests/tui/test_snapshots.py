@@ -15,6 +15,7 @@ from cs_tui.config import Config
 from cs_tui.demo import DEMO_AGENTS
 from cs_tui.store import open_store
 from cs_tui.tui.app import HelpdeskApp
+from cs_tui.tui.kept import KeptTexts
 from cs_tui.tui.services import Services
 
 from .helpers import clock
@@ -25,14 +26,17 @@ class StoreOpeningApp(HelpdeskApp):
     plugin runs the app in a loop of its own."""
 
     def __init__(self, path: Path, config: Config) -> None:
-        super().__init__(None, None, config, clock=clock, live=False)  # type: ignore[arg-type]
+        kept = KeptTexts(path.parent / "kept")
+        super().__init__(None, None, config, clock=clock, live=False, kept=kept)  # type: ignore[arg-type]
         self.path = path
 
     async def on_load(self) -> None:
         store = await open_store(str(self.path))
         agent = await store.find_agent(DEMO_AGENTS[0].email)
         assert agent is not None
-        self.services = Services(store=store, agent=agent, config=self.services.config, clock=clock)
+        self.services = Services(
+            store=store, agent=agent, config=self.services.config, clock=clock, kept=self.services.kept
+        )
 
     async def on_unmount(self) -> None:
         await self.services.store.close()

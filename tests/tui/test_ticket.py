@@ -6,7 +6,6 @@ from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from cs_tui.demo import DEMO_AGENTS
 from cs_tui.domain.models import (
@@ -25,18 +24,7 @@ from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, main_screen, notices, paste, settled, shown, until
-
-
-async def open_first(pilot: Pilot[None], view: str = "3") -> int:
-    """Open the first ticket of a view, once it shows; its id."""
-    await pilot.press(view)
-    await settled(pilot)
-    ticket = pilot.app.screen.query_one(QueueTable).rows[0]
-    await pilot.press("enter")
-    await settled(pilot)
-    assert main_screen(pilot.app).ticket_pane.ticket is not None
-    return int(ticket.id)
+from .helpers import AppFactory, main_screen, notices, open_first, paste, settled, shown, until
 
 
 async def last_message(store: Store, ticket_id: int) -> str:

@@ -9,8 +9,7 @@ from cs_tui.store import Store
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.key_hints import KeyHints
 
-from .helpers import AppFactory, notices, paste, settled, until
-from .test_ticket import open_first
+from .helpers import AppFactory, notices, open_first, paste, settled, until
 
 
 def window(tmp_path: Path, seconds: float) -> Config:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from cs_tui.store.base import StoreTooNew, StoreUnavailable
+from cs_tui.store.base import StoreTooNew, StoreUnavailable, StoreUnwritable
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
@@ -49,8 +49,57 @@ async def connect(path: Path) -> aiosqlite.Connection:
     except sqlite3.DatabaseError as error:
         # Close it, or its thread keeps the process from exiting.
         await connection.close()
-        raise not_a_store(path, error) from error
+        raise write_fault(path, error) or not_a_store(path, error) from error
     return connection
+
+
+def write_fault(path: Path, error: sqlite3.Error) -> StoreUnwritable | None:
+    """What keeps the store from being written, in words, when `error` is that."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM")):
+        return StoreUnwritable(
+            f"the store {path} cannot be written: the file or its folder is read-only for you. "
+            "Ask whoever looks after it for write access (see docs/shared-server.md)"
+        )
+    if name == "SQLITE_FULL":
+        return StoreUnwritable(f"the store {path} cannot be written: its disk is full. Free some space")
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        return StoreUnwritable(
+            f"the store {path} cannot be written ({error}): check that its disk is there "
+            f"and not full (df -h {path.parent})"
+        )
+    return None
+
+
+FileId = tuple[int, int]
+
+
+def file_id(path: Path) -> FileId | None:
+    """Which file `path` names (device and inode); None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def check_in_place(path: Path, opened: FileId | None) -> None:
+    """StoreUnwritable when the file opened as the store is no longer at `path`: what
+    is written then goes to a file nobody will open again."""
+    if opened is None:
+        return
+    now = file_id(path)
+    if now == opened:
+        return
+    if now is None:
+        raise StoreUnwritable(
+            f"the store {path} is gone: it was moved or deleted while cs-tui had it open, so "
+            "nothing more can be written to it. Put it back, or restart cs-tui on the store's new place"
+        )
+    raise StoreUnwritable(
+        f"the store {path} was replaced by another file while cs-tui had it open. "
+        "Restart cs-tui to open the new one"
+    )
 
 
 def share_with_group(path: Path) -> None:
@@ -82,7 +131,7 @@ async def prepare(connection: aiosqlite.Connection, path: Path) -> None:
             )
         if version == SCHEMA_VERSION:
             return
-        async with write_transaction(connection):
+        async with write_transaction(connection, path):
             # Another process may have migrated while we waited for the lock.
             version = await user_version(connection)
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -90,7 +139,7 @@ async def prepare(connection: aiosqlite.Connection, path: Path) -> None:
                     await connection.execute(statement)
                 await connection.execute(f"PRAGMA user_version = {number}")
     except sqlite3.DatabaseError as error:
-        raise not_a_store(path, error) from error
+        raise write_fault(path, error) or not_a_store(path, error) from error
 
 
 async def user_version(connection: aiosqlite.Connection) -> int:
@@ -115,8 +164,9 @@ def _statements(script: str) -> list[str]:
 
 
 @asynccontextmanager
-async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[None]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+async def write_transaction(connection: aiosqlite.Connection, path: Path) -> AsyncIterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; StoreUnwritable when the
+    store `path` cannot be written.
 
     IMMEDIATE takes the write lock up front, so a transaction never has to upgrade
     a read lock (the case busy_timeout cannot help with). While another process
@@ -138,7 +188,11 @@ async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[N
                 await _to_the_end(connection, "ROLLBACK")
             raise
         except sqlite3.OperationalError as error:
-            if not is_busy(error) or loop.time() > deadline:
+            if not is_busy(error):
+                raise write_fault(path, error) or StoreUnavailable(
+                    f"the store {path} cannot be written: {error}"
+                ) from error
+            if loop.time() > deadline:
                 raise StoreUnavailable(
                     "the store is busy: another process has held it for over a minute. "
                     "Try again; if it persists, look for a stuck cs-tui process."
@@ -146,11 +200,14 @@ async def write_transaction(connection: aiosqlite.Connection) -> AsyncIterator[N
             await asyncio.sleep(0.01)
     try:
         yield
-    except BaseException:
-        await _to_the_end(connection, "ROLLBACK")
-        raise
-    else:
         await _to_the_end(connection, "COMMIT")
+    except BaseException as error:
+        if connection.in_transaction:
+            await _to_the_end(connection, "ROLLBACK")
+        fault = write_fault(path, error) if isinstance(error, sqlite3.Error) else None
+        if fault is not None:
+            raise fault from error
+        raise
 
 
 async def _to_the_end(connection: aiosqlite.Connection, sql: str) -> None:

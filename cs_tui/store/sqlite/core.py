@@ -94,6 +94,8 @@ class SqliteCore:
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, readers: Readers, sla: SlaPolicy) -> None:
         self.path = path
+        self._file_id = connection.file_id(path)
+        """The file opened as the store: a write checks it is still the one at `path`."""
         self.sla = sla
         self._writer = writer
         self._readers = readers
@@ -165,6 +167,11 @@ class SqliteCore:
         found = await self._fetchall(sql, params)
         return found[0] if found else None
 
+    def check_in_place(self) -> None:
+        """StoreUnwritable when the store's file was moved, deleted or replaced since it
+        was opened (see connection.check_in_place)."""
+        connection.check_in_place(self.path, self._file_id)
+
     def _transaction(self, *, check_references: bool = True) -> _Transaction:
         return _Transaction(self, check_references=check_references)
 
@@ -190,7 +197,8 @@ class _Transaction:
             if not self._check_references:
                 # A pragma SQLite only takes outside a transaction; see import_tickets.
                 await self._store._writer.execute("PRAGMA foreign_keys = OFF")
-            self._context = connection.write_transaction(self._store._writer)
+            self._store.check_in_place()
+            self._context = connection.write_transaction(self._store._writer, self._store.path)
             await self._context.__aenter__()
         except BaseException:
             self._store._write_lock.release()

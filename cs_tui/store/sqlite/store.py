@@ -422,6 +422,7 @@ class SqliteStore(DirectoryStore):
                     await asyncio.wait_for(self._wrote.wait(), EVENT_POLL_S)
                     break
                 except TimeoutError:
+                    self.check_in_place()  # a store moved or deleted is said at once
                     current = await self._data_version()
                     if current != data_version:
                         data_version = current

@@ -93,8 +93,17 @@ class Composer(Vertical):
         """Whether text typed is waiting for its quiet DRAFT_DELAY to be saved as the draft."""
         return self._save_timer is not None
 
-    def open(self, ticket_id: int, kind: DraftKind, *, customer_name: str, body: str | None = None) -> None:
-        """Show the composer for a ticket; `body` replaces the text (a restored draft)."""
+    def open(
+        self,
+        ticket_id: int,
+        kind: DraftKind,
+        *,
+        customer_name: str,
+        body: str | None = None,
+        focus: bool = True,
+    ) -> None:
+        """Show the composer for a ticket; `body` replaces the text (a restored draft).
+        Without `focus` it is shown for the agent to see, and keys stay commands."""
         if self.ticket_id != ticket_id:
             self.client_id = str(uuid.uuid4())
         self.ticket_id = ticket_id
@@ -109,7 +118,8 @@ class Composer(Vertical):
             self.add_class("-open")
             self.post_message(self.OpenedOrClosed())
         self._update_hint()
-        self.area.focus()
+        if focus:
+            self.area.focus()
 
     def close(self) -> None:
         if self.is_open:

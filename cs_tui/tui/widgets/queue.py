@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from cs_tui.domain.models import Activity, Priority, Ticket, TicketPage
 from cs_tui.domain.text import sanitize_line
 from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, age, sla_left, sla_state, status_label
+from cs_tui.tui.services import SaysFailures
 from cs_tui.tui.widgets.queue_columns import UNSPACED, cell, layout_columns
 
 PAGE = 100
@@ -58,7 +59,7 @@ DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
 
 
-class QueueTable(ScrollView, can_focus=True):
+class QueueTable(SaysFailures, ScrollView, can_focus=True):
     """The tickets of the current view, one line each."""
 
     BINDINGS = [
@@ -173,13 +174,19 @@ class QueueTable(ScrollView, can_focus=True):
         wanted = PAGE if reset else max(PAGE, len(self.rows))
         rows: list[Ticket] = []
         after: str | None = None
-        page = await loader(None, min(wanted, RELOAD_LIMIT))
-        rows.extend(page.tickets)
-        while len(rows) < wanted and page.next_cursor is not None:
-            after = page.next_cursor
-            page = await loader(after, min(wanted - len(rows), RELOAD_LIMIT))
+        try:
+            page = await loader(None, min(wanted, RELOAD_LIMIT))
             rows.extend(page.tickets)
-        unread = await self._unread([t.id for t in rows])
+            while len(rows) < wanted and page.next_cursor is not None:
+                after = page.next_cursor
+                page = await loader(after, min(wanted - len(rows), RELOAD_LIMIT))
+                rows.extend(page.tickets)
+            unread = await self._unread([t.id for t in rows])
+        except Exception:
+            # Another view's or search's tickets must not stand under this one's name.
+            if reset and generation == self._generation:
+                self._replace([], TicketPage((), 0, None), reset=True)
+            raise  # the app says what went wrong
         if generation != self._generation:
             return
         self.unread = unread

@@ -25,7 +25,7 @@ from cs_tui.domain.models import (
     TicketChanges,
 )
 from cs_tui.domain.text import sanitize_line
-from cs_tui.store.base import Conflict, Queued, StoreError, StoreUnavailable
+from cs_tui.store.base import Conflict, Queued, StoreError, StoreUnavailable, StoreUnwritable
 from cs_tui.tui.changes import describe_changes
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
@@ -102,15 +102,22 @@ class TicketPane(HasServices, Pane):
         ticket = await store.get_ticket(ticket_id)
         page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
         draft = await store.get_draft(agent.id, ticket_id)
+        kept = self.services.kept.get(ticket_id)
+        if kept is not None:  # what the store could not take is newer than its draft
+            draft = Draft(agent.id, ticket_id, kept[1], kept[0])
+            self._write_draft(ticket_id, kept[0], kept[1])  # the store may take it now
         others = await store.customer_ticket_count(ticket.customer.id) - 1
         self.ticket, self.other_tickets = ticket, others
         # The conversation first, so that no frame shows this header over the last ticket's messages.
         self.conversation.show(page.messages, has_earlier=page.has_earlier)
         self._show_header()
         if draft is not None and draft.body.strip():
-            self._open_composer(draft.kind, draft.body)
+            # Shown, but keys stay commands until the agent goes on writing (r or n).
+            self._open_composer(draft.kind, draft.body, focus=compose is not None)
             if compose is None:
-                self.notify("Your unsent draft is back.", title=f"#{ticket_id}")
+                self.screen.set_focus(self.conversation)
+                key = "n" if draft.kind is DraftKind.NOTE else "r"
+                self.notify(f"Your unsent draft is back: {key} to go on writing.", title=f"#{ticket_id}")
         elif compose is not None:
             self._open_composer(compose, "")
         elif not self.composer.is_open:
@@ -179,13 +186,13 @@ class TicketPane(HasServices, Pane):
         keep = self.composer.text if self.composer.ticket_id == self.ticket.id else None
         self._open_composer(kind, keep)
 
-    def _open_composer(self, kind: DraftKind, body: str | None) -> None:
+    def _open_composer(self, kind: DraftKind, body: str | None, *, focus: bool = True) -> None:
         """Open the composer on this ticket, remembering the ticket as the agent saw it
         when they began to write: what others change after that is shown before sending."""
         assert self.ticket is not None
         if not self.composer.is_open or self.composer.ticket_id != self.ticket.id:
             self.seen_when_writing = self.ticket
-        self.composer.open(self.ticket.id, kind, customer_name=self._customer_name(), body=body)
+        self.composer.open(self.ticket.id, kind, customer_name=self._customer_name(), body=body, focus=focus)
 
     def leave_composer(self) -> None:
         self.composer.flush()
@@ -224,10 +231,35 @@ class TicketPane(HasServices, Pane):
     @work(group="draft", exit_on_error=False)
     async def _write_draft(self, ticket_id: int, kind: DraftKind, body: str) -> None:
         store, agent = self.services.store, self.services.agent
+        try:
+            if body.strip():
+                await store.save_draft(Draft(agent.id, ticket_id, body, kind))
+            else:
+                await store.delete_draft(agent.id, ticket_id)
+        except StoreUnwritable as error:
+            self._cannot_write(ticket_id, kind, body, error)
+            return
+        self._could_write(ticket_id)
+
+    def _cannot_write(self, ticket_id: int, kind: DraftKind, body: str, error: StoreUnwritable) -> None:
+        """The store took nothing: the text is kept in a file of the agent's own (and
+        stays in the composer), and the agent is told why, once for each reason."""
+        kept = self.services.kept
         if body.strip():
-            await store.save_draft(Draft(agent.id, ticket_id, body, kind))
+            place = kept.keep(ticket_id, kind, body)
+            where = f"Your text stays here, and in {place}, until the store can take it."
         else:
-            await store.delete_draft(agent.id, ticket_id)
+            kept.forget(ticket_id)
+            where = "Nothing you wrote is lost."
+        if self.services.unwritable != str(error):
+            self.services.unwritable = str(error)
+            self.notify(f"{error}.\n{where}", severity="error", title="Store cannot be written", timeout=30)
+
+    def _could_write(self, ticket_id: int) -> None:
+        self.services.kept.forget(ticket_id)
+        if self.services.unwritable is not None:
+            self.services.unwritable = None
+            self.notify("The store takes what you write again.", title="Store")
 
     def send(self) -> None:
         composer = self.composer
@@ -254,6 +286,8 @@ class TicketPane(HasServices, Pane):
             if not await self._nothing_changed_meanwhile(ticket_id):
                 composer.area.focus()
                 return
+            if not await self._store_takes(ticket_id, body, kind):
+                return
             if not await self._undo_window(ticket_id, body, kind, client_id):
                 return
             message = await store.add_message(ticket_id, new, actor_id=agent.id)
@@ -262,13 +296,20 @@ class TicketPane(HasServices, Pane):
             return
         except StoreError as error:
             self._keep_unsent(ticket_id, body, kind)
+            kept = ""
+            if isinstance(error, StoreUnwritable):
+                self.services.unwritable = str(error)
+                kept = f", and in {self.services.kept.keep(ticket_id, kind, body)}"
             self.notify(
-                f"{error}\nYour text is kept: press ctrl+s to try again.", severity="error", title="Not sent"
+                f"{error}.\nYour text is kept{kept}: press ctrl+s to try again.",
+                severity="error",
+                title="Not sent",
             )
             return
         finally:
             composer.sending = False
         await store.delete_draft(agent.id, ticket_id)
+        self.services.kept.forget(ticket_id)
         if composer.ticket_id == ticket_id and composer.client_id == client_id:
             composer.clear()
             composer.close()
@@ -287,6 +328,23 @@ class TicketPane(HasServices, Pane):
             composer.clear()
             composer.close()
         self.notify(str(queued), severity="warning", title=f"#{queued.ticket_id} offline")
+
+    async def _store_takes(self, ticket_id: int, body: str, kind: DraftKind) -> bool:
+        """True to go on: the store takes the text as a draft, which it stays until it is
+        sent. A store that cannot be written is said now, not when the undo window is
+        over, and the text stays in the composer."""
+        store, agent = self.services.store, self.services.agent
+        try:
+            await store.save_draft(Draft(agent.id, ticket_id, body, kind))
+        except StoreUnwritable as error:
+            self.services.unwritable = None  # said again, with where the text is
+            self._cannot_write(ticket_id, kind, body, error)
+            self._keep_unsent(ticket_id, body, kind)
+            return False
+        except StoreError:  # away: the reply waits in the outbox instead
+            return True
+        self._could_write(ticket_id)
+        return True
 
     async def _nothing_changed_meanwhile(self, ticket_id: int) -> bool:
         """True to go on. If the customer or another agent wrote, or someone changed the
