@@ -62,3 +62,10 @@ class KeptTexts:
             with contextlib.suppress(ValueError):
                 found.append(int(path.stem.removeprefix("ticket-")))
         return sorted(found)
+
+
+def shown_path(path: Path) -> str:
+    """`path` as an agent reads it: the home directory as ~."""
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home) :] if home != "/" and text.startswith(home + os.sep) else text

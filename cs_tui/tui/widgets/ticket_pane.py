@@ -27,6 +27,7 @@ from cs_tui.domain.models import (
 from cs_tui.domain.text import sanitize_line
 from cs_tui.store.base import Conflict, Queued, StoreError, StoreUnavailable, StoreUnwritable
 from cs_tui.tui.changes import describe_changes
+from cs_tui.tui.kept import shown_path
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.composer import Composer
@@ -246,7 +247,7 @@ class TicketPane(HasServices, Pane):
         stays in the composer), and the agent is told why, once for each reason."""
         kept = self.services.kept
         if body.strip():
-            place = kept.keep(ticket_id, kind, body)
+            place = shown_path(kept.keep(ticket_id, kind, body))
             where = f"Your text stays here, and in {place}, until the store can take it."
         else:
             kept.forget(ticket_id)
@@ -299,7 +300,7 @@ class TicketPane(HasServices, Pane):
             kept = ""
             if isinstance(error, StoreUnwritable):
                 self.services.unwritable = str(error)
-                kept = f", and in {self.services.kept.keep(ticket_id, kind, body)}"
+                kept = f", and in {shown_path(self.services.kept.keep(ticket_id, kind, body))}"
             self.notify(
                 f"{error}.\nYour text is kept{kept}: press ctrl+s to try again.",
                 severity="error",
