@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cs_tui.domain import limits
-from cs_tui.domain.models import CannedResponse, NewMessage, TicketChanges
+from cs_tui.domain.models import CannedResponse, Draft, NewMessage, TicketChanges
 from cs_tui.store import InvalidInput, Store
 
 from .helpers import all_tickets, at, import_records, message_record, open_ticket, reply, ticket_record
@@ -44,6 +44,8 @@ async def test_a_body_past_the_limit_is_refused_on_a_ticket_and_a_reply(store: S
             ticket.id, NewMessage(client_id="c-1", body=big[:-2] + "xyz"), actor_id=agent.id
         )
     await reply(store, ticket.id, agent, big[: limits.BODY_CHARS])  # at the limit
+    with pytest.raises(InvalidInput, match=names_the_limit(limits.BODY_CHARS)):
+        await store.save_draft(Draft(agent.id, ticket.id, big))
 
 
 async def test_tags_past_the_limit_are_refused_however_they_come(store: Store) -> None:

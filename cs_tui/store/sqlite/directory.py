@@ -241,7 +241,8 @@ class DirectoryStore(SqliteCore):
         return Draft(agent_id, ticket_id, row[1], DraftKind(row[0]), from_micros(row[2]))
 
     async def save_draft(self, draft: Draft) -> Draft:
-        draft = rules.checked_draft(draft)
+        with invalid_input():
+            draft = rules.checked_draft(draft)
         now = utcnow()
         async with self._transaction():
             try:
