@@ -154,7 +154,7 @@ class Composer(Vertical):
             title.update("Internal note — only agents see this")
         else:
             who = self.customer_name or "the customer"
-            title.update(f"Reply to {who} — sent by email")
+            title.update(f"Reply to {who} — the customer sees this")
         title.refresh()
         self._update_hint()
 
