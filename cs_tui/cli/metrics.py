@@ -11,7 +11,7 @@ from rich.text import Text
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import console, print_json
 from cs_tui.domain.metrics import Metrics, Window, today
-from cs_tui.domain.timeutil import duration, parse_iso, utcnow
+from cs_tui.domain.timeutil import duration, parse_local, utcnow
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -20,11 +20,14 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="first response time, open tickets, resolution, CSAT",
         description="The metrics sidebar's figures. The window defaults to today (since local "
-        "midnight) until now. FRT and awaiting count tickets created in the window; resolution "
+        "midnight) until now; a date or time without an offset is local time, so --since "
+        "2026-11-01 is local midnight. FRT and awaiting count tickets created in the window; resolution "
         "counts tickets solved in it; CSAT, ratings given in it; open counts are as of now.",
     )
     metrics.add_argument(
-        "--since", metavar="ISO", help="window start, e.g. 2026-11-01 or 2026-11-01T08:00:00+07:00"
+        "--since",
+        metavar="ISO",
+        help="window start, e.g. 2026-11-01 (local midnight) or 2026-11-01T08:00:00+07:00",
     )
     metrics.add_argument("--until", metavar="ISO", help="window end (default: now)")
     metrics.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -33,7 +36,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def _time(text: str, name: str) -> datetime:
     try:
-        return parse_iso(text)
+        return parse_local(text)
     except ValueError:
         raise UsageError(
             f"--{name} {text!r} is not an ISO 8601 time; write e.g. 2026-11-01T08:00:00Z"

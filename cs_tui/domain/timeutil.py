@@ -37,6 +37,17 @@ def parse_iso(text: str) -> datetime:
         raise ValueError(f"{text!r} is out of range in UTC") from None
 
 
+def parse_local(text: str) -> datetime:
+    """Parse an ISO 8601 date or time that a person typed, as a bound of a window: one
+    without an offset is local time, as "today" is, so a bare date is local midnight.
+    In UTC."""
+    moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
+    try:
+        return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
+    except (OverflowError, OSError):  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise ValueError(f"{text!r} is out of range in UTC") from None
+
+
 def duration(delta: timedelta | float) -> str:
     """A span as an agent reads it at a glance: 45s, 12m, 3h05m, 14h, 1d05h, 12d."""
     seconds = delta if isinstance(delta, int | float) else delta.total_seconds()

@@ -175,6 +175,15 @@ def test_metrics_json_follows_the_definitions(cs_tui: CsTui, tmp_path: Path) -> 
     assert cs_tui("metrics", "--since", "2026-11-04", "--until", "2026-11-03").code == 2
 
 
+def test_metrics_since_a_bare_date_is_local_midnight(cs_tui: CsTui) -> None:
+    jakarta = cs_tui("metrics", "--since", "2026-12-01", "--until", "2026-12-02", "--json", TZ="Asia/Jakarta")
+    assert jakarta.json()["window"] == {"since": "2026-11-30T17:00:00Z", "until": "2026-12-01T17:00:00Z"}
+    new_york = cs_tui("metrics", "--since", "2026-12-01T08:00", "--json", TZ="America/New_York")
+    assert new_york.json()["window"]["since"] == "2026-12-01T13:00:00Z"
+    explicit = cs_tui("metrics", "--since", "2026-12-01T00:00:00Z", "--json", TZ="Asia/Jakarta")
+    assert explicit.json()["window"]["since"] == "2026-12-01T00:00:00Z"
+
+
 def test_demo_fills_once_and_is_deterministic(cs_tui: CsTui, tmp_path: Path) -> None:
     first = cs_tui("demo", "--tickets", "30", "--seed", "7")
     assert first.code == 0, first.err
