@@ -11,12 +11,15 @@ accepts them back so that a round trip keeps every ticket as it was.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cs_tui.domain import limits
 from cs_tui.domain.models import (
     RATINGS,
     AuthorKind,
@@ -27,7 +30,7 @@ from cs_tui.domain.models import (
     is_email_address,
     normalize_tag,
 )
-from cs_tui.domain.text import safe_json
+from cs_tui.domain.text import safe_json, sanitize_line
 from cs_tui.domain.timeutil import parse_iso, to_iso
 
 E = TypeVar("E", Status, Priority, Channel)
@@ -110,15 +113,113 @@ class TicketRecord:
         return safe_json(self.to_json())
 
 
-def parse_line(text: str) -> TicketRecord:
-    """Parse one line; raise RecordError naming the field that is wrong."""
+FIELDS: dict[str, tuple[str, ...]] = {
+    "": (
+        *("id", "ref", "subject", "status", "priority", "channel", "customer", "assignee", "tags"),
+        *("created_at", "updated_at", "solved_at", "csat", "messages"),
+    ),
+    "customer.": ("name", "email"),
+    "csat.": ("rating", "rated_at", "comment"),
+    "messages[].": ("author", "body", "internal", "auto", "created_at"),
+}
+"""The fields of the format, by where they sit."""
+
+BOM = "\ufeff"
+
+
+def parse_line(text: str, notes: list[str] | None = None) -> TicketRecord:
+    """Parse one line; raise RecordError naming the field that is wrong. What is left
+    out or mended (an unknown field, a broken character) is added to `notes`."""
+    text = text.removeprefix(BOM)
+    _within_depth(text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RecordError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+        message = error.msg.removesuffix(" at")
+        raise RecordError(f"not valid JSON: {message} at column {error.colno}") from None
+    except ValueError as error:  # an integer of 5,000 digits, say
+        raise RecordError(f"not valid JSON: {str(error).split(';')[0]}") from None
     if not isinstance(data, dict):
         raise RecordError("expected a JSON object with a ticket's fields")
-    return from_json(data)
+    if "\\u" in text:
+        data = _mended(data, notes if notes is not None else [])
+    return from_json(data, notes)
+
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _within_depth(text: str) -> None:
+    """RecordError when the JSON nests deeper than the import takes, found by counting
+    brackets outside strings: never by recursion, which a deep line would exhaust."""
+    if text.count("[") + text.count("{") <= limits.IMPORT_LINE_DEPTH:
+        return
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    if refusal := limits.over("the nesting", deepest, limits.IMPORT_LINE_DEPTH, "levels"):
+        raise RecordError(f"{refusal}: a ticket nests only a few levels deep")
+
+
+_UNPAIRED = re.compile("[\ud800-\udfff]")
+
+
+def _mended(data: Any, notes: list[str]) -> Any:
+    """`data` with every half of a UTF-16 pair (\\ud83d alone, say: an emoji cut in two)
+    replaced by U+FFFD, which a store can keep; one note says how many there were."""
+    count = 0
+
+    def mend(value: Any) -> Any:
+        nonlocal count
+        if isinstance(value, str):
+            mended, found = _UNPAIRED.subn("\ufffd", value)
+            count += found
+            return mended
+        if isinstance(value, list):
+            return [mend(item) for item in value]
+        if isinstance(value, dict):
+            return {mend(key): mend(item) for key, item in value.items()}
+        return value
+
+    mended = mend(data)  # the depth is bounded before: this recursion cannot run deep
+    if count:
+        what = "a broken character" if count == 1 else f"{count:,} broken characters"
+        notes.append(f"{what} (half of a UTF-16 pair, as \\ud83d) kept as \ufffd")
+    return mended
+
+
+def unknown_fields(data: Mapping[str, Any]) -> list[str]:
+    """A note for each field of a ticket line that the format does not have, which is
+    left out: naming it, and the field it may be a typo of."""
+    found: dict[str, list[str]] = {}
+
+    def look(part: Any, where: str, shown: str | None = None) -> None:
+        if not isinstance(part, Mapping):
+            return
+        known = FIELDS[where]
+        for key in part:
+            if key not in known:
+                found.setdefault(f"{where}\0{key}", []).append(shown or where)
+
+    look(data, "")
+    look(data.get("customer"), "customer.")
+    look(data.get("csat"), "csat.")
+    messages = data.get("messages")
+    for index, message in enumerate(messages if isinstance(messages, list) else []):
+        look(message, "messages[].", f"messages[{index}].")
+    notes = []
+    for name, places in found.items():
+        where, key = name.split("\0", 1)
+        near = difflib.get_close_matches(key[:100], FIELDS[where], n=1)
+        shown = sanitize_line(key)[:40] + ("..." if len(key) > 40 else "")
+        more = f" (and in {len(places) - 1:,} more messages)" if len(places) > 1 else ""
+        hint = f'; did you mean "{places[0]}{near[0]}"?' if near else ""
+        notes.append(f'"{places[0]}{shown}"{more} is not a field of the import format and was left out{hint}')
+    if len(notes) > 5:
+        notes[5:] = [f"and {len(notes) - 5:,} more fields that the format does not have were left out"]
+    return notes
 
 
 def check(record: TicketRecord) -> None:
@@ -142,7 +243,11 @@ def check(record: TicketRecord) -> None:
         raise RecordError(f'"csat" rating is {record.csat.rating}; a rating is 1 to 5')
 
 
-def from_json(data: Mapping[str, Any]) -> TicketRecord:
+def from_json(data: Mapping[str, Any], notes: list[str] | None = None) -> TicketRecord:
+    """A ticket from one line's JSON; RecordError naming the field that is wrong. The
+    fields the format does not have are left out, each with a note in `notes`."""
+    if notes is not None:
+        notes.extend(unknown_fields(data))
     customer = data.get("customer")
     if not isinstance(customer, Mapping):
         raise RecordError('"customer" must be an object like {"name": "...", "email": "..."}')
@@ -157,7 +262,7 @@ def from_json(data: Mapping[str, Any]) -> TicketRecord:
     if ref is not None and not isinstance(ref, str | int):
         raise RecordError('"ref" must be a string')
     record_id = data.get("id")
-    if record_id is not None and not isinstance(record_id, int):
+    if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool)):
         raise RecordError('"id" must be an integer')
     assignee = data.get("assignee")
     if assignee is not None and (not isinstance(assignee, str) or "@" not in assignee):

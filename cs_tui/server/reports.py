@@ -54,16 +54,22 @@ async def sla(store: Stored, agent: Signed) -> SlaPolicy:
 @router.post("/import", tags=["transfer"])
 async def import_tickets(batch: ImportBatch, store: Stored, admin: Admin, caller: Calling) -> ImportReport:
     """Tickets in the import format, each with its line number in the caller's file:
-    a ref the store has is skipped, a bad record is reported by line and the rest import."""
+    a ref the store has is skipped, a bad record is reported by line and the rest import;
+    `warnings` names the lines taken in with something moved or left out, and those
+    left out as repeats of an earlier line (`repeated` counts them)."""
     records: list[tuple[int, TicketRecord]] = []
     problems: list[ImportProblem] = []
+    warnings: list[ImportProblem] = []
     for item in batch.records:
+        notes: list[str] = []
         try:
-            records.append((item.line, from_json(item.record)))
+            records.append((item.line, from_json(item.record, notes)))
         except RecordError as error:
             problems.append(ImportProblem(item.line, str(error)))
+        warnings.extend(ImportProblem(item.line, note) for note in notes)
     report = await store.import_tickets(records, actor_id=caller.actor_id)
     report.problems = sorted([*report.problems, *problems], key=lambda problem: problem.line)
+    report.warnings = sorted([*report.warnings, *warnings], key=lambda warning: warning.line)
     return report
 
 

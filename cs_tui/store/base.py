@@ -116,6 +116,22 @@ class ImportReport:
     skipped: int = 0
     """Tickets whose ref the store already had."""
     problems: list[ImportProblem] = field(default_factory=list)
+    """Lines refused, each with what to fix; the other lines import."""
+    warnings: list[ImportProblem] = field(default_factory=list)
+    """Lines taken in with something moved or left out (a time that cannot be, a field
+    the format does not have, an id another ticket has), or not taken in as they repeat
+    an earlier line; each says what and why."""
+    repeated: int = 0
+    """Lines not imported because an earlier line of the same import is the same ticket
+    (each one is also among the warnings)."""
+
+    def merge(self, part: ImportReport) -> None:
+        """Add the report of a part of the same import (a batch) to this one."""
+        self.imported += part.imported
+        self.skipped += part.skipped
+        self.repeated += part.repeated
+        self.problems.extend(part.problems)
+        self.warnings.extend(part.warnings)
 
 
 class Store(Protocol):

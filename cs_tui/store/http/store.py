@@ -20,6 +20,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter
 
+from cs_tui.domain import limits
+from cs_tui.domain.importing import Repeats
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     Activity,
@@ -42,14 +44,18 @@ from cs_tui.domain.models import (
     Unset,
 )
 from cs_tui.domain.query import Query, Sort
-from cs_tui.domain.records import TicketRecord, from_json
+from cs_tui.domain.records import RecordError, TicketRecord, check, from_json
+from cs_tui.domain.rules import RuleBroken, cleaned_record
 from cs_tui.store.base import ImportProblem, ImportReport, NotFound, StoreUnavailable, Unauthorized
 from cs_tui.store.http.client import BACKOFF_S, HELPDESK, ON_BEHALF, Client, raise_for_problem
 from cs_tui.store.http.sse import read_events
 
 T = TypeVar("T")
 IMPORT_BATCH = 500
-"""Tickets sent in one import request."""
+"""Tickets sent in one import request, at most."""
+IMPORT_REQUEST_BYTES = limits.REQUEST_BYTES - 1024
+"""The JSON of the tickets in one import request, at most: the server's limit, less
+room for what wraps them."""
 IDS_PER_REQUEST = 400
 HELPDESK_AGENT_ID = 0
 """The id of whom the server's service token signs in as: the helpdesk itself."""
@@ -72,6 +78,45 @@ def encode(value: Any) -> Any:
     if adapter is None:
         adapter = _adapters[type(value)] = TypeAdapter(type(value))
     return adapter.dump_python(value, mode="json")
+
+
+def import_requests(records: Iterable[tuple[int, TicketRecord]], report: ImportReport) -> Iterator[list[Any]]:
+    """The lines of an import, a request's worth at a time: at most IMPORT_BATCH, and
+    within the server's body limit. A line that repeats an earlier one of the import
+    is kept back, as the server would (it sees one request at a time), and a ticket too
+    big for any request is refused by its line; both go in `report`."""
+    repeats = Repeats()
+    pending: list[Any] = []
+    size = 0
+    for line, record in records:
+        try:
+            check(record)
+            repeat = repeats.of(cleaned_record(record), line)
+        except (RecordError, RuleBroken):
+            repeat = None  # the server says what is wrong with it
+        if repeat:
+            report.warnings.append(ImportProblem(line, repeat))
+            report.repeated += 1
+            continue
+        item = {"line": line, "record": record.to_json()}
+        try:
+            item_size = len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+        except UnicodeEncodeError as error:
+            report.problems.append(ImportProblem(line, f"cannot be sent: {error}"))
+            continue
+        if too_big := limits.over("the ticket", item_size, IMPORT_REQUEST_BYTES, "bytes"):
+            what_to_do = "import it into the server's store where it runs (cs-tui import --store PATH)"
+            report.problems.append(
+                ImportProblem(line, f"{too_big} as JSON, more than a request takes: {what_to_do}")
+            )
+            continue
+        if pending and (len(pending) == IMPORT_BATCH or size + item_size > IMPORT_REQUEST_BYTES):
+            yield pending
+            pending, size = [], 0
+        pending.append(item)
+        size += item_size
+    if pending:
+        yield pending
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[tuple[T, ...]]:
@@ -384,13 +429,18 @@ class HttpStore:
         self, records: Iterable[tuple[int, TicketRecord]], *, actor_id: int | None = None
     ) -> ImportReport:
         report = ImportReport()
-        for batch in batched(records, IMPORT_BATCH):
-            body = {"records": [{"line": line, "record": record.to_json()} for line, record in batch]}
-            answer = await self._client.call("POST", "/import", json=body, headers=self._as(actor_id))
+        for batch in import_requests(records, report):
+            answer = await self._client.call(
+                "POST", "/import", json={"records": batch}, headers=self._as(actor_id)
+            )
             part = answer.json()
             report.imported += part["imported"]
             report.skipped += part["skipped"]
+            report.repeated += part.get("repeated", 0)
             report.problems.extend(ImportProblem(p["line"], p["message"]) for p in part["problems"])
+            report.warnings.extend(ImportProblem(w["line"], w["message"]) for w in part.get("warnings", ()))
+        report.problems.sort(key=lambda problem: problem.line)
+        report.warnings.sort(key=lambda warning: warning.line)
         return report
 
     async def export_tickets(self) -> AsyncIterator[TicketRecord]:

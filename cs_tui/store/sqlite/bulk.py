@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -12,24 +11,40 @@ from typing import Any
 
 import aiosqlite
 
+from cs_tui.domain.importing import Repeats, settled, ticket_key
 from cs_tui.domain.models import AuthorKind, EventKind, SlaPolicy
 from cs_tui.domain.records import MessageRecord, RecordError, TicketRecord, check
 from cs_tui.domain.rules import RuleBroken, cleaned_record, imported, normalized_tags
 from cs_tui.domain.text import sanitize, sanitize_line
-from cs_tui.domain.timeutil import from_micros, to_iso, to_micros, utcnow
+from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import ImportProblem, ImportReport
 from cs_tui.store.sqlite import rows
 
 BATCH_SIZE = 2000
 EXPORT_CHUNK = 500
+KEPT_ID_MAX = 2**53 - 1
+"""The largest ticket id an import keeps from its file: exact in every JSON reader,
+and leaving the store room for numbers of its own after it."""
 
 Numbered = tuple[int, TicketRecord]
+Fresh = tuple[int, str, TicketRecord]
+"""A line to store: its number, its ticket's ref, its ticket."""
+
+
+class Batch(list[Numbered]):
+    """Some lines of one import, with the tickets its earlier lines named, so that a
+    line repeating one of them is said to, wherever the batches split the file."""
+
+    def __init__(self, lines: Iterable[Numbered], repeats: Repeats) -> None:
+        super().__init__(lines)
+        self.repeats = repeats
 
 
 def batches(records: Iterable[Numbered], size: int) -> Iterator[list[Numbered]]:
     iterator = iter(records)
+    repeats = Repeats()
     while batch := list(itertools.islice(iterator, size)):
-        yield batch
+        yield Batch(batch, repeats)
 
 
 async def read_ahead(batches: Iterator[list[Numbered]]) -> AsyncIterator[list[Numbered]]:
@@ -47,6 +62,7 @@ class _Rows:
     tags: list[tuple[int, str]]
     messages: list[tuple[Any, ...]]
     events: list[tuple[Any, ...]]
+    ids_not_kept: list[ImportProblem]
 
 
 async def import_batch(
@@ -57,7 +73,9 @@ async def import_batch(
     *,
     one_by_one: bool = False,
 ) -> ImportReport:
-    """Store one batch inside the caller's transaction, skipping refs already stored.
+    """Store one batch inside the caller's transaction, skipping refs already stored
+    and lines that repeat an earlier one, with times that cannot be settled
+    (cs_tui.domain.importing); each line refused or moved is in the report.
 
     All at once, the batch takes a few statements; if one of them breaks a
     constraint, the error propagates so the caller can roll back and call again
@@ -66,55 +84,63 @@ async def import_batch(
     an index segment at each one.)
     """
     report = ImportReport()
-    valid: list[Numbered] = []
+    repeats = batch.repeats if isinstance(batch, Batch) else Repeats()
+    named: list[Fresh] = []
     for line, record in batch:
         try:
             check(record)
-            valid.append((line, cleaned_record(record)))
+            cleaned = cleaned_record(record)
         except (RecordError, RuleBroken) as error:
             report.problems.append(ImportProblem(line, str(error)))
-    fresh: list[tuple[int, str, TicketRecord]] = []
+            continue
+        if repeat := repeats.of(cleaned, line):
+            report.warnings.append(ImportProblem(line, repeat))
+            report.repeated += 1
+            continue
+        named.append((line, ticket_key(cleaned), cleaned))
+    stored = await _existing(db, "SELECT ref FROM tickets WHERE ref IN ({})", [ref for _, ref, _ in named])
+    fresh: list[Fresh] = []
     seen: set[str] = set()
-    with_refs = [
-        (line, sanitize_line(record.ref) if record.ref else _content_ref(record), record)
-        for line, record in valid
-    ]
-    stored = await _existing(
-        db, "SELECT ref FROM tickets WHERE ref IN ({})", [ref for _, ref, _ in with_refs]
-    )
-    for line, ref, record in with_refs:
+    now = utcnow()
+    for line, ref, record in named:
         if ref in stored or ref in seen:
             report.skipped += 1
             continue
         seen.add(ref)
+        record, notes = settled(record, now)
+        report.warnings.extend(ImportProblem(line, note) for note in notes)
         fresh.append((line, ref, record))
     if not fresh:
         return report
-    agents = await _agent_ids(db, fresh)
-    customers = await _customer_ids(db, fresh)
     if not one_by_one:
-        await _insert(db, await _build(db, fresh, agents, customers, sla, actor_id))
-        report.imported += len(fresh)
+        try:
+            await _store(db, fresh, sla, actor_id, report)
+        except (ValueError, OverflowError) as error:
+            # What SQLite cannot take (half of a surrogate pair, say) is one
+            # ticket's: the caller stores them one by one, and that one is named.
+            raise sqlite3.DataError(str(error)) from error
         return report
     for item in fresh:
         try:
             await db.execute("SAVEPOINT one")
-            await _insert(db, await _build(db, [item], agents, customers, sla, actor_id))
+            await _store(db, [item], sla, actor_id, report)
             await db.execute("RELEASE one")
-            report.imported += 1
-        except sqlite3.Error as error:
+        except (sqlite3.Error, ValueError, OverflowError) as error:
             await db.execute("ROLLBACK TO one")
             await db.execute("RELEASE one")
             report.problems.append(ImportProblem(item[0], f"could not be stored: {error}"))
     return report
 
 
-def _content_ref(record: TicketRecord) -> str:
-    """A ref for a ticket that came without one, made from what identifies it, so
-    that importing the same file twice still adds nothing the second time."""
-    first_body = record.messages[0].body if record.messages else ""
-    identity = "\n".join((record.customer_email, to_iso(record.created_at), record.subject, first_body))
-    return "import:" + hashlib.sha256(identity.encode()).hexdigest()[:20]
+async def _store(
+    db: aiosqlite.Connection, fresh: list[Fresh], sla: SlaPolicy, actor_id: int | None, report: ImportReport
+) -> None:
+    agents = await _agent_ids(db, fresh)
+    customers = await _customer_ids(db, fresh)
+    built = await _build(db, fresh, agents, customers, sla, actor_id)
+    await _insert(db, built)
+    report.imported += len(fresh)
+    report.warnings.extend(built.ids_not_kept)
 
 
 async def _existing(db: aiosqlite.Connection, sql: str, values: Sequence[str]) -> set[str]:
@@ -124,7 +150,7 @@ async def _existing(db: aiosqlite.Connection, sql: str, values: Sequence[str]) -
     return {row[0] for row in found}
 
 
-async def _agent_ids(db: aiosqlite.Connection, fresh: list[tuple[int, str, TicketRecord]]) -> dict[str, int]:
+async def _agent_ids(db: aiosqlite.Connection, fresh: list[Fresh]) -> dict[str, int]:
     wanted: set[str] = set()
     for _, _, record in fresh:
         if record.assignee_email:
@@ -147,9 +173,7 @@ def _name_from_email(email: str) -> str:
     return " ".join(part.capitalize() for part in email.split("@")[0].replace("_", ".").split("."))
 
 
-async def _customer_ids(
-    db: aiosqlite.Connection, fresh: list[tuple[int, str, TicketRecord]]
-) -> dict[str, int]:
+async def _customer_ids(db: aiosqlite.Connection, fresh: list[Fresh]) -> dict[str, int]:
     people: dict[str, str] = {}
     for _, _, record in fresh:
         email = sanitize_line(record.customer_email).lower()
@@ -173,7 +197,7 @@ async def _customer_ids(
 
 async def _build(
     db: aiosqlite.Connection,
-    fresh: list[tuple[int, str, TicketRecord]],
+    fresh: list[Fresh],
     agents: dict[str, int],
     customers: dict[str, int],
     sla: SlaPolicy,
@@ -184,11 +208,11 @@ async def _build(
             "SELECT (SELECT coalesce(max(id), 0) FROM tickets), (SELECT coalesce(max(id), 0) FROM messages)"
         )
     )
-    ticket_id, message_id = found[0]
-    built = _Rows([], [], [], [])
+    last_ticket_id, message_id = found[0]
+    built = _Rows([], [], [], [], [])
     now = to_micros(utcnow())
-    for _, ref, record in fresh:
-        ticket_id += 1
+    ids = await _ticket_ids(db, fresh, last_ticket_id, built.ids_not_kept)
+    for (_, ref, record), ticket_id in zip(fresh, ids, strict=True):
         for index, message in enumerate(record.messages):
             message_id += 1
             built.messages.append(_message_row(message_id, f"{ref}#{index}", ticket_id, message, agents))
@@ -223,6 +247,39 @@ async def _build(
         built.tags.extend((ticket_id, tag) for tag in normalized_tags(record.tags))
         built.events.append((EventKind.TICKET_IMPORTED.value, ticket_id, actor_id, now))
     return built
+
+
+async def _ticket_ids(
+    db: aiosqlite.Connection, fresh: list[Fresh], last_id: int, not_kept: list[ImportProblem]
+) -> list[int]:
+    """The id of each fresh ticket: the one its line gives where that is free, so that
+    export then import gives the same numbers back; else the next after every other,
+    with a note of the id not kept."""
+    wanted = {record.id for _, _, record in fresh if record.id is not None and 0 < record.id <= KEPT_ID_MAX}
+    taken: set[int] = set()
+    if wanted:
+        found = await db.execute_fetchall(
+            f"SELECT id FROM tickets WHERE id IN ({','.join('?' * len(wanted))})", tuple(wanted)
+        )
+        taken = {row[0] for row in found}
+    kept: dict[int, int] = {}
+    for index, (_, _, record) in enumerate(fresh):
+        if record.id in wanted and record.id not in taken:
+            kept[index] = record.id
+            taken.add(record.id)
+    next_id = max([last_id, *kept.values()])
+    ids = []
+    for index, (line, _, record) in enumerate(fresh):
+        if index in kept:
+            ids.append(kept[index])
+            continue
+        next_id += 1
+        ids.append(next_id)
+        if record.id is not None:
+            why = "another ticket has it" if record.id in wanted else f"an id is 1 to {KEPT_ID_MAX:,}"
+            note = f'"id" {record.id} was not kept ({why}); this ticket is #{next_id}'
+            not_kept.append(ImportProblem(line, note))
+    return ids
 
 
 def _message_row(

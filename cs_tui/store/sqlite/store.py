@@ -471,9 +471,7 @@ class SqliteStore(DirectoryStore):
             except sqlite3.Error:
                 async with self._transaction(check_references=False):
                     stored = await bulk.import_batch(self._writer, batch, self.sla, actor_id, one_by_one=True)
-            report.imported += stored.imported
-            report.skipped += stored.skipped
-            report.problems.extend(stored.problems)
+            report.merge(stored)
         return report
 
     async def export_tickets(self) -> AsyncIterator[TicketRecord]:
