@@ -90,6 +90,12 @@ class Metrics:
         }
 
 
+def at_least_zero(seconds: float) -> float:
+    """A duration as the figures count it: never negative, even for a ticket whose
+    times cannot be (an answer dated before the question, kept from an older store)."""
+    return max(0.0, seconds)
+
+
 def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -107,6 +113,8 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
     - Open counts: every active ticket, whatever its age.
     - Resolution: creation to solved, over tickets solved in the window.
     - CSAT: mean of the ratings given in the window.
+
+    No duration counts below zero (at_least_zero).
     """
     frt: list[float] = []
     awaiting_created: list[datetime] = []
@@ -117,11 +125,11 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
     for ticket in tickets:
         if ticket.created_at in window:
             if ticket.first_response_s is not None:
-                frt.append(ticket.first_response_s)
+                frt.append(at_least_zero(ticket.first_response_s))
             elif ticket.awaiting_first_response:
                 awaiting_created.append(ticket.created_at)
         if ticket.solved_at is not None and ticket.solved_at in window:
-            resolution.append((ticket.solved_at - ticket.created_at).total_seconds())
+            resolution.append(at_least_zero((ticket.solved_at - ticket.created_at).total_seconds()))
         if ticket.csat is not None and ticket.csat.rated_at in window:
             ratings.append(ticket.csat.rating)
         if ticket.status.is_active:
@@ -140,7 +148,7 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
             mean_s=mean(frt),
             responded=len(frt),
             awaiting=len(awaiting_created),
-            oldest_awaiting_s=(now - oldest).total_seconds() if oldest else None,
+            oldest_awaiting_s=at_least_zero((now - oldest).total_seconds()) if oldest else None,
         ),
         open=OpenCounts(breaching=breaching, **counts),
         resolution=ResolutionStats(median(resolution), mean(resolution), len(resolution)),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +16,9 @@ from cs_tui.domain.models import Agent, Csat, Priority, Status, TicketChanges
 from cs_tui.domain.records import MessageRecord
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import Store
+from cs_tui.store.sqlite import metrics_sql
 
+from .conftest import sqlite_store
 from .helpers import (
     all_tickets,
     at,
@@ -258,3 +263,44 @@ async def test_metrics_follow_a_change(store: Store) -> None:
     assert after.open.new == before.open.new - 1
     assert after.open.open == before.open.open + 1
     assert_same(after, await reference(store, WEEK, viewer_id=desk.ana.id, now=now))
+
+
+@pytest.mark.parametrize("median", ["sort", "walk"])
+async def test_times_that_cannot_be_in_an_older_store_give_no_negative_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, median: str
+) -> None:
+    """A store filled before imports settled such times: answers and solved times
+    before the ticket, a ticket awaiting since after `now`. (SQLite's own SQL: no door
+    lets such times in any more, so they are written into the file here.)"""
+    if median == "walk":
+        monkeypatch.setattr(metrics_sql, "SORT_AT_MOST", 0)
+    answered = [
+        ticket_record(
+            f"t-{n}",
+            status=Status.SOLVED,
+            created_at=at(n * 60),
+            messages=(
+                message_record("customer", "Halo", at(n * 60)),
+                message_record(ANA, "Siap", at(n * 60 + 30)),
+            ),
+        )
+        for n in range(3)
+    ]
+    waiting = ticket_record("waiting", status=Status.NEW, created_at=at(days=2))
+    async with sqlite_store(tmp_path) as store:
+        report = await import_records(store, [*answered, waiting])
+        assert report.imported == 4
+    hour_us = 3_600_000_000
+    with closing(sqlite3.connect(tmp_path / "cs-tui.db")) as db, db:
+        db.execute(
+            "UPDATE tickets SET first_response_at = created_at - ?, frt_us = -?,"
+            " solved_at = created_at - 2 * ? WHERE ref IN ('t-0', 't-1')",
+            (hour_us, hour_us, hour_us),
+        )
+    window, now = Window(at(-600), at(days=3)), at(days=1)
+    async with sqlite_store(tmp_path) as store:
+        found = await store.metrics(window, now=now)
+        assert_same(found, await reference(store, window, viewer_id=None, now=now))
+    assert (found.frt.median_s, found.frt.mean_s, found.frt.responded) == (0, 600, 3)
+    assert (found.resolution.median_s, found.resolution.mean_s, found.resolution.solved) == (0, 600, 3)
+    assert (found.frt.awaiting, found.frt.oldest_awaiting_s) == (1, 0)

@@ -292,3 +292,17 @@ def test_json_shape_is_the_one_scripts_rely_on() -> None:
         "resolution": {"median_s": 2 * 3600, "mean_s": 2 * 3600, "solved": 1},
         "csat": {"mean": 4, "count": 1},
     }
+
+
+def test_no_figure_is_negative_for_times_that_cannot_be() -> None:
+    """A reply dated before its ticket, a ticket solved before it was created, one
+    created after `now` (kept from a store filled before imports settled such times)."""
+    figures = metrics(
+        answered(T0 + 2 * HOUR, -HOUR),
+        answered(T0 + 3 * HOUR, 30 * MINUTE, status=Status.SOLVED, solved_at=T0 + HOUR),
+        ticket(created_at=T0 + 20 * HOUR, status=Status.NEW),
+        now=T0 + 10 * HOUR,
+    )
+    assert (figures.frt.median_s, figures.frt.mean_s) == (900, 900)  # 0 and 30 minutes
+    assert (figures.resolution.median_s, figures.resolution.mean_s) == (0, 0)
+    assert figures.frt.oldest_awaiting_s == 0

@@ -5,6 +5,10 @@ A median is a statement of its own that knows the count: it sorts a small
 window's values, or walks an index of all values in order, skipping tickets
 outside the window, and stops at the middle.
 
+No duration counts below zero, as in the definitions: a median takes the middle
+values in order and only then lifts a negative one to zero, which keeps the order
+and so the index.
+
 The awaiting figures name their partial index: without table statistics SQLite
 prefers the (active, ...) index and reads every open ticket.
 """
@@ -23,13 +27,14 @@ _ACTIVE = "('new', 'open', 'pending', 'on_hold')"
 _METRICS_SQL = f"""
 SELECT
   (SELECT count(*) FROM tickets WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL),
-  (SELECT avg(frt_us) FROM tickets WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL),
+  (SELECT avg(max(frt_us, 0)) FROM tickets
+     WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL),
   (SELECT count(*) FROM tickets INDEXED BY tickets_awaiting
      WHERE first_response_at IS NULL AND active = 1 AND created_at >= :since AND created_at < :until),
   (SELECT min(created_at) FROM tickets INDEXED BY tickets_awaiting
      WHERE first_response_at IS NULL AND active = 1 AND created_at >= :since AND created_at < :until),
   (SELECT count(*) FROM tickets WHERE solved_at >= :since AND solved_at < :until),
-  (SELECT avg(solved_at - created_at) FROM tickets WHERE solved_at >= :since AND solved_at < :until),
+  (SELECT avg(max(solved_at - created_at, 0)) FROM tickets WHERE solved_at >= :since AND solved_at < :until),
   (SELECT avg(csat_rating) FROM tickets WHERE csat_at >= :since AND csat_at < :until),
   (SELECT count(*) FROM tickets WHERE csat_at >= :since AND csat_at < :until),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'new'),
@@ -47,18 +52,18 @@ SELECT
 SORT_AT_MOST = 5_000
 
 _FRT_MEDIAN = {
-    "sort": """SELECT avg(v) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt
+    "sort": """SELECT avg(max(v, 0)) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt
         WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL
         ORDER BY frt_us LIMIT :limit OFFSET :offset)""",
-    "walk": """SELECT avg(v) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt_value
+    "walk": """SELECT avg(max(v, 0)) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt_value
         WHERE frt_us IS NOT NULL AND created_at >= :since AND created_at < :until
         ORDER BY frt_us LIMIT :limit OFFSET :offset)""",
 }
 _RESOLUTION_MEDIAN = {
-    "sort": """SELECT avg(v) FROM (SELECT solved_at - created_at AS v FROM tickets INDEXED BY tickets_solved
-        WHERE solved_at >= :since AND solved_at < :until
+    "sort": """SELECT avg(max(v, 0)) FROM (SELECT solved_at - created_at AS v FROM tickets
+        INDEXED BY tickets_solved WHERE solved_at >= :since AND solved_at < :until
         ORDER BY v LIMIT :limit OFFSET :offset)""",
-    "walk": """SELECT avg(v) FROM (SELECT solved_at - created_at AS v FROM tickets
+    "walk": """SELECT avg(max(v, 0)) FROM (SELECT solved_at - created_at AS v FROM tickets
         INDEXED BY tickets_resolution_value
         WHERE solved_at IS NOT NULL AND solved_at >= :since AND solved_at < :until
         ORDER BY solved_at - created_at LIMIT :limit OFFSET :offset)""",
@@ -116,7 +121,7 @@ async def read_metrics(
             mean_s=_seconds(frt_mean),
             responded=responded,
             awaiting=awaiting,
-            oldest_awaiting_s=_seconds(now_us - oldest) if oldest is not None else None,
+            oldest_awaiting_s=_seconds(max(now_us - oldest, 0)) if oldest is not None else None,
         ),
         open=OpenCounts(new, open_, pending, on_hold, unassigned, mine, breaching),
         resolution=ResolutionStats(_seconds(res_median), _seconds(res_mean), solved),
