@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -404,6 +405,13 @@ def normalize_tag(tag: str) -> str:
     return "-".join(sanitize_line(tag).lower().split())
 
 
+# One address (RFC 5322's addr-spec, loosely): no space, and none of the characters
+# that make a header a list of addresses or a display name ("a@x, b@y", "<a@x>").
+_SPECIALS = r"\s\"(),:;<>@\[\\\]"
+_ADDRESS = re.compile(rf"[^{_SPECIALS}]+@[^{_SPECIALS}.][^{_SPECIALS}]*")
+
+
 def is_email_address(text: str) -> bool:
-    """Loosely: something@somewhere with no spaces. Mail servers decide the rest."""
-    return "@" in text and not any(c.isspace() for c in text)
+    """Loosely one address, something@somewhere: mail servers decide the rest, but a
+    reply to it can never go to a second address."""
+    return _ADDRESS.fullmatch(text) is not None and not text.endswith(".")

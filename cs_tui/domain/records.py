@@ -298,7 +298,7 @@ def _text(data: Mapping[str, Any], key: str, *, required: bool = False, where: s
 
 
 def _email(customer: Mapping[str, Any]) -> str:
-    email = _text(customer, "email", required=True, where="customer.").strip()
+    email = sanitize_line(_text(customer, "email", required=True, where="customer."))
     if not is_email_address(email):
         raise RecordError(f'"customer.email" is not an email address: {email!r}')
     return email.lower()

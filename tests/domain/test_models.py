@@ -14,6 +14,7 @@ from cs_tui.domain.models import (
     SlaPolicy,
     Status,
     first_name_of,
+    is_email_address,
     normalize_tag,
 )
 from cs_tui.domain.timeutil import duration
@@ -147,3 +148,28 @@ def test_only_a_public_hand_written_agent_reply_is_a_first_response(
 def test_durations_read_at_a_glance(seconds: float, shown: str) -> None:
     assert duration(seconds) == shown
     assert duration(timedelta(seconds=seconds)) == shown
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "budi@example.com,rudi@example.com",
+        "budi@example.com; rudi@example.com",
+        "Budi <budi@example.com>",
+        "<budi@example.com>",
+        "budi@example.com\r\nBcc: rudi@example.com",
+        '"budi"@example.com',
+        "budi@@example.com",
+        "budi@.example.com",
+        "budi@example.com.",
+    ],
+)
+def test_an_address_is_one_address_so_no_reply_can_go_to_a_second(address: str) -> None:
+    assert not is_email_address(address)
+
+
+@pytest.mark.parametrize(
+    "address", ["budi.santoso+pesanan@toko-ku.co.id", "siti@contoh.example", "a@localhost"]
+)
+def test_an_address_as_shops_customers_have_them_is_one(address: str) -> None:
+    assert is_email_address(address)

@@ -88,8 +88,8 @@ async def import_batch(
     named: list[Fresh] = []
     for line, record in batch:
         try:
-            check(record)
-            cleaned = cleaned_record(record)
+            cleaned = cleaned_record(record)  # cleaned first, as every door does
+            check(cleaned)
         except (RecordError, RuleBroken) as error:
             report.problems.append(ImportProblem(line, str(error)))
             continue
