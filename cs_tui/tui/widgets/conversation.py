@@ -1,4 +1,5 @@
-"""The open ticket: its header and its messages, earlier ones loaded as you scroll up.
+"""The open ticket's thread: its messages, earlier ones loaded as you scroll up, a long
+one cut to its start with the whole of it one key away. (The header is ticket_header's.)
 
 Customer text is shown as rich Text built from sanitised strings: never parsed
 as markup, never able to send an escape sequence to the terminal.
@@ -6,21 +7,38 @@ as markup, never able to send an escape sequence to the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message as UiMessage
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.timer import Timer
 
-from cs_tui.domain.models import Activity, Message, MessageKind, Presence, Ticket
-from cs_tui.domain.text import sanitize, sanitize_line
-from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, plural, sla_left, sla_state, status_label, when
+from cs_tui.domain.models import Message, MessageKind
+from cs_tui.domain.text import sanitize_line
+from cs_tui.tui.format import when
+from cs_tui.tui.screens.reader import Reader
+from cs_tui.tui.widgets.full_text import Part
+from cs_tui.tui.widgets.long_text import ELLIPSIS, cut, is_cut
+from cs_tui.tui.widgets.ticket_header import SHORT_CHARS, SHOW_ALL, SHOW_ALL_KEY, TicketHeader, show_all_key
+
+__all__ = ["Conversation", "TicketHeader", "message_kind", "message_text"]
+"""The header too: the ticket pane takes both from here."""
+
+DRAW_STEP_S = 0.008
+"""How long the thread draws at a time: messages above the newest ones are drawn a
+step later, so a page of long messages opens as fast as a short one..."""
+DRAW_PAUSE_S = 0.001
+"""... and keys and frames go between the steps..."""
+COVERED_PAUSE_S = 0.1
+"""... which wait while a dialog or another screen is over the thread."""
 
 KIND_LABEL = {
     MessageKind.CUSTOMER: "customer",
@@ -30,73 +48,24 @@ KIND_LABEL = {
 }
 
 
-class TicketHeader(Static):
-    """Subject, number, status, priority, assignee, tags, channel and customer."""
-
-    DEFAULT_CSS = """
-    TicketHeader { height: auto; padding: 0 1; background: $panel; }
-    """
-
-    def show(
-        self,
-        ticket: Ticket | None,
-        *,
-        other_tickets: int | None,
-        now: datetime,
-        others: Sequence[Presence] = (),
-    ) -> None:
-        if ticket is None:
-            self.update(Text("No ticket open. Pick one in the queue and press enter.", style="dim"))
-            return
-        text = Text()
-        text.append(f"#{ticket.id} ", style="bold")
-        text.append(sanitize_line(ticket.subject), style="bold")
-        text.append("\n")
-        text.append(status_label(ticket.status), style="reverse")
-        text.append(f"  {PRIORITY_MARK[ticket.priority].strip() or '·'} {ticket.priority.value}")
-        text.append(f"  {ticket.channel.value}")
-        text.append(f"  {'assigned to ' + ticket.assignee.name if ticket.assignee else 'unassigned'}")
-        left = sla_left(ticket, now)
-        if left:
-            state = sla_state(ticket, now)
-            label = f"  SLA {left}" if state != "breached" else f"  SLA breached {left.lstrip('-')} ago"
-            text.append(label, style="bold red" if state == "breached" else "yellow" if state else "")
-        text.append("\n")
-        customer = sanitize_line(ticket.customer.name) or "(no name)"
-        text.append(customer, style="bold")
-        text.append(f" <{sanitize_line(ticket.customer.email)}>")
-        if other_tickets is not None:
-            text.append(f"  {plural(other_tickets, 'other ticket')}", style="dim")
-        if ticket.tags:
-            text.append("\n")
-            text.append(" ".join(f"#{sanitize_line(tag)}" for tag in ticket.tags), style="italic")
-        if others:
-            text.append("\n")
-            text.append(presence_line(others), style="bold yellow")
-        self.update(text)
-
-
-def presence_line(others: Sequence[Presence]) -> str:
-    """ "Rudi Hartono is replying · Ana Wijaya is viewing": each agent once, replying first."""
-    doing: dict[str, Activity] = {}
-    for presence in others:
-        name = sanitize_line(presence.agent.name)
-        if doing.get(name) is not Activity.REPLYING:
-            doing[name] = presence.activity
-    ordered = sorted(doing.items(), key=lambda item: (item[1] is not Activity.REPLYING, item[0]))
-    return " · ".join(f"{PRESENCE_MARK[activity]} {name} is {activity.value}" for name, activity in ordered)
-
-
-def message_text(message: Message, now: datetime) -> Text:
+def message_text(message: Message, now: datetime, *, show_all_key: str = "") -> Text:
+    """A message as the thread shows it: its author, kind and time, then its body, or
+    the start of a long body and what is left out (and the key that shows it all)."""
     text = Text()
-    text.append(sanitize_line(message.author_name) or "(unknown)", style="bold")
-    label = KIND_LABEL[message.kind]
-    if message.auto:
-        label += ", automatic"
-    text.append(f"  {label}", style="italic" if message.kind is MessageKind.NOTE else "dim")
+    text.append(sanitize_line(message.author_name[:SHORT_CHARS]) or "(unknown)", style="bold")
+    text.append(f"  {message_kind(message)}", style="italic" if message.kind is MessageKind.NOTE else "dim")
     text.append(f"  {when(message.created_at, now)}\n", style="dim")
-    text.append(sanitize(message.body).rstrip("\n"))
+    body = cut(message.body)
+    text.append(body.shown)
+    if body.more:
+        press = f" · press {show_all_key} to show all" if show_all_key else ""
+        text.append(f"\n{ELLIPSIS} {body.more}{press}", style="dim italic")
     return text
+
+
+def message_kind(message: Message) -> str:
+    label = KIND_LABEL[message.kind]
+    return label + ", automatic" if message.auto else label
 
 
 EDGE = "▌"
@@ -108,7 +77,9 @@ class Conversation(ScrollView, can_focus=True):
     costs no more to open than a short one. Reaching the top loads earlier messages.
 
     Each message is a block: an edge in its kind's colour, its author, kind and time,
-    then its body wrapped to the width, on its kind's background.
+    then its body wrapped to the width, on its kind's background. A long body shows
+    its start and what is left out; the show-all key opens the whole of it. Blocks are
+    drawn newest first, a step at a time, those above the screen in later steps.
     """
 
     COMPONENT_CLASSES = {
@@ -136,6 +107,8 @@ class Conversation(ScrollView, can_focus=True):
     Conversation > .conversation--earlier { color: $text-muted; }
     """
 
+    BINDINGS = [Binding(SHOW_ALL_KEY, "show_all", "Show all", id=SHOW_ALL)]
+
     class ReachedTop(UiMessage):
         """Scrolled to the top while earlier messages are still to load."""
 
@@ -145,6 +118,14 @@ class Conversation(ScrollView, can_focus=True):
         self.messages: list[Message] = []
         self.has_earlier = False
         self._lines: list[Strip] = []
+        self._starts: list[int] = []
+        """The line each message's block starts on."""
+        self._any_cut = False
+        """A message is too long to be shown whole here."""
+        self._first_drawn = 0
+        """Messages above this one are drawn in a later step."""
+        self._drawing: Timer | None = None
+        """The next step of drawing, while one is to come."""
         self._blocks: dict[int, list[Strip]] = {}
         """Each message's lines at the width they were drawn for."""
         self._drawn_width = 0
@@ -169,7 +150,7 @@ class Conversation(ScrollView, can_focus=True):
 
     def _check_top(self) -> None:
         """A short page that does not fill the view cannot be scrolled up: load more now."""
-        if self.scroll_y <= 0 and self.has_earlier and self.messages:
+        if self.scroll_y <= 0 and self.has_earlier and self.messages and not self._first_drawn:
             self.post_message(self.ReachedTop())
 
     def prepend(self, messages: tuple[Message, ...], *, has_earlier: bool) -> None:
@@ -241,19 +222,51 @@ class Conversation(ScrollView, can_focus=True):
             self._blocks.clear()
             self._drawn_width = width
         lines: list[Strip] = []
+        starts: list[int] = []
+        first = len(self.messages)
         if width > 0:
-            if self.has_earlier:
+            now = self.clock()
+            step_ends = time.perf_counter() + DRAW_STEP_S
+            for index in range(len(self.messages) - 1, -1, -1):  # the newest, in view, first
+                message = self.messages[index]
+                if message.id not in self._blocks:
+                    if time.perf_counter() > step_ends:
+                        break
+                    self._blocks[message.id] = self._draw(message, width, now)
+                first = index
+            if self.has_earlier or first:
                 style = self.rich_style + self.get_component_rich_style("conversation--earlier")
                 lines += [Strip([Segment(EARLIER.center(width)[:width], style)], width), Strip.blank(width)]
-            now = self.clock()
-            for message in self.messages:
-                block = self._blocks.get(message.id)
-                if block is None:
-                    block = self._blocks[message.id] = self._draw(message, width, now)
-                lines += block
-        self._lines = lines
+            for message in self.messages[first:]:
+                starts.append(len(lines))
+                lines += self._blocks[message.id]
+            if first and self._drawing is None:
+                self._drawing = self.set_timer(DRAW_PAUSE_S, self._draw_earlier)
+        self._lines, self._starts, self._first_drawn = lines, starts, first
+        any_cut = any(is_cut(message.body) for message in self.messages)
+        if any_cut != self._any_cut:
+            self._any_cut = any_cut
+            self.refresh_bindings()  # the show-all key comes or goes
         self.virtual_size = Size(width, len(lines))
         self.refresh()
+
+    def _draw_earlier(self) -> None:
+        """The next step of drawing, above what is on screen, which stays in place."""
+        self._drawing = None
+        if self.app.screen is not self.screen:  # under a dialog: its keys come first
+            self._drawing = self.set_timer(COVERED_PAUSE_S, self._draw_earlier)
+            return
+        before, at_end = len(self._lines), self._at_end
+        self._lay_out()
+        # Forced: a scroll bar that the new lines need comes only with the next layout.
+        if at_end:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+        elif len(self._lines) != before:
+            self.scroll_to(
+                y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True, force=True
+            )
+        if not self._first_drawn:
+            self.call_after_refresh(self._check_top)
 
     def _draw(self, message: Message, width: int, now: datetime) -> list[Strip]:
         """A message's lines: margin, edge, padding, text, padding, margin; a blank line after."""
@@ -264,7 +277,8 @@ class Conversation(ScrollView, can_focus=True):
         text_width = max(width - 5, 1)
         console = self.app.console
         options = console.options.update(width=text_width, height=None, no_wrap=False, overflow="fold")
-        rendered = console.render_lines(message_text(message, now), options, style=body, pad=True)
+        text = message_text(message, now, show_all_key=show_all_key(self))
+        rendered = console.render_lines(text, options, style=body, pad=True)
         margin, pad = Segment(" ", base), Segment(" ", body)
         lines = [
             Strip([margin, Segment(EDGE, edge), pad, *line, pad, margin], width).simplify()
@@ -274,9 +288,64 @@ class Conversation(ScrollView, can_focus=True):
         return lines
 
     def render_line(self, y: int) -> Strip:
-        row = int(self.scroll_y) + y
+        row = self.scroll_offset.y + y  # as Textual rounds it: int() lags a row behind
         width = self.scrollable_content_region.width
         if 0 <= row < len(self._lines):
             line = self._lines[row]
             return line if line.cell_length == width else line.crop_extend(0, width, None)
         return Strip.blank(width, self._drawn_looks[0] if self._drawn_looks else None)
+
+    # Showing all of a long message and subject
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_all":  # offered (and in the key hints) when something is cut
+            header = self.header
+            return self._any_cut or (header is not None and header.subject_is_cut)
+        return True
+
+    @property
+    def header(self) -> TicketHeader | None:
+        """The header above this thread, whose subject the show-all key shows too."""
+        return next(iter(self.parent.query(TicketHeader)), None) if self.parent is not None else None
+
+    def message_in_view(self) -> Message | None:
+        """The message the agent reads: of those on screen, the lowest one that is cut;
+        else the cut one nearest the screen; else the lowest one on screen."""
+        drawn = self.messages[self._first_drawn :]
+        if len(self._starts) != len(drawn) or not drawn:  # not laid out yet
+            return self.messages[-1] if self.messages else None
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
+        shown: list[Message] = []
+        nearest: tuple[int, Message] | None = None
+        for index, message in enumerate(drawn):
+            start = self._starts[index]
+            end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._lines)
+            if start < bottom and end > top:
+                shown.append(message)
+            elif is_cut(message.body):
+                distance = top - end if end <= top else start - bottom
+                if nearest is None or distance < nearest[0]:
+                    nearest = (distance, message)
+        cut_ones = [m for m in shown if is_cut(m.body)]
+        if cut_ones:
+            return cut_ones[-1]
+        if nearest is not None:
+            return nearest[1]
+        return shown[-1] if shown else None
+
+    def action_show_all(self) -> None:
+        """The reader: the ticket's whole subject, and the message in view whole."""
+        header = self.header
+        ticket = header.ticket if header is not None else None
+        message = self.message_in_view()
+        parts: list[Part] = []
+        if ticket is not None:
+            parts += [Part(f"#{ticket.id} {ticket.subject}", "title", one_line=True), Part("")]
+        if message is not None:
+            meta = (
+                f"{sanitize_line(message.author_name[:SHORT_CHARS]) or '(unknown)'}  {message_kind(message)}"
+            )
+            parts += [Part(f"{meta}  {when(message.created_at, self.clock())}", "meta"), Part(message.body)]
+        heading = f"#{ticket.id}" if ticket is not None else "Message"
+        self.app.push_screen(Reader(parts, heading=heading))

@@ -1,0 +1,150 @@
+"""The open ticket's header: subject, number, status, priority, assignee, tags, channel,
+customer and who else is on it, each kept to its rows whatever its length.
+
+Customer text is shown as rich Text built from sanitised strings: never parsed as
+markup, never able to send an escape sequence to the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Static
+
+from cs_tui.domain.models import Activity, Presence, Ticket
+from cs_tui.domain.text import sanitize_line
+from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, plural, sla_left, sla_state, status_label
+from cs_tui.tui.widgets.long_text import ELLIPSIS, line_rows
+
+SUBJECT_ROWS = 2
+"""The header's rows for the subject..."""
+DETAIL_ROWS = 2
+"""... and for each line below it (status, customer, tags, who else is there)."""
+SHORT_CHARS = 1_000
+"""Of a name, an address or a tag, more than any row shows: what is cut to a row."""
+SHOW_ALL = "conversation.show_all"
+SHOW_ALL_KEY = "f"
+"""The Conversation's binding that shows a cut message or subject whole, and its key."""
+
+
+class TicketHeader(Static):
+    """Subject, number, status, priority, assignee, tags, channel and customer, each on
+    two rows at most whatever its length, cut with an ellipsis: a subject of ten
+    thousand characters leaves the thread and the composer in sight. The
+    Conversation's show-all key shows the whole subject."""
+
+    DEFAULT_CSS = """
+    TicketHeader { height: auto; padding: 0 1; background: $panel; }
+    """
+
+    ticket: Ticket | None = None
+    """The ticket shown (None: no ticket open)."""
+    subject_is_cut = False
+    """The subject is longer than its rows: they end in an ellipsis."""
+    _details: tuple[int | None, datetime, tuple[Presence, ...]] | None = None
+
+    def show(
+        self,
+        ticket: Ticket | None,
+        *,
+        other_tickets: int | None,
+        now: datetime,
+        others: Sequence[Presence] = (),
+    ) -> None:
+        self.ticket = ticket
+        self._details = (other_tickets, now, tuple(others))
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.ticket is not None:
+            self._draw()  # the rows are cut to the width
+
+    def _draw(self) -> None:
+        ticket, shown_with = self.ticket, self._details
+        if ticket is None or shown_with is None:
+            if self.subject_is_cut:
+                self.subject_is_cut = False
+                self.refresh_bindings()
+            self.update(Text("No ticket open. Pick one in the queue and press enter.", style="dim"))
+            return
+        other_tickets, now, others = shown_with
+        width = self.size.width or self.app.size.width
+        hint = f" {show_all_key(self)}: whole subject"
+        was_cut = self.subject_is_cut
+        subject, self.subject_is_cut = line_rows(
+            f"#{ticket.id} {ticket.subject}", width, SUBJECT_ROWS, reserve=cell_len(hint)
+        )
+        if self.subject_is_cut != was_cut:
+            self.refresh_bindings()  # the show-all key comes or goes
+        if self.subject_is_cut:
+            rows = [Text(row, style="bold") for row in subject]
+            rows[-1].append(hint, style="dim")
+        else:  # short: as it is, and folded to one line
+            first = Text()
+            first.append(f"#{ticket.id} ", style="bold")
+            first.append(sanitize_line(ticket.subject), style="bold")
+            rows = [first]
+        details: list[Text] = []
+        status = Text()
+        status.append(status_label(ticket.status), style="reverse")
+        status.append(f"  {PRIORITY_MARK[ticket.priority].strip() or '·'} {ticket.priority.value}")
+        status.append(f"  {ticket.channel.value}")
+        assignee = ticket.assignee.name[:SHORT_CHARS] if ticket.assignee else ""
+        status.append(f"  {'assigned to ' + sanitize_line(assignee) if ticket.assignee else 'unassigned'}")
+        left = sla_left(ticket, now)
+        if left:
+            state = sla_state(ticket, now)
+            label = f"  SLA {left}" if state != "breached" else f"  SLA breached {left.lstrip('-')} ago"
+            status.append(label, style="bold red" if state == "breached" else "yellow" if state else "")
+        details.append(status)
+        customer = Text()
+        customer.append(sanitize_line(ticket.customer.name[:SHORT_CHARS]) or "(no name)", style="bold")
+        customer.append(f" <{sanitize_line(ticket.customer.email[:SHORT_CHARS])}>")
+        if other_tickets is not None:
+            customer.append(f"  {plural(other_tickets, 'other ticket')}", style="dim")
+        details.append(customer)
+        if ticket.tags:
+            tags = " ".join(f"#{sanitize_line(tag[:SHORT_CHARS])}" for tag in ticket.tags)
+            details.append(Text(tags[: SHORT_CHARS * 2], style="italic"))
+        if others:
+            details.append(Text(presence_line(others), style="bold yellow"))
+        for line in details:
+            rows += keep_to_rows(line, width, DETAIL_ROWS, self.app.console)
+        self.update(Text("\n").join(rows))
+
+
+def keep_to_rows(text: Text, width: int, rows: int, console: Console) -> list[Text]:
+    """`text` as it is when it takes `rows` rows at most at `width`; else wrapped to
+    `rows` rows, the last ending in an ellipsis."""
+    wrapped = list(text.wrap(console, max(width, 1)))
+    if len(wrapped) <= rows:
+        return [text]
+    kept = wrapped[:rows]
+    kept[-1].truncate(max(width - 1, 0))
+    kept[-1].rstrip()
+    kept[-1].append(ELLIPSIS)
+    return kept
+
+
+def presence_line(others: Sequence[Presence]) -> str:
+    """ "Rudi Hartono is replying · Ana Wijaya is viewing": each agent once, replying first."""
+    doing: dict[str, Activity] = {}
+    for presence in others:
+        name = sanitize_line(presence.agent.name)
+        if doing.get(name) is not Activity.REPLYING:
+            doing[name] = presence.activity
+    ordered = sorted(doing.items(), key=lambda item: (item[1] is not Activity.REPLYING, item[0]))
+    return " · ".join(f"{PRESENCE_MARK[activity]} {name} is {activity.value}" for name, activity in ordered)
+
+
+def show_all_key(widget: Widget) -> str:
+    """The key that shows a long subject or message whole, as the agent's keymap has it."""
+    config = getattr(getattr(widget.app, "services", None), "config", None)
+    keys = config.keymap.get(SHOW_ALL, SHOW_ALL_KEY) if config is not None else SHOW_ALL_KEY
+    return widget.app.get_key_display(Binding(keys.split(",")[0].strip(), "show_all"))
