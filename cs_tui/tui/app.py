@@ -193,9 +193,14 @@ class HelpdeskApp(App[None]):
     # Shared actions
 
     def action_help(self) -> None:
+        from cs_tui.tui.widgets.conversation import Conversation
         from cs_tui.tui.widgets.queue import QueueTable
 
-        sections = [("Queue", QueueTable.BINDINGS), ("Everywhere", [*MainScreen.BINDINGS, *self.BINDINGS])]
+        sections = [
+            ("Queue", QueueTable.BINDINGS),
+            ("Ticket", Conversation.BINDINGS),
+            ("Everywhere", [*MainScreen.BINDINGS, *self.BINDINGS]),
+        ]
         self.push_screen(HelpScreen(sections, self.services.config.keymap))
 
     def action_manage_canned(self) -> None:

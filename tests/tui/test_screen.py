@@ -151,7 +151,7 @@ async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFa
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
-        for words in ("Reply", "Note", "Canned", "Assign me", "Status", "Tags"):
+        for words in ("Reply", "Note", "Canned", "Assign me", "Status", "Tags", "Show all"):
             assert words in text
         await pilot.press("escape")
         await pilot.press("ctrl+p")
