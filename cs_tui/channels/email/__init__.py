@@ -1,0 +1,1 @@
+"""Email: reading mail as agents need it (reading.py, quotes.py)."""
