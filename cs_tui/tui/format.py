@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cs_tui.domain.models import Activity, Priority, Status, Ticket
+from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import duration
 
 PRIORITY_MARK = {Priority.URGENT: "!!", Priority.HIGH: "! ", Priority.NORMAL: "  ", Priority.LOW: "- "}
@@ -54,3 +55,14 @@ def when(moment: datetime, now: datetime) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+NOTICE_SUBJECT_CHARS = 80
+"""How much of a subject a notice quotes: the rest is on the ticket."""
+
+
+def in_a_notice(text: str, most: int = NOTICE_SUBJECT_CHARS) -> str:
+    """Customer text for a notice: one line, cleaned, and short enough not to cover the
+    screen (a subject may be a thousand characters)."""
+    line = sanitize_line(text)
+    return line if len(line) <= most else line[: most - 1] + "…"

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from cs_tui.config import Config
-from cs_tui.domain.models import Agent, Draft, DraftKind
+from cs_tui.domain import limits
+from cs_tui.domain.models import Agent, Draft, DraftKind, NewTicket
 from cs_tui.domain.query import Query
 from cs_tui.store import Store, StoreUnavailable, open_store
 from cs_tui.tui.app import HelpdeskApp
@@ -165,3 +166,17 @@ def test_kept_texts_are_their_owner_s_alone(tmp_path: Path) -> None:
     assert kept.tickets() == [7]
     kept.forget(7)
     assert kept.get(7) is None
+
+
+async def test_a_new_ticket_with_the_longest_subject_is_announced_in_a_line(
+    make_app: AppFactory, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settled(pilot)
+        subject = "Komplain" + "x" * (limits.SUBJECT_CHARS - 8)
+        made = await other_store.create_ticket(NewTicket(subject, "budi@example.com", "Halo"), actor_id=None)
+        await until(pilot, lambda: said(app, f"#{made.id} Komplain"))
+        [notice] = [n for n in notices(app) if f"#{made.id}" in n]
+        assert "…" in notice
+        assert len(notice) < 200

@@ -30,10 +30,10 @@ from cs_tui.domain.models import (
     TicketPage,
 )
 from cs_tui.domain.query import Query, QueryError, Sort, parse
-from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
+from cs_tui.tui.format import in_a_notice
 from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.changing import ChangesTickets
 from cs_tui.tui.services import StoreChanged
@@ -448,7 +448,7 @@ class MainScreen(ChangesTickets):
             return
         if len(hits) == 1:
             ticket, names = hits[0]
-            message = f"#{ticket.id} {sanitize_line(ticket.subject)}\nin {', '.join(names)}"
+            message = f"#{ticket.id} {in_a_notice(ticket.subject)}\nin {', '.join(names)}"
         else:
             message = f"{len(hits)} new tickets in your views"
         self.notify(message, title="New ticket" if len(hits) == 1 else "New tickets")
