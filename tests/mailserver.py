@@ -1,0 +1,126 @@
+"""A real IMAP server for the tests: Debian's Dovecot, started as root from a
+temporary directory on a loopback port, serving one mailbox (IDLE, MOVE and UIDPLUS
+on). `.ci/run` installs it; where it is missing or cannot start the test says so and
+is skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CONFIG = """\
+protocols = imap
+listen = 127.0.0.1
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+ssl = no
+base_dir = {root}/run
+log_path = {root}/dovecot.log
+auth_failure_delay = 0secs
+login_trusted_networks = 127.0.0.1
+service anvil {{
+  chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service stats {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={root}/mail/%u
+}}
+mail_location = maildir:{root}/mail/%u/Maildir
+first_valid_uid = 1
+default_internal_user = dovecot
+default_login_user = dovenull
+"""
+START_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Mailbox:
+    host: str
+    port: int
+    user: str
+    password: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def dovecot() -> Iterator[Mailbox]:
+    """Dovecot on a place of its own: not under pytest's temporary directories, which
+    only root may enter, and Dovecot reads its files as its own user."""
+    place = Path(tempfile.mkdtemp(prefix="cs-tui-dovecot-"))
+    place.chmod(0o755)
+    try:
+        with _dovecot(place) as mailbox:
+            yield mailbox
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
+
+
+@contextmanager
+def _dovecot(place: Path) -> Iterator[Mailbox]:
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not Path(binary).exists():
+        pytest.skip("needs Dovecot (Debian's dovecot-imapd; .ci/run installs it)")
+    if os.geteuid() != 0:
+        pytest.skip("Dovecot is started as root here, to serve mail as its own user")
+    root = place / "dovecot"
+    (root / "mail").mkdir(parents=True)
+    (root / "run").mkdir()
+    mailbox = Mailbox("127.0.0.1", _free_port(), "toko", "rahasia-toko")
+    (root / "passwd").write_text(f"{mailbox.user}:{{PLAIN}}{mailbox.password}::::::\n")
+    root.chmod(0o755)
+    shutil.chown(root / "mail", "dovecot", "dovecot")
+    config = root / "dovecot.conf"
+    config.write_text(CONFIG.format(root=root, port=mailbox.port))
+    with open(os.devnull, "wb") as quiet:  # the daemon keeps its output: never a pipe
+        started = subprocess.run([binary, "-c", str(config)], stdout=quiet, stderr=quiet, check=False)
+    if started.returncode != 0:
+        pytest.skip(f"Dovecot did not start: {(root / 'dovecot.log').read_text(errors='replace')[-500:]}")
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with socket.create_connection((mailbox.host, mailbox.port), timeout=1) as sock:
+                    if sock.recv(100).startswith(b"* OK"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"Dovecot did not answer on {mailbox.port}")
+            time.sleep(0.1)
+        yield mailbox
+    finally:
+        subprocess.run([binary, "-c", str(config), "stop"], capture_output=True, check=False)
