@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from inscriptis import get_text
@@ -97,13 +97,13 @@ def _header(message: Message, name: str) -> str:
     windows-1252 (what mailers that send them use)."""
     try:
         value = message.get(name)
-    except (ValueError, IndexError, TypeError):  # a header the parser cannot fold
-        value = message.get_all(name, [None])[0] if hasattr(message, "get_all") else None
+    except (ValueError, IndexError, TypeError):  # a header the parser cannot fold: as it came
+        value = _as_it_came(message, name)
     if value is None:
         return ""
     text = str(value)
     if "\ufffd" in text:  # raw 8-bit bytes, which the parser replaced: read them again
-        text = next((str(raw) for key, raw in message.raw_items() if key.lower() == name.lower()), text)
+        text = _as_it_came(message, name) or text
     if any("\udc80" <= c <= "\udcff" for c in text):
         raw = text.encode("utf-8", "surrogateescape")
         try:
@@ -111,6 +111,11 @@ def _header(message: Message, name: str) -> str:
         except UnicodeDecodeError:
             text = raw.decode("cp1252", "replace")
     return text
+
+
+def _as_it_came(message: Message, name: str) -> str | None:
+    """A header's value before any parsing, 8-bit bytes kept (as surrogate escapes)."""
+    return next((str(raw) for key, raw in message.raw_items() if key.lower() == name.lower()), None)
 
 
 def _ids(message: Message, name: str) -> tuple[str, ...]:
@@ -201,7 +206,7 @@ def _attachments(message: Message) -> list[Attachment]:
 _BULK = {"bulk", "junk", "list", "auto_reply"}
 
 
-def automatic(message: Message | EmailMessage, from_address: str = "") -> str | None:
+def automatic(message: Message, from_address: str = "") -> str | None:
     """Why a machine sent the mail (RFC 3834 and what mailers say instead), or None.
     Such mail is kept on its ticket, but nothing answers it: that is how loops start."""
     auto_submitted = _header(message, "Auto-Submitted").strip().lower()
