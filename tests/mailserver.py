@@ -1,7 +1,7 @@
 """A real IMAP server for the tests: Debian's Dovecot, started as root from a
 temporary directory on a loopback port, serving one mailbox (IDLE, MOVE and UIDPLUS
-on). `.ci/run` installs it; where it is missing or cannot start the test says so and
-is skipped."""
+on), and over TLS on a second port when given a certificate. `.ci/run` installs it;
+where it is missing or cannot start the test says so and is skipped."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import trustme
 
 CONFIG = """\
 protocols = imap
 listen = 127.0.0.1
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-ssl = no
+{ssl}
 base_dir = {root}/run
 log_path = {root}/dovecot.log
 auth_failure_delay = 0secs
@@ -43,7 +44,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {tls_port}
   }}
 }}
 passdb {{
@@ -68,6 +69,8 @@ class Mailbox:
     port: int
     user: str
     password: str
+    tls_port: int = 0
+    """Implicit TLS (imaps), when started with a certificate; 0 otherwise."""
 
 
 def _free_port() -> int:
@@ -77,20 +80,21 @@ def _free_port() -> int:
 
 
 @contextmanager
-def dovecot() -> Iterator[Mailbox]:
+def dovecot(certificate: trustme.LeafCert | None = None) -> Iterator[Mailbox]:
     """Dovecot on a place of its own: not under pytest's temporary directories, which
-    only root may enter, and Dovecot reads its files as its own user."""
+    only root may enter, and Dovecot reads its files as its own user. With a
+    certificate it also offers STARTTLS on its port and implicit TLS on `tls_port`."""
     place = Path(tempfile.mkdtemp(prefix="cs-tui-dovecot-"))
     place.chmod(0o755)
     try:
-        with _dovecot(place) as mailbox:
+        with _dovecot(place, certificate) as mailbox:
             yield mailbox
     finally:
         shutil.rmtree(place, ignore_errors=True)
 
 
 @contextmanager
-def _dovecot(place: Path) -> Iterator[Mailbox]:
+def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mailbox]:
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not Path(binary).exists():
         pytest.skip("needs Dovecot (Debian's dovecot-imapd; .ci/run installs it)")
@@ -99,12 +103,18 @@ def _dovecot(place: Path) -> Iterator[Mailbox]:
     root = place / "dovecot"
     (root / "mail").mkdir(parents=True)
     (root / "run").mkdir()
-    mailbox = Mailbox("127.0.0.1", _free_port(), "toko", "rahasia-toko")
+    tls_port = _free_port() if certificate else 0
+    mailbox = Mailbox("127.0.0.1", _free_port(), "toko", "rahasia-toko", tls_port)
+    ssl = "ssl = no"
+    if certificate is not None:
+        certificate.cert_chain_pems[0].write_to_path(str(root / "cert.pem"))
+        certificate.private_key_pem.write_to_path(str(root / "key.pem"))
+        ssl = f"ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
     (root / "passwd").write_text(f"{mailbox.user}:{{PLAIN}}{mailbox.password}::::::\n")
     root.chmod(0o755)
     shutil.chown(root / "mail", "dovecot", "dovecot")
     config = root / "dovecot.conf"
-    config.write_text(CONFIG.format(root=root, port=mailbox.port))
+    config.write_text(CONFIG.format(root=root, port=mailbox.port, ssl=ssl, tls_port=tls_port))
     with open(os.devnull, "wb") as quiet:  # the daemon keeps its output: never a pipe
         started = subprocess.run([binary, "-c", str(config)], stdout=quiet, stderr=quiet, check=False)
     if started.returncode != 0:
