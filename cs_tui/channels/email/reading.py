@@ -97,11 +97,11 @@ def _header(message: Message, name: str) -> str:
     windows-1252 (what mailers that send them use)."""
     try:
         value = message.get(name)
-    except (ValueError, IndexError, TypeError):  # a header the parser cannot fold: as it came
-        value = _as_it_came(message, name)
-    if value is None:
+        text = "" if value is None else str(value)
+    except (ValueError, IndexError, TypeError, AttributeError):  # a header the parser cannot read
+        text = _as_it_came(message, name) or ""
+    if not text:
         return ""
-    text = str(value)
     if "\ufffd" in text:  # raw 8-bit bytes, which the parser replaced: read them again
         text = _as_it_came(message, name) or text
     if any("\udc80" <= c <= "\udcff" for c in text):
