@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cs_tui.domain.channels import AttachmentInfo, Delivery
 from cs_tui.domain.text import sanitize_line
 
 
@@ -133,6 +134,12 @@ class Ticket:
     version: int
     csat: Csat | None = None
     message_count: int = 0
+    cc: tuple[str, ...] = ()
+    """Who else the customer wrote to, copied on replies."""
+    linked_to: int | None = None
+    """The closed ticket this one follows up."""
+    channel_name: str | None = None
+    """The configured channel (a mailbox) it came in through, which replies go out by."""
 
     @property
     def awaiting_first_response(self) -> bool:
@@ -162,6 +169,11 @@ class Message:
     auto: bool
     created_at: datetime
     author_email: str = ""
+    quoted: str = ""
+    """The history a mail quoted under what was written now, folded in the conversation."""
+    delivery: Delivery | None = None
+    """How a reply is on its way to the customer; None for what is not sent anywhere."""
+    attachments: tuple[AttachmentInfo, ...] = ()
 
     @property
     def kind(self) -> MessageKind:
@@ -284,6 +296,8 @@ class EventKind(enum.StrEnum):
     TICKET_UPDATED = "ticket.updated"
     TICKET_IMPORTED = "ticket.imported"
     MESSAGE_ADDED = "message.added"
+    DELIVERY_CHANGED = "delivery.changed"
+    """A reply was sent, failed or bounced: the conversation shows it."""
     CANNED_CHANGED = "canned.changed"
     AGENT_CHANGED = "agent.changed"
     PRESENCE_CHANGED = "presence.changed"
@@ -309,7 +323,13 @@ class EventKind(enum.StrEnum):
 
 
 _TICKET_KINDS = frozenset(
-    {EventKind.TICKET_CREATED, EventKind.TICKET_UPDATED, EventKind.TICKET_IMPORTED, EventKind.MESSAGE_ADDED}
+    {
+        EventKind.TICKET_CREATED,
+        EventKind.TICKET_UPDATED,
+        EventKind.TICKET_IMPORTED,
+        EventKind.MESSAGE_ADDED,
+        EventKind.DELIVERY_CHANGED,
+    }
 )
 
 

@@ -204,7 +204,10 @@ def cleaned_record(record: TicketRecord) -> TicketRecord:
 
 def status_after_message(status: Status, new: NewMessage) -> Status:
     """A customer writing reopens a pending or solved ticket; the first public agent
-    reply moves a new ticket to open. Closed tickets stay closed."""
+    reply moves a new ticket to open. Closed tickets stay closed. Automatic mail (an
+    auto-reply, a bounce, a list) changes nothing: it is not the customer writing."""
+    if new.author_kind is AuthorKind.CUSTOMER and new.auto:
+        return status
     if new.author_kind is AuthorKind.CUSTOMER and status in (Status.PENDING, Status.SOLVED):
         return Status.OPEN
     if status is Status.NEW and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):

@@ -20,15 +20,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from cs_tui.channels.email.sending import (
-    GIVE_UP_AFTER,
     PermanentFailure,
     Sent,
     SmtpSettings,
     TemporaryFailure,
-    retry_delay,
     send_mail,
 )
 from cs_tui.channels.email.writing import reply_mail
+from cs_tui.domain.channels import GIVE_UP_AFTER, retry_delay
 
 # Sign-in without TLS is what these loopback tests want; aiosmtpd warns of it.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")

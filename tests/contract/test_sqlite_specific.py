@@ -95,7 +95,8 @@ def as_written_by(version: int, store: Path, path: Path) -> None:
             db.executescript(script)
         db.execute("ATTACH DATABASE ? AS now", (str(store),))
         for table in ("agents", "customers", "tickets", "ticket_tags", "messages", "events"):
-            db.execute(f"INSERT INTO main.{table} SELECT * FROM now.{table}")
+            columns = ", ".join(row[1] for row in db.execute(f"PRAGMA main.table_info({table})"))
+            db.execute(f"INSERT INTO main.{table} SELECT {columns} FROM now.{table}")
         db.execute(f"PRAGMA user_version = {version}")
         db.commit()
 

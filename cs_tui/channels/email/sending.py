@@ -8,7 +8,6 @@ import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from email.message import EmailMessage
 from typing import Literal
 
@@ -65,30 +64,12 @@ class SendFailed(Exception):
 
 class TemporaryFailure(SendFailed):
     """It may work later: the server could not be reached, did not answer, or said
-    4xx. Try again after retry_delay()."""
+    4xx. Try again after domain.channels.retry_delay()."""
 
 
 class PermanentFailure(SendFailed):
     """It will not work as it is: the server refused the sender, every recipient,
     the password or the mail itself (5xx), or the settings cannot work."""
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """How long to wait after the `attempt`-th failed try (1 for the first): 30 s,
-    2 min, 10 min, 30 min, then every hour. A customer is waiting, so the first
-    tries come sooner than an MTA's queue (Postfix starts at 5 min and doubles to
-    about an hour); a mail server that is down for maintenance gets hourly tries
-    until GIVE_UP_AFTER."""
-    schedule = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30))
-    if attempt <= len(schedule):
-        return schedule[max(attempt, 1) - 1]
-    return timedelta(hours=1)
-
-
-GIVE_UP_AFTER = timedelta(days=2)
-"""After this long since the first try a reply is given up on and the agent told
-why, as an MTA bounces a mail its queue could not deliver (Postfix after 5 days);
-two days, because a customer who waits longer is better called or written to anew."""
 
 
 async def send_mail(

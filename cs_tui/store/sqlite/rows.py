@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from cs_tui.domain.channels import AttachmentInfo, Delivery, DeliveryState
 from cs_tui.domain.models import (
     Agent,
     AuthorKind,
@@ -29,7 +31,7 @@ TICKET_COLUMNS = """
     a.id, a.name, a.email, a.role, a.active,
     (SELECT group_concat(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id),
     t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.sla_due_at, t.version,
-    t.csat_rating, t.csat_comment, t.csat_at, t.message_count
+    t.csat_rating, t.csat_comment, t.csat_at, t.message_count, t.cc, t.linked_to, t.channel_name
 """
 TICKET_FROM = """
     tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id
@@ -39,11 +41,15 @@ MESSAGE_COLUMNS = """
     m.id, m.client_id, m.ticket_id, m.author_kind, m.agent_id, m.body, m.internal, m.auto,
     m.created_at,
     CASE m.author_kind WHEN 'agent' THEN a.name WHEN 'customer' THEN c.name ELSE 'System' END,
-    CASE m.author_kind WHEN 'agent' THEN a.email WHEN 'customer' THEN c.email ELSE '' END
+    CASE m.author_kind WHEN 'agent' THEN a.email WHEN 'customer' THEN c.email ELSE '' END,
+    m.quoted, d.state, d.reason, d.attempts, d.retry_at, m.external_id, d.channel,
+    (SELECT json_group_array(json_array(f.id, f.filename, f.content_type, f.size, f.sha256))
+     FROM attachments f WHERE f.message_id = m.id)
 """
 MESSAGE_FROM = """
     messages m LEFT JOIN agents a ON a.id = m.agent_id
     JOIN tickets mt ON mt.id = m.ticket_id JOIN customers c ON c.id = mt.customer_id
+    LEFT JOIN deliveries d ON d.message_id = m.id
 """
 
 AGENT_COLUMNS = "id, name, email, role, active, token_hash IS NOT NULL"
@@ -79,6 +85,9 @@ def ticket(row: Row) -> Ticket:
         version=row[20],
         csat=csat,
         message_count=row[24],
+        cc=tuple(row[25].split()) if row[25] else (),
+        linked_to=row[26],
+        channel_name=row[27],
     )
 
 
@@ -95,7 +104,22 @@ def message(row: Row) -> Message:
         created_at=from_micros(row[8]),
         author_name=row[9] or "",
         author_email=row[10] or "",
+        quoted=row[11] or "",
+        delivery=_delivery(row[12:18]),
+        attachments=_attachments(row[0], row[18]),
     )
+
+
+def _delivery(row: Row) -> Delivery | None:
+    if row[0] is None:
+        return None
+    return Delivery(DeliveryState(row[0]), row[1], row[2], _time(row[3]), row[4], row[5])
+
+
+def _attachments(message_id: int, listed: str | None) -> tuple[AttachmentInfo, ...]:
+    if not listed or listed == "[]":
+        return ()
+    return tuple(AttachmentInfo(f[0], message_id, f[1], f[2], f[3], f[4]) for f in json.loads(listed))
 
 
 def agent(row: Row) -> Agent:

@@ -242,6 +242,63 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE ticket_fts;
     DROP TABLE message_fts;
     """,
+    # 7: channels. A message's external id (a mail's Message-ID, ours or the
+    # customer's) threads replies; what a channel took in is keyed by id and by raw
+    # bytes, so nothing is taken twice; a reply's delivery state; files by hash
+    # beside the store; what could not be read, raw; one process a channel (leases).
+    """
+    ALTER TABLE tickets ADD COLUMN channel_name TEXT;
+    ALTER TABLE tickets ADD COLUMN cc TEXT NOT NULL DEFAULT '';
+    ALTER TABLE tickets ADD COLUMN linked_to INTEGER REFERENCES tickets(id);
+    ALTER TABLE messages ADD COLUMN external_id TEXT;
+    ALTER TABLE messages ADD COLUMN quoted TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN raw_sha256 TEXT;
+    CREATE INDEX messages_external ON messages(external_id) WHERE external_id IS NOT NULL;
+    CREATE TABLE channels (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        cursor TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE taken_in (
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        PRIMARY KEY (channel, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE deliveries (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        retry_at INTEGER,
+        first_try_at INTEGER
+    );
+    CREATE INDEX deliveries_due ON deliveries(channel, retry_at) WHERE state IN ('queued', 'sending');
+    CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        filename TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    CREATE INDEX attachments_message ON attachments(message_id);
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL,
+        received_at INTEGER NOT NULL
+    );
+    CREATE TABLE leases (
+        channel TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

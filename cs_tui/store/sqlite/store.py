@@ -14,7 +14,6 @@ import aiosqlite
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     UNSET,
-    AuthorKind,
     Csat,
     Customer,
     Event,
@@ -23,8 +22,6 @@ from cs_tui.domain.models import (
     MessagePage,
     NewMessage,
     NewTicket,
-    Priority,
-    Status,
     Ticket,
     TicketChanges,
     TicketPage,
@@ -34,17 +31,15 @@ from cs_tui.domain.records import TicketRecord
 from cs_tui.domain.rules import (
     Progress,
     after_change,
-    after_message,
     checked_changes,
     checked_message,
     checked_rating,
     checked_ticket,
-    progress,
     tags_after,
 )
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, invalid_input
-from cs_tui.store.sqlite import bulk, rows
+from cs_tui.store.sqlite import bulk, rows, writes
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
 from cs_tui.store.sqlite.search import (
@@ -196,113 +191,26 @@ class SqliteStore(DirectoryStore):
             existing = await db.fetchone("SELECT id FROM tickets WHERE ref = ?", (ref,))
             if existing is not None:
                 return await self._get_ticket(self._writer, existing[0])
-            customer_id = await self._upsert_customer(new.customer_name, new.customer_email, to_micros(now))
-            state = progress(
-                self.sla,
-                status=Status.NEW,
-                priority=new.priority,
-                created_at=now,
-                first_response_at=None,
-                solved_at=None,
-            )
-            cursor = await self._writer.execute(
-                "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
-                " customer_id, created_at, updated_at, sla_due_at, message_count)"
-                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (
-                    ref,
-                    new.subject,
-                    state.status.value,
-                    new.priority.value,
-                    new.priority.rank,
-                    new.channel.value,
-                    customer_id,
-                    to_micros(now),
-                    to_micros(now),
-                    _micros(state.sla_due_at),
-                ),
-            )
-            ticket_id = int(cursor.lastrowid or 0)
-            if new.tags:
-                await self._writer.executemany(
-                    "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
-                    [(ticket_id, t) for t in new.tags],
-                )
-            await self._writer.execute(
-                "INSERT INTO messages(client_id, ticket_id, author_kind, body, created_at)"
-                " VALUES (?, ?, 'customer', ?, ?)",
-                (f"{ref}#0", ticket_id, new.body, to_micros(now)),
-            )
+            ticket_id, _ = await writes.insert_ticket(self._writer, self.sla, new, ref=ref, now=now)
             await self._event(EventKind.TICKET_CREATED, ticket_id, actor_id)
             return await self._get_ticket(self._writer, ticket_id)
-
-    async def _upsert_customer(self, name: str, email: str, now: int) -> int:
-        found = await self._writer.execute_fetchall(
-            "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(email) DO UPDATE SET name = CASE WHEN customers.name = ''"
-            " THEN excluded.name ELSE customers.name END RETURNING id",
-            (name or email.split("@")[0], email, now),
-        )
-        return int(next(iter(found))[0])
 
     async def add_message(self, ticket_id: int, new: NewMessage, *, actor_id: int | None) -> Message:
         with invalid_input():
             new = checked_message(new, actor_id=actor_id)
         async with self._transaction() as db:
             row = await db.fetchone(
-                "SELECT t.status, t.priority, t.created_at, t.first_response_at, t.solved_at,"
-                " (SELECT id FROM messages WHERE client_id = ?),"
-                " (SELECT ticket_id FROM messages WHERE client_id = ?)"
-                " FROM tickets t WHERE t.id = ?",
-                (new.client_id, new.client_id, ticket_id),
+                "SELECT (SELECT id FROM messages WHERE client_id = ?),"
+                " (SELECT ticket_id FROM messages WHERE client_id = ?)",
+                (new.client_id, new.client_id),
             )
-            if row is None:
-                raise NotFound(f"there is no ticket #{ticket_id}")
-            status, priority, created_at, first_response_at, solved_at, existing, owner = row
+            existing, owner = row
             if existing is not None:
                 if owner != ticket_id:
                     raise InvalidInput(f"message {new.client_id} belongs to ticket #{owner}")
                 return await self._get_message(self._writer, existing)
-            now = utcnow()
-            before = Progress(
-                Status(status),
-                Priority(priority),
-                from_micros(created_at),
-                _time(first_response_at),
-                _time(solved_at),
-                None,
-            )
-            after = after_message(self.sla, before, new, now)
-            cursor = await self._writer.execute(
-                "INSERT INTO messages(client_id, ticket_id, author_kind, agent_id, body, internal,"
-                " auto, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    new.client_id,
-                    ticket_id,
-                    new.author_kind.value,
-                    actor_id if new.author_kind is AuthorKind.AGENT else None,
-                    new.body,
-                    int(new.internal),
-                    int(new.auto),
-                    to_micros(now),
-                ),
-            )
-            message_id = int(cursor.lastrowid or 0)
-            first_response_us = _micros(after.first_response_at)
-            await self._writer.execute(
-                "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
-                " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?,"
-                " message_count = message_count + 1, version = version + 1 WHERE id = ?",
-                (
-                    after.status.value,
-                    int(after.status.is_active),
-                    to_micros(now),
-                    first_response_us,
-                    first_response_us,
-                    _micros(after.solved_at),
-                    _micros(after.sla_due_at),
-                    ticket_id,
-                ),
+            message_id = await writes.append_message(
+                self._writer, self.sla, ticket_id, new, actor_id=actor_id, now=utcnow()
             )
             await self._event(EventKind.MESSAGE_ADDED, ticket_id, actor_id)
             return await self._get_message(self._writer, message_id)
@@ -361,8 +269,8 @@ class SqliteStore(DirectoryStore):
                     after.priority.rank,
                     assignee_id,
                     changes.subject or current.subject,
-                    _micros(after.solved_at),
-                    _micros(after.sla_due_at),
+                    writes.micros(after.solved_at),
+                    writes.micros(after.sla_due_at),
                     to_micros(now),
                     ticket_id,
                 ),
@@ -478,14 +386,6 @@ class SqliteStore(DirectoryStore):
         async with self._readers.one() as reader:
             async for record in bulk.export(reader):
                 yield record
-
-
-def _micros(at: datetime | None) -> int | None:
-    return to_micros(at) if at is not None else None
-
-
-def _time(micros: int | None) -> datetime | None:
-    return from_micros(micros) if micros is not None else None
 
 
 def _progress_of(ticket: Ticket) -> Progress:

@@ -1,0 +1,177 @@
+"""The writes a ticket's life is made of, inside a transaction the caller holds:
+opening a ticket with its first message, and adding a message with what it changes
+(status, first response, SLA, and a reply's delivery through the ticket's channel).
+The store's own methods and the channels' intake both use them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from cs_tui.domain.channels import DeliveryState
+from cs_tui.domain.models import AuthorKind, NewMessage, NewTicket, Priority, SlaPolicy, Status
+from cs_tui.domain.rules import Progress, after_message, progress
+from cs_tui.domain.timeutil import from_micros, to_micros
+from cs_tui.store.base import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class MailParts:
+    """What a message taken in from a channel carries besides its text."""
+
+    external_id: str | None = None
+    quoted: str = ""
+    raw_sha256: str | None = None
+
+
+async def upsert_customer(db: aiosqlite.Connection, name: str, email: str, now: int) -> int:
+    """The customer with this address, created on first sight with the name given;
+    a customer with no name yet takes this one."""
+    found = await db.execute_fetchall(
+        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(email) DO UPDATE SET name = CASE WHEN customers.name = ''"
+        " THEN excluded.name ELSE customers.name END RETURNING id",
+        (name or email.split("@")[0], email, now),
+    )
+    return int(next(iter(found))[0])
+
+
+async def insert_ticket(
+    db: aiosqlite.Connection,
+    sla: SlaPolicy,
+    new: NewTicket,
+    *,
+    ref: str,
+    now: datetime,
+    auto: bool = False,
+    channel_name: str | None = None,
+    cc: Sequence[str] = (),
+    linked_to: int | None = None,
+    parts: MailParts = MailParts(),
+) -> tuple[int, int]:
+    """Opens a ticket with the customer's first message; (ticket id, message id)."""
+    customer_id = await upsert_customer(db, new.customer_name, new.customer_email, to_micros(now))
+    state = progress(
+        sla, status=Status.NEW, priority=new.priority, created_at=now, first_response_at=None, solved_at=None
+    )
+    cursor = await db.execute(
+        "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
+        " customer_id, created_at, updated_at, sla_due_at, message_count, channel_name, cc, linked_to)"
+        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        (
+            ref,
+            new.subject,
+            state.status.value,
+            new.priority.value,
+            new.priority.rank,
+            new.channel.value,
+            customer_id,
+            to_micros(now),
+            to_micros(now),
+            micros(state.sla_due_at),
+            channel_name,
+            " ".join(cc),
+            linked_to,
+        ),
+    )
+    ticket_id = int(cursor.lastrowid or 0)
+    if new.tags:
+        await db.executemany(
+            "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", [(ticket_id, t) for t in new.tags]
+        )
+    cursor = await db.execute(
+        "INSERT INTO messages(client_id, ticket_id, author_kind, body, auto, created_at, external_id,"
+        " quoted, raw_sha256) VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?)",
+        (f"{ref}#0", ticket_id, new.body, int(auto), to_micros(now), *_parts(parts)),
+    )
+    return ticket_id, int(cursor.lastrowid or 0)
+
+
+async def append_message(
+    db: aiosqlite.Connection,
+    sla: SlaPolicy,
+    ticket_id: int,
+    new: NewMessage,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    parts: MailParts = MailParts(),
+) -> int:
+    """Adds a checked message to a ticket and moves the ticket on as the rules say
+    (domain.rules.after_message). A public agent reply on a ticket that came in
+    through a channel is queued to go out by it. The new message's id."""
+    row = next(
+        iter(
+            await db.execute_fetchall(
+                "SELECT status, priority, created_at, first_response_at, solved_at, channel_name"
+                " FROM tickets WHERE id = ?",
+                (ticket_id,),
+            )
+        ),
+        None,
+    )
+    if row is None:
+        raise NotFound(f"there is no ticket #{ticket_id}")
+    status, priority, created_at, first_response_at, solved_at, channel_name = row
+    before = Progress(
+        Status(status),
+        Priority(priority),
+        from_micros(created_at),
+        time(first_response_at),
+        time(solved_at),
+        None,
+    )
+    after = after_message(sla, before, new, now)
+    cursor = await db.execute(
+        "INSERT INTO messages(client_id, ticket_id, author_kind, agent_id, body, internal,"
+        " auto, created_at, external_id, quoted, raw_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.client_id,
+            ticket_id,
+            new.author_kind.value,
+            actor_id if new.author_kind is AuthorKind.AGENT else None,
+            new.body,
+            int(new.internal),
+            int(new.auto),
+            to_micros(now),
+            *_parts(parts),
+        ),
+    )
+    message_id = int(cursor.lastrowid or 0)
+    first_response_us = micros(after.first_response_at)
+    await db.execute(
+        "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
+        " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?,"
+        " message_count = message_count + 1, version = version + 1 WHERE id = ?",
+        (
+            after.status.value,
+            int(after.status.is_active),
+            to_micros(now),
+            first_response_us,
+            first_response_us,
+            micros(after.solved_at),
+            micros(after.sla_due_at),
+            ticket_id,
+        ),
+    )
+    if channel_name and new.author_kind is AuthorKind.AGENT and not new.internal:
+        await db.execute(
+            "INSERT INTO deliveries(message_id, channel, state, retry_at) VALUES (?, ?, ?, ?)",
+            (message_id, channel_name, DeliveryState.QUEUED.value, to_micros(now)),
+        )
+    return message_id
+
+
+def _parts(parts: MailParts) -> tuple[str | None, str, str | None]:
+    return parts.external_id, parts.quoted, parts.raw_sha256
+
+
+def micros(at: datetime | None) -> int | None:
+    return to_micros(at) if at is not None else None
+
+
+def time(value: int | None) -> datetime | None:
+    return from_micros(value) if value is not None else None
