@@ -124,6 +124,8 @@ class Quarantined:
     reason: str
     size: int
     received_at: datetime
+    attempts: int = 1
+    """How often it was tried: when it came, and each retry since."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,16 @@ class Outgoing:
     reply_to_id: str | None
     """The customer's latest message's external id: what this reply answers."""
     delivery: Delivery
+    first_try_at: datetime | None = None
+    acknowledgement: bool = False
+    """An automatic answer to a new ticket, not an agent's reply: it goes out marked
+    as automatic, to the customer alone."""
 
+
+ACKNOWLEDGEMENTS_PER_DAY = 3
+"""At most this many automatic acknowledgements to one address in 24 hours: a sender
+that opens ticket after ticket (a script, a loop with a machine that passed the
+checks) hears from us a few times, not endlessly."""
 
 LEASE_S = 15.0
 """A channel's lease lasts this long unless renewed; its holder renews it every

@@ -298,6 +298,9 @@ class EventKind(enum.StrEnum):
     MESSAGE_ADDED = "message.added"
     DELIVERY_CHANGED = "delivery.changed"
     """A reply was sent, failed or bounced: the conversation shows it."""
+    CHANNEL_CHANGED = "channel.changed"
+    """A channel was set up or removed, or what it could not read changed (its
+    quarantine)."""
     CANNED_CHANGED = "canned.changed"
     AGENT_CHANGED = "agent.changed"
     PRESENCE_CHANGED = "presence.changed"

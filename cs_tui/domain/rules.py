@@ -202,6 +202,13 @@ def cleaned_record(record: TicketRecord) -> TicketRecord:
     )
 
 
+def goes_out(new: NewMessage) -> bool:
+    """Whether a message is sent to the customer by the ticket's channel: a public
+    agent reply is; a note, the customer's own message and the helpdesk's system
+    messages are not."""
+    return new.author_kind is AuthorKind.AGENT and not new.internal
+
+
 def status_after_message(status: Status, new: NewMessage) -> Status:
     """A customer writing reopens a pending or solved ticket; the first public agent
     reply moves a new ticket to open. Closed tickets stay closed. Automatic mail (an

@@ -5,7 +5,9 @@ for every mailbox and every store.
    (the mails received on it and the replies sent from it). A match by References
    alone also needs the same subject: a customer who starts a new question by
    answering an old mail is a new ticket, not a false merge.
-2. Else by the ticket number the replies carry in their subject, `[#123]`.
+2. Else by the ticket number the replies carry in their subject, `[#123]`, when the
+   sender is someone on that ticket (its customer or a Cc): anyone can type a
+   number, and a stranger's mail must not land in another customer's ticket.
 3. Else a new ticket.
 
 A reply to a solved ticket reopens it; to a closed one it opens a new ticket that
@@ -46,6 +48,11 @@ def subject_tag(ticket_id: int) -> str:
     return f"[#{ticket_id}]"
 
 
+def subject_numbers(subject: str) -> tuple[int, ...]:
+    """The ticket numbers a subject carries as `[#123]`, in order."""
+    return tuple(int(number) for number in _TAG.findall(subject))
+
+
 def bare_subject(subject: str) -> str:
     """A subject without Re:/Fwd:/Balas: prefixes and ticket tags, to compare two."""
     text = _TAG.sub(" ", subject)
@@ -64,9 +71,11 @@ def thread_of(
     subject: str,
     ticket_of_message: Callable[[str], int | None],
     ticket: Callable[[int], tuple[Status, str] | None],
+    sender_is_on: Callable[[int], bool] = lambda _ticket_id: True,
 ) -> Thread:
     """Where a mail goes. `ticket_of_message` is the ticket a Message-ID belongs to,
-    if any; `ticket` a ticket's status and subject, None when there is no such one."""
+    if any; `ticket` a ticket's status and subject, None when there is no such one;
+    `sender_is_on` whether the sender is the ticket's customer or on its Cc."""
     found: int | None = None
     for message_id in in_reply_to:
         found = ticket_of_message(message_id)
@@ -82,9 +91,9 @@ def thread_of(
                 found = candidate
                 break
     if found is None:
-        for number in _TAG.findall(subject):
-            if ticket(int(number)) is not None:
-                found = int(number)
+        for number in subject_numbers(subject):
+            if ticket(number) is not None and sender_is_on(number):
+                found = number
                 break
     if found is None:
         return Thread(None)

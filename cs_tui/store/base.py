@@ -9,6 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from cs_tui.domain.channels import (
+    AttachmentInfo,
+    ChannelInfo,
+    DeliveryState,
+    Inbound,
+    Outgoing,
+    Quarantined,
+    TakenIn,
+)
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     Activity,
@@ -301,4 +310,114 @@ class Store(Protocol):
 
     def export_tickets(self) -> AsyncIterator[TicketRecord]:
         """Every ticket with its messages, by id."""
+        ...
+
+
+class ChannelStore(Store, Protocol):
+    """A store channels can run on: where mailboxes and the like are set up, what
+    they take in, what goes out and who works each one. Every write here appends its
+    events in the same transaction, as every other write does."""
+
+    # Set-up
+
+    async def add_channel(self, name: str, kind: str, settings: dict[str, str]) -> ChannelInfo:
+        """A new channel; InvalidInput when the name is taken. `settings` holds no
+        secret, only where one is read from."""
+        ...
+
+    async def list_channels(self) -> list[ChannelInfo]: ...
+
+    async def get_channel(self, name: str) -> ChannelInfo: ...
+
+    async def remove_channel(self, name: str) -> None:
+        """Its tickets stay; replies still waiting to go out by it fail, saying so."""
+        ...
+
+    # Intake
+
+    async def channel_cursor(self, name: str) -> str | None:
+        """How far the channel has taken in (an IMAP folder's UIDVALIDITY and last
+        UID), as the channel wrote it."""
+        ...
+
+    async def take_in(
+        self, channel: str, inbound: Inbound, *, cursor: str | None, acknowledgement: str | None = None
+    ) -> TakenIn:
+        """Threads a message (domain.threads), stores it, its files and raw bytes,
+        and moves the channel's cursor, all in one transaction. A message taken in
+        before (same external id or raw bytes on this channel) is not stored again:
+        the answer says `duplicate`, and the cursor still moves. A bounce goes to the
+        ticket of the reply that bounced and marks that reply's delivery.
+
+        `acknowledgement`: the text of an automatic answer to queue when the message
+        opens a ticket, unless a machine sent it or its sender has had
+        channels.ACKNOWLEDGEMENTS_PER_DAY of them in the past day."""
+        ...
+
+    async def quarantine(self, channel: str, raw: bytes, reason: str, *, cursor: str | None) -> int:
+        """Keeps a message its channel could not read, raw, and moves the cursor past
+        it, in one transaction; its id."""
+        ...
+
+    async def list_quarantined(self, channel: str | None = None) -> list[Quarantined]: ...
+
+    async def quarantined_raw(self, quarantined_id: int) -> tuple[str, bytes]:
+        """The channel and the raw bytes of a quarantined message."""
+        ...
+
+    async def release_quarantined(self, quarantined_id: int, *, reason: str | None = None) -> None:
+        """Taken in after all (`reason` None: it leaves the quarantine), or failed
+        again (it stays, with the new reason)."""
+        ...
+
+    # Delivery
+
+    async def due_deliveries(self, channel: str, *, limit: int = 20) -> list[Outgoing]:
+        """Replies queued on the channel whose time to go out has come, oldest first."""
+        ...
+
+    async def begin_delivery(self, message_id: int, external_id: str) -> bool:
+        """A try begins: the reply is marked as sending under `external_id` (kept from
+        the first try: every try is the same message). False when it is no longer
+        queued (another process took it, or it was given up)."""
+        ...
+
+    async def handing_over(self, message_id: int) -> None:
+        """The server is about to be given the reply itself: from here until
+        finish_delivery, a crash leaves it unknown whether it went out."""
+        ...
+
+    async def finish_delivery(
+        self,
+        message_id: int,
+        state: DeliveryState,
+        *,
+        reason: str = "",
+        retry_at: datetime | None = None,
+    ) -> None:
+        """How the try ended: sent, failed (for good), bounced, or queued again for
+        `retry_at` with the reason it waits."""
+        ...
+
+    async def recover_deliveries(self, channel: str) -> int:
+        """After a crash, as the channel's new holder starts: a reply caught sending
+        before it was handed over is queued again; one caught while the server took
+        it fails, saying it may have gone out (never sent twice). How many it found."""
+        ...
+
+    # Who works each channel
+
+    async def take_lease(self, channel: str, holder: str, seconds: float) -> bool:
+        """Takes or renews the channel for `holder` for `seconds`; False while
+        another holder's lease runs."""
+        ...
+
+    async def drop_lease(self, channel: str, holder: str) -> None: ...
+
+    # Files
+
+    async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]: ...
+
+    async def raw_message(self, message_id: int) -> bytes | None:
+        """The message as it came (a mail's raw bytes), or None when it has none."""
         ...

@@ -58,3 +58,15 @@ def test_a_mail_that_answers_nothing_known_is_a_new_ticket() -> None:
 )  # fmt: skip
 def test_prefixes_and_tags_do_not_make_a_subject_another(subject: str) -> None:
     assert bare_subject(subject) == bare_subject("Pesanan belum sampai")
+
+
+def test_a_ticket_number_typed_by_a_stranger_opens_a_ticket_of_their_own() -> None:
+    found = thread_of(
+        in_reply_to=(),
+        references=(),
+        subject=f"Re: Pesanan belum sampai {subject_tag(12)}",
+        ticket_of_message=MESSAGES.get,
+        ticket=TICKETS.get,
+        sender_is_on=lambda ticket_id: False,
+    )
+    assert found == Thread(None)

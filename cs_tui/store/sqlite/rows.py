@@ -40,8 +40,10 @@ TICKET_FROM = """
 MESSAGE_COLUMNS = """
     m.id, m.client_id, m.ticket_id, m.author_kind, m.agent_id, m.body, m.internal, m.auto,
     m.created_at,
-    CASE m.author_kind WHEN 'agent' THEN a.name WHEN 'customer' THEN c.name ELSE 'System' END,
-    CASE m.author_kind WHEN 'agent' THEN a.email WHEN 'customer' THEN c.email ELSE '' END,
+    CASE m.author_kind WHEN 'agent' THEN a.name WHEN 'customer' THEN coalesce(m.from_name, c.name)
+        ELSE 'System' END,
+    CASE m.author_kind WHEN 'agent' THEN a.email WHEN 'customer' THEN coalesce(m.from_email, c.email)
+        ELSE '' END,
     m.quoted, d.state, d.reason, d.attempts, d.retry_at, m.external_id, d.channel,
     (SELECT json_group_array(json_array(f.id, f.filename, f.content_type, f.size, f.sha256))
      FROM attachments f WHERE f.message_id = m.id)

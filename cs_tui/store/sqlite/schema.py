@@ -243,9 +243,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE message_fts;
     """,
     # 7: channels. A message's external id (a mail's Message-ID, ours or the
-    # customer's) threads replies; what a channel took in is keyed by id and by raw
-    # bytes, so nothing is taken twice; a reply's delivery state; files by hash
-    # beside the store; what could not be read, raw; one process a channel (leases).
+    # customer's) threads replies; who wrote a message taken in, when it is not the
+    # ticket's customer (someone on Cc); what a channel took in is keyed by id and by
+    # raw bytes, so nothing is taken twice; a reply's delivery state (handed_at: when
+    # the current try began handing it to the server); files by hash beside the
+    # store; what could not be read, raw; one process a channel (leases).
     """
     ALTER TABLE tickets ADD COLUMN channel_name TEXT;
     ALTER TABLE tickets ADD COLUMN cc TEXT NOT NULL DEFAULT '';
@@ -253,6 +255,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN external_id TEXT;
     ALTER TABLE messages ADD COLUMN quoted TEXT NOT NULL DEFAULT '';
     ALTER TABLE messages ADD COLUMN raw_sha256 TEXT;
+    ALTER TABLE messages ADD COLUMN from_name TEXT;
+    ALTER TABLE messages ADD COLUMN from_email TEXT;
     CREATE INDEX messages_external ON messages(external_id) WHERE external_id IS NOT NULL;
     CREATE TABLE channels (
         name TEXT PRIMARY KEY,
@@ -274,7 +278,8 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL DEFAULT '',
         attempts INTEGER NOT NULL DEFAULT 0,
         retry_at INTEGER,
-        first_try_at INTEGER
+        first_try_at INTEGER,
+        handed_at INTEGER
     );
     CREATE INDEX deliveries_due ON deliveries(channel, retry_at) WHERE state IN ('queued', 'sending');
     CREATE TABLE attachments (
@@ -291,7 +296,8 @@ MIGRATIONS: tuple[str, ...] = (
         channel TEXT NOT NULL,
         reason TEXT NOT NULL,
         raw BLOB NOT NULL,
-        received_at INTEGER NOT NULL
+        received_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1
     );
     CREATE TABLE leases (
         channel TEXT PRIMARY KEY,

@@ -40,6 +40,7 @@ from cs_tui.domain.rules import (
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, invalid_input
 from cs_tui.store.sqlite import bulk, rows, writes
+from cs_tui.store.sqlite.channels import ChannelsStore
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
 from cs_tui.store.sqlite.search import (
@@ -62,7 +63,7 @@ HOUR_US = 3_600_000_000
 EVENT_POLL_S = 0.1
 
 
-class SqliteStore(DirectoryStore):
+class SqliteStore(ChannelsStore, DirectoryStore):
     """A store in one SQLite file. Open with `await SqliteStore.open(path)`."""
 
     # Tickets

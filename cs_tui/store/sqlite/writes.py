@@ -13,7 +13,7 @@ import aiosqlite
 
 from cs_tui.domain.channels import DeliveryState
 from cs_tui.domain.models import AuthorKind, NewMessage, NewTicket, Priority, SlaPolicy, Status
-from cs_tui.domain.rules import Progress, after_message, progress
+from cs_tui.domain.rules import Progress, after_message, goes_out, progress
 from cs_tui.domain.timeutil import from_micros, to_micros
 from cs_tui.store.base import NotFound
 
@@ -25,6 +25,9 @@ class MailParts:
     external_id: str | None = None
     quoted: str = ""
     raw_sha256: str | None = None
+    from_name: str | None = None
+    from_email: str | None = None
+    """Who wrote it, when not the ticket's customer (someone on Cc)."""
 
 
 async def upsert_customer(db: aiosqlite.Connection, name: str, email: str, now: int) -> int:
@@ -84,7 +87,7 @@ async def insert_ticket(
         )
     cursor = await db.execute(
         "INSERT INTO messages(client_id, ticket_id, author_kind, body, auto, created_at, external_id,"
-        " quoted, raw_sha256) VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?)",
+        " quoted, raw_sha256, from_name, from_email) VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?, ?, ?)",
         (f"{ref}#0", ticket_id, new.body, int(auto), to_micros(now), *_parts(parts)),
     )
     return ticket_id, int(cursor.lastrowid or 0)
@@ -99,10 +102,12 @@ async def append_message(
     actor_id: int | None,
     now: datetime,
     parts: MailParts = MailParts(),
+    deliver: bool | None = None,
 ) -> int:
     """Adds a checked message to a ticket and moves the ticket on as the rules say
     (domain.rules.after_message). A public agent reply on a ticket that came in
-    through a channel is queued to go out by it. The new message's id."""
+    through a channel is queued to go out by it (`deliver` True queues any message,
+    an automatic acknowledgement; False none). The new message's id."""
     row = next(
         iter(
             await db.execute_fetchall(
@@ -127,7 +132,8 @@ async def append_message(
     after = after_message(sla, before, new, now)
     cursor = await db.execute(
         "INSERT INTO messages(client_id, ticket_id, author_kind, agent_id, body, internal,"
-        " auto, created_at, external_id, quoted, raw_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " auto, created_at, external_id, quoted, raw_sha256, from_name, from_email)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             new.client_id,
             ticket_id,
@@ -157,7 +163,9 @@ async def append_message(
             ticket_id,
         ),
     )
-    if channel_name and new.author_kind is AuthorKind.AGENT and not new.internal:
+    if deliver is None:
+        deliver = goes_out(new)
+    if channel_name and deliver:
         await db.execute(
             "INSERT INTO deliveries(message_id, channel, state, retry_at) VALUES (?, ?, ?, ?)",
             (message_id, channel_name, DeliveryState.QUEUED.value, to_micros(now)),
@@ -165,8 +173,8 @@ async def append_message(
     return message_id
 
 
-def _parts(parts: MailParts) -> tuple[str | None, str, str | None]:
-    return parts.external_id, parts.quoted, parts.raw_sha256
+def _parts(parts: MailParts) -> tuple[str | None, str, str | None, str | None, str | None]:
+    return parts.external_id, parts.quoted, parts.raw_sha256, parts.from_name, parts.from_email
 
 
 def micros(at: datetime | None) -> int | None:
