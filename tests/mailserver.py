@@ -1,7 +1,8 @@
-"""A real IMAP server for the tests: Debian's Dovecot, started as root from a
+"""Real mail servers for the tests. IMAP: Debian's Dovecot, started as root from a
 temporary directory on a loopback port, serving one mailbox (IDLE, MOVE and UIDPLUS
-on), and over TLS on a second port when given a certificate. `.ci/run` installs it;
-where it is missing or cannot start the test says so and is skipped."""
+on), and over TLS on a second port when given a certificate; `.ci/run` installs it,
+where it is missing or cannot start the test says so and is skipped. SMTP:
+aiosmtpd, keeping what it is sent."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 CONFIG = """\
 protocols = imap
@@ -73,7 +77,7 @@ class Mailbox:
     """Implicit TLS (imaps), when started with a certificate; 0 otherwise."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -103,8 +107,8 @@ def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mail
     root = place / "dovecot"
     (root / "mail").mkdir(parents=True)
     (root / "run").mkdir()
-    tls_port = _free_port() if certificate else 0
-    mailbox = Mailbox("127.0.0.1", _free_port(), "toko", "rahasia-toko", tls_port)
+    tls_port = free_port() if certificate else 0
+    mailbox = Mailbox("127.0.0.1", free_port(), "toko", "rahasia-toko", tls_port)
     ssl = "ssl = no"
     if certificate is not None:
         certificate.cert_chain_pems[0].write_to_path(str(root / "cert.pem"))
@@ -134,3 +138,48 @@ def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mail
         yield mailbox
     finally:
         subprocess.run([binary, "-c", str(config), "stop"], capture_output=True, check=False)
+
+
+@dataclass
+class SmtpSink:
+    """An SMTP server's handler: keeps each mail it takes; refuses senders other than
+    `only_sender` when set, and answers RCPT for the addresses in `answers` with
+    what is written there."""
+
+    only_sender: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    received: list[Envelope] = field(default_factory=list)
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.only_sender is not None and address != self.only_sender:
+            return "553 5.7.1 Sender address rejected: not owned by user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.answers:
+            return self.answers[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.received.append(envelope)
+        return "250 2.0.0 Ok: queued as 4F1A2B3C"
+
+
+@contextmanager
+def smtp_server(sink: SmtpSink | None = None, **options: Any) -> Iterator[tuple[int, SmtpSink]]:
+    """aiosmtpd on a free loopback port with `options` (aiosmtpd's SMTP's), and what
+    it keeps."""
+    sink = sink or SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        yield controller.port, sink
+    finally:
+        controller.stop()

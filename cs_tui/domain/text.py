@@ -58,3 +58,17 @@ def safe_json(data: Any, *, indent: int | None = None) -> str:
     read back is the same."""
     text = json.dumps(data, ensure_ascii=False, indent=indent)
     return _UNSAFE_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def file_size(size: int) -> str:
+    """A size as people read it: 812 bytes, 14 KB, 3.2 MB (1 KB = 1,024 bytes)."""
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB"):
+        value /= 1024
+        if value < 1024:
+            break
+    else:
+        value, unit = value / 1024, "GB"
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"

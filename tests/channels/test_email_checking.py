@@ -8,21 +8,21 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imap_tools import MailBoxUnencrypted
 
 from cs_tui.channels.email.checking import CheckLine, check_mailbox
 from cs_tui.channels.email.settings import MailboxSettings
 
-from ..mailserver import Mailbox, dovecot
+from ..mailserver import Mailbox, SmtpSink, dovecot, free_port
+from ..mailserver import smtp_server as mail_smtp_server
 
 pytestmark = pytest.mark.slow
 
@@ -56,27 +56,6 @@ def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
     return str(path)
 
 
-@dataclass
-class Sink:
-    """An SMTP server's handler that keeps what it was sent, and refuses senders
-    other than the shop's when asked to."""
-
-    only_sender: str | None = None
-    received: list[Envelope] = field(default_factory=list)
-
-    async def handle_MAIL(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if self.only_sender is not None and address != self.only_sender:
-            return "553 5.7.1 Sender address rejected: not owned by user"
-        envelope.mail_from = address
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.received.append(envelope)
-        return "250 OK"
-
-
 def only_the_shop(
     server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
 ) -> AuthResult:
@@ -90,24 +69,12 @@ def only_the_shop(
 @pytest.fixture
 def smtp_server() -> Iterator[Any]:
     """Starts aiosmtpd on a free loopback port with the given options; stops it after."""
-    started: list[Controller] = []
+    with ExitStack() as started:
 
-    def start(sink: Sink | None = None, **options: Any) -> tuple[int, Sink]:
-        sink = sink or Sink()
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **options)
-        controller.start()
-        started.append(controller)
-        return controller.port, sink
+        def start(sink: SmtpSink | None = None, **options: Any) -> tuple[int, SmtpSink]:
+            return started.enter_context(mail_smtp_server(sink, **options))
 
-    yield start
-    for controller in started:
-        controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield start
 
 
 def server_context(certificate: trustme.LeafCert) -> ssl.SSLContext:
@@ -127,13 +94,13 @@ def by_what(lines: list[CheckLine]) -> dict[str, CheckLine]:
 
 
 @pytest.fixture
-def plain_smtp(smtp_server: Any) -> tuple[int, Sink]:
+def plain_smtp(smtp_server: Any) -> tuple[int, SmtpSink]:
     port, sink = smtp_server(authenticator=only_the_shop, auth_require_tls=False)
     return port, sink
 
 
 async def test_the_right_password_signs_in_to_both_and_nothing_changes(
-    served: Mailbox, plain_smtp: tuple[int, Sink]
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink]
 ) -> None:
     smtp_port, sink = plain_smtp
     mailbox = settings(
@@ -168,7 +135,7 @@ async def test_the_right_password_signs_in_to_both_and_nothing_changes(
 
 
 async def test_a_wrong_password_is_told_in_words_and_never_shown(
-    served: Mailbox, plain_smtp: tuple[int, Sink]
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink]
 ) -> None:
     mailbox = settings(f"imap://toko@127.0.0.1:{served.port}", f"smtp://toko@127.0.0.1:{plain_smtp[0]}")
     lines = await check_mailbox(mailbox, environ={"TOKO_MAIL": "salah-Sandi-42"})
@@ -185,7 +152,7 @@ async def test_a_wrong_password_is_told_in_words_and_never_shown(
 
 
 async def test_a_folder_that_does_not_exist_is_named_with_those_that_do(
-    served: Mailbox, plain_smtp: tuple[int, Sink]
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink]
 ) -> None:
     mailbox = settings(
         f"imap://toko@127.0.0.1:{served.port}/Support", f"smtp://toko@127.0.0.1:{plain_smtp[0]}"
@@ -201,7 +168,7 @@ async def test_a_folder_that_does_not_exist_is_named_with_those_that_do(
 
 
 async def test_a_processed_folder_already_there_is_said_to_be(
-    served: Mailbox, plain_smtp: tuple[int, Sink]
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink]
 ) -> None:
     mailbox = settings(
         f"imap://toko@127.0.0.1:{served.port}",
@@ -270,7 +237,7 @@ async def test_a_missing_password_tries_nothing() -> None:
 
 
 async def test_a_password_file_others_can_read_is_a_finding_and_the_check_goes_on(
-    served: Mailbox, plain_smtp: tuple[int, Sink], tmp_path: Path
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink], tmp_path: Path
 ) -> None:
     secret = tmp_path / "password"
     secret.write_text(served.password + "\n")
@@ -291,7 +258,7 @@ async def test_a_password_file_others_can_read_is_a_finding_and_the_check_goes_o
 
 
 async def test_imap_over_tls_with_the_shops_ca_is_verified(
-    served: Mailbox, plain_smtp: tuple[int, Sink], ca_file: str
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink], ca_file: str
 ) -> None:
     environ = {"TOKO_MAIL": served.password}
     smtp = f"smtp://toko@127.0.0.1:{plain_smtp[0]}"
@@ -307,7 +274,7 @@ async def test_imap_over_tls_with_the_shops_ca_is_verified(
 
 
 async def test_imap_tls_problems_say_what_to_change(
-    served: Mailbox, plain_smtp: tuple[int, Sink], ca_file: str
+    served: Mailbox, plain_smtp: tuple[int, SmtpSink], ca_file: str
 ) -> None:
     environ = {"TOKO_MAIL": served.password}
     smtp = f"smtp://toko@127.0.0.1:{plain_smtp[0]}"
@@ -403,7 +370,7 @@ async def test_smtp_refusing_the_sender_or_offering_no_sign_in(smtp_server: Any,
     imap = f"imap://toko@127.0.0.1:{served.port}"
     environ = {"TOKO_MAIL": PASSWORD}
     strict_port, _ = smtp_server(
-        Sink(only_sender="toko@toko.example"), authenticator=only_the_shop, auth_require_tls=False
+        SmtpSink(only_sender="toko@toko.example"), authenticator=only_the_shop, auth_require_tls=False
     )
     found = by_what(
         await check_mailbox(settings(imap, f"smtp://toko@127.0.0.1:{strict_port}"), environ=environ)

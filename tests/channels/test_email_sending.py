@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from cs_tui.channels.email.sending import (
@@ -29,32 +28,14 @@ from cs_tui.channels.email.sending import (
 from cs_tui.channels.email.writing import reply_mail
 from cs_tui.domain.channels import GIVE_UP_AFTER, retry_delay
 
+from ..mailserver import SmtpSink, free_port
+from ..mailserver import smtp_server as mail_smtp_server
+
 # Sign-in without TLS is what these loopback tests want; aiosmtpd warns of it.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 OUTLOOK_ID = "SEZPR06MB6954A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8@SEZPR06MB6954.apcprd06.prod.outlook.com"
 BODY = "Halo Kak Budi,\n\nMohon maaf atas keterlambatannya – paket dikirim ulang hari ini. 🙏\n"
-
-
-@dataclass
-class Sink:
-    """A mail server's handler: keeps each mail it takes, and answers RCPT for the
-    addresses in `answers` with what is written there."""
-
-    answers: dict[str, str] = field(default_factory=dict)
-    received: list[Envelope] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if address in self.answers:
-            return self.answers[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.received.append(envelope)
-        return "250 2.0.0 Ok: queued as 4F1A2B3C"
 
 
 def only_toko(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
@@ -72,24 +53,12 @@ def ca() -> trustme.CA:
 @pytest.fixture
 def smtp_server() -> Iterator[Any]:
     """Starts aiosmtpd on a free loopback port with the given options; stops it after."""
-    started: list[Controller] = []
+    with ExitStack() as started:
 
-    def start(sink: Sink | None = None, **options: Any) -> tuple[int, Sink]:
-        sink = sink or Sink()
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **options)
-        controller.start()
-        started.append(controller)
-        return controller.port, sink
+        def start(sink: SmtpSink | None = None, **options: Any) -> tuple[int, SmtpSink]:
+            return started.enter_context(mail_smtp_server(sink, **options))
 
-    yield start
-    for controller in started:
-        controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield start
 
 
 def server_context(ca: trustme.CA) -> ssl.SSLContext:
@@ -156,7 +125,9 @@ async def test_a_reply_arrives_with_every_header_and_its_text(smtp_server: Any) 
 
 
 async def test_one_address_refused_among_others_is_named_and_the_rest_get_it(smtp_server: Any) -> None:
-    port, sink = smtp_server(Sink({"siti@example.com": "550 5.1.1 <siti@example.com>: no such user"}))
+    port, sink = smtp_server(
+        SmtpSink(answers={"siti@example.com": "550 5.1.1 <siti@example.com>: no such user"})
+    )
     sent = await send(port)
     assert sent.refused == {"siti@example.com": "550 5.1.1 <siti@example.com>: no such user"}
     assert sent.deferred == {}
@@ -164,14 +135,14 @@ async def test_one_address_refused_among_others_is_named_and_the_rest_get_it(smt
 
 
 async def test_one_address_greylisted_among_others_is_deferred(smtp_server: Any) -> None:
-    port, _ = smtp_server(Sink({"siti@example.com": "450 4.2.0 greylisted, try again later"}))
+    port, _ = smtp_server(SmtpSink(answers={"siti@example.com": "450 4.2.0 greylisted, try again later"}))
     sent = await send(port)
     assert sent.deferred == {"siti@example.com": "450 4.2.0 greylisted, try again later"}
     assert sent.refused == {}
 
 
 async def test_the_only_address_refused_is_a_permanent_failure_in_words(smtp_server: Any) -> None:
-    port, sink = smtp_server(Sink({"budi@example.invalid": "550 5.1.1 no such user"}))
+    port, sink = smtp_server(SmtpSink(answers={"budi@example.invalid": "550 5.1.1 no such user"}))
     with pytest.raises(PermanentFailure) as failed:
         await send(port, reply(to_address="budi@example.invalid", cc=[]), recipients=["budi@example.invalid"])
     assert (
@@ -183,7 +154,7 @@ async def test_the_only_address_refused_is_a_permanent_failure_in_words(smtp_ser
 
 async def test_a_server_that_says_try_later_is_a_temporary_failure(smtp_server: Any) -> None:
     answers = {"budi@example.com": "451 4.3.0 mailbox busy", "siti@example.com": "550 5.1.1 no such user"}
-    port, _ = smtp_server(Sink(answers))
+    port, _ = smtp_server(SmtpSink(answers=answers))
     with pytest.raises(TemporaryFailure) as failed:
         await send(port)
     assert failed.value.reason == (

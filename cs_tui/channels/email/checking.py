@@ -99,11 +99,11 @@ def _imap_lines(
 ) -> list[CheckLine]:
     server = settings.imap
     try:
-        box = _connect_imap(server, context, answer_within)
-    except _StartTlsMissing:
-        return [CheckLine(False, "IMAP", _no_starttls("IMAP", server))]
+        box = connect_imap(server, context, answer_within)
+    except StartTlsMissing:
+        return [CheckLine(False, "IMAP", no_starttls("IMAP", server))]
     except (OSError, imaplib.IMAP4.error) as error:
-        return [CheckLine(False, "IMAP", _connection_failed("IMAP", server, error, answer_within))]
+        return [CheckLine(False, "IMAP", connection_failed("IMAP", server, error, answer_within))]
     try:
         return _signed_in_lines(box, settings, password)
     except MailboxLoginError as error:
@@ -118,18 +118,18 @@ def _imap_lines(
             )
         ]
     except (OSError, imaplib.IMAP4.error, ImapToolsError) as error:
-        return [CheckLine(False, "IMAP", _connection_failed("IMAP", server, error, answer_within))]
+        return [CheckLine(False, "IMAP", connection_failed("IMAP", server, error, answer_within))]
     finally:
         # The server may have hung up already; the finding above says why.
         with contextlib.suppress(OSError, imaplib.IMAP4.error, ImapToolsError):
             box.logout()
 
 
-class _StartTlsMissing(Exception):
+class StartTlsMissing(Exception):
     """The server does not offer STARTTLS on the port it was asked on."""
 
 
-def _connect_imap(server: ImapServer, context: ssl.SSLContext, answer_within: float) -> BaseMailBox:
+def connect_imap(server: ImapServer, context: ssl.SSLContext, answer_within: float) -> BaseMailBox:
     # MailBox is given the context explicitly: without one, imaplib makes a context
     # that checks no certificate at all.
     if server.security == "tls":
@@ -140,7 +140,7 @@ def _connect_imap(server: ImapServer, context: ssl.SSLContext, answer_within: fl
         # STARTTLS is missing; asked first, the words can say what to write instead.
         try:
             if "STARTTLS" not in box.client.capabilities:
-                raise _StartTlsMissing
+                raise StartTlsMissing
             box.client.starttls(context)
         except BaseException:
             box.client.shutdown()
@@ -267,7 +267,7 @@ async def _check_smtp(
     except TimeoutError:
         return [CheckLine(False, "SMTP", _timed_out("SMTP", server, answer_within))]
     except (aiosmtplib.SMTPException, OSError) as error:
-        return [CheckLine(False, "SMTP", _connection_failed("SMTP", server, error, answer_within))]
+        return [CheckLine(False, "SMTP", connection_failed("SMTP", server, error, answer_within))]
     finally:
         if client.is_connected:
             try:
@@ -282,7 +282,7 @@ async def _smtp_lines(client: aiosmtplib.SMTP, settings: MailboxSettings, passwo
     await client.ehlo()
     if server.security == "starttls":
         if not client.supports_extension("starttls"):
-            return [CheckLine(False, "SMTP", _no_starttls("SMTP", server))]
+            return [CheckLine(False, "SMTP", no_starttls("SMTP", server))]
         await client.starttls()
         await client.ehlo()
     secured = _smtp_secured(client, server)
@@ -352,7 +352,7 @@ def _smtp_secured(client: aiosmtplib.SMTP, server: SmtpServer) -> str:
 # Words for what went wrong on the way in, the same for both servers.
 
 
-def _connection_failed(
+def connection_failed(
     kind: str, server: ImapServer | SmtpServer, error: BaseException, answer_within: float
 ) -> str:
     where = f"{server.origin}"
@@ -428,7 +428,7 @@ def _timed_out(kind: str, server: ImapServer | SmtpServer, answer_within: float)
     return f"{said}; a firewall may be dropping the connection, or the port is wrong: {_PORT_HINTS[kind]}"
 
 
-def _no_starttls(kind: str, server: ImapServer | SmtpServer) -> str:
+def no_starttls(kind: str, server: ImapServer | SmtpServer) -> str:
     return (
         f"{server.origin}: the server does not offer STARTTLS on port {server.port}, so the password "
         f"would go unencrypted; write {_TLS_SCHEMES[kind]} if it offers implicit TLS"

@@ -56,6 +56,9 @@ class Mail:
     from_address: str
     to: tuple[str, ...]
     cc: tuple[str, ...]
+    reply_to: str
+    """Where the sender asks answers to go ("" when they did not say): a shop's web
+    form sends from its own address with the customer's here."""
     date: datetime | None
     text: str
     """What the sender wrote now, cleaned."""
@@ -84,6 +87,7 @@ def read_mail(raw: bytes) -> Mail:
         from_address=from_address,
         to=_addresses(message, "To"),
         cc=_addresses(message, "Cc"),
+        reply_to=next(iter(_addresses(message, "Reply-To")), ""),
         date=_date(message),
         text=new,
         quoted=quoted,

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Literal
+from typing import Any, Literal
 
 import aiosmtplib
+from aiosmtplib.typing import Default
 
 from cs_tui.domain.text import sanitize_line
 
@@ -73,16 +74,24 @@ class PermanentFailure(SendFailed):
 
 
 async def send_mail(
-    settings: SmtpSettings, message: EmailMessage, *, sender: str, recipients: Sequence[str]
+    settings: SmtpSettings,
+    message: EmailMessage,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    before_data: Callable[[], Awaitable[None]] | None = None,
 ) -> Sent:
     """Sends one mail: connects, secures the connection as the settings say (never
     falling back to none), signs in, gives the envelope (`sender` "" is the null
     sender of RFC 3834's automatic answers) and the mail, and says goodbye.
+    `before_data` is awaited once the server has taken the envelope, just before it
+    is given the mail itself: up to then, nothing can have been sent.
 
     Raises TemporaryFailure or PermanentFailure, with the reason in words."""
     if not recipients:
         raise PermanentFailure("the mail has no recipient")
-    client = aiosmtplib.SMTP(
+    client = _Client(
+        before_data,
         hostname=settings.host,
         port=settings.port,
         use_tls=settings.security == "tls",
@@ -106,6 +115,19 @@ async def send_mail(
     refused = {address: _said(r.code, r.message) for address, r in errors.items() if r.code >= 500}
     deferred = {address: _said(r.code, r.message) for address, r in errors.items() if r.code < 500}
     return Sent(sanitize_line(answer), refused, deferred)
+
+
+class _Client(aiosmtplib.SMTP):
+    """aiosmtplib's client, telling its caller when the mail itself is about to go."""
+
+    def __init__(self, before_data: Callable[[], Awaitable[None]] | None, **options: Any) -> None:
+        super().__init__(**options)
+        self._before_data = before_data
+
+    async def data(self, message: str | bytes, timeout: Any = Default.token) -> Any:  # noqa: ASYNC109 - its signature
+        if self._before_data is not None:
+            await self._before_data()
+        return await super().data(message, timeout=timeout)
 
 
 def _failure(error: BaseException, settings: SmtpSettings) -> SendFailed:

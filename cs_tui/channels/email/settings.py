@@ -109,6 +109,12 @@ class MailboxSettings:
     max_mail_bytes: int = DEFAULT_MAX_MAIL_BYTES
     allow_plain: bool = False
     ca_file: str | None = None
+    display_name: str = ""
+    """Who the shop's automatic mail is from ("Tokoku CS"); an agent's reply is from
+    the agent's name."""
+    acknowledgement: str = ""
+    """The text of the automatic answer to a new ticket (canned-response placeholders
+    filled in); "" sends none, the default."""
 
     def __post_init__(self) -> None:
         if not is_email_address(self.address):
@@ -147,6 +153,8 @@ class MailboxSettings:
         max_mail_bytes: int = DEFAULT_MAX_MAIL_BYTES,
         allow_plain: bool = False,
         ca_file: str | None = None,
+        display_name: str = "",
+        acknowledgement: str = "",
     ) -> MailboxSettings:
         """Settings from what `cs-tui channel add email` is given: the URLs parsed,
         the user in each defaulting to the address."""
@@ -160,6 +168,8 @@ class MailboxSettings:
             max_mail_bytes=max_mail_bytes,
             allow_plain=allow_plain,
             ca_file=ca_file,
+            display_name=display_name,
+            acknowledgement=acknowledgement,
         )
 
     def to_dict(self) -> dict[str, str]:
@@ -175,6 +185,8 @@ class MailboxSettings:
             "max_mail_bytes": str(self.max_mail_bytes),
             "allow_plain": "yes" if self.allow_plain else "no",
             "ca_file": self.ca_file,
+            "display_name": self.display_name or None,
+            "acknowledgement": self.acknowledgement or None,
         }
         return {key: value for key, value in stored.items() if value is not None}
 
@@ -198,6 +210,8 @@ class MailboxSettings:
             max_mail_bytes=int(size),
             allow_plain=stored.get("allow_plain", "no") == "yes",
             ca_file=stored.get("ca_file"),
+            display_name=stored.get("display_name", ""),
+            acknowledgement=stored.get("acknowledgement", ""),
         )
 
     @property
