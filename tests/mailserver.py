@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 CONFIG = """\
 protocols = imap
@@ -183,3 +183,19 @@ def smtp_server(sink: SmtpSink | None = None, **options: Any) -> Iterator[tuple[
         yield controller.port, sink
     finally:
         controller.stop()
+
+
+def signs_in(user: str, password: str) -> Any:
+    """An aiosmtpd authenticator that lets `user` in with `password` alone. It answers
+    handled=False, so that aiosmtpd refuses the others itself (535)."""
+
+    def authenticate(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        matches = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            user.encode(),
+            password.encode(),
+        )
+        return AuthResult(success=matches, handled=False)
+
+    return authenticate

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cs_tui import __version__
-from cs_tui.cli import agents, canned, demo, metrics, serve, tickets, transfer, tui
+from cs_tui.cli import agents, canned, channels, demo, mail, metrics, serve, tickets, transfer, tui
 from cs_tui.cli.context import Context, UsageError, log_path
 from cs_tui.cli.logfile import RedactingFormatter, open_log, redact
 from cs_tui.config import load_config
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cs-tui {__version__}")
     parser.set_defaults(handler=tui.run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (demo, tickets, transfer, canned, metrics, agents, serve):
+    for module in (demo, tickets, transfer, canned, metrics, agents, serve, channels, mail):
         module.register(commands, common)
     return parser
 

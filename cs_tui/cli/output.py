@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cs_tui.domain.channels import Delivery
 from cs_tui.domain.models import Message, Ticket
-from cs_tui.domain.text import safe_json, sanitize, sanitize_line
+from cs_tui.domain.text import file_size, safe_json, sanitize, sanitize_line
 from cs_tui.domain.timeutil import duration, to_iso, utcnow
 
 
@@ -29,6 +30,9 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "tags": list(ticket.tags),
         "created_at": to_iso(ticket.created_at),
         "updated_at": to_iso(ticket.updated_at),
+        "mailbox": ticket.channel_name,
+        "cc": list(ticket.cc),
+        "linked_to": ticket.linked_to,
     }
 
 
@@ -42,6 +46,25 @@ def message_json(message: Message) -> dict[str, Any]:
         "internal": message.internal,
         "auto": message.auto,
         "created_at": to_iso(message.created_at),
+        "quoted": message.quoted,
+        "delivery": delivery_json(message.delivery),
+        "attachments": [
+            {"id": each.id, "filename": each.filename, "content_type": each.content_type, "size": each.size}
+            for each in message.attachments
+        ],
+    }
+
+
+def delivery_json(delivery: Delivery | None) -> dict[str, Any] | None:
+    """How a reply is on its way: null for what is not sent anywhere."""
+    if delivery is None:
+        return None
+    return {
+        "state": delivery.state.value,
+        "reason": delivery.reason,
+        "attempts": delivery.attempts,
+        "retry_at": to_iso(delivery.retry_at) if delivery.retry_at else None,
+        "message_id": delivery.external_id,
     }
 
 
@@ -98,10 +121,12 @@ def print_ticket(ticket: Ticket, messages: tuple[Message, ...], *, earlier: bool
     out.print(Text(f"#{ticket.id}  {sanitize_line(ticket.subject)}", style="bold"))
     assignee = ticket.assignee.name if ticket.assignee else "unassigned"
     tags = f" · tags: {', '.join(ticket.tags)}" if ticket.tags else ""
+    came = f"{ticket.channel.value} ({ticket.channel_name})" if ticket.channel_name else ticket.channel.value
+    cc = f" · cc {', '.join(ticket.cc)}" if ticket.cc else ""
     out.print(
         shown(
-            f"{ticket.status.value.replace('_', ' ')} · {ticket.priority.value} · {ticket.channel.value}"
-            f" · {assignee} · {ticket.customer.name} <{ticket.customer.email}>{tags}"
+            f"{ticket.status.value.replace('_', ' ')} · {ticket.priority.value} · {came}"
+            f" · {assignee} · {ticket.customer.name} <{ticket.customer.email}>{cc}{tags}"
         )
     )
     if earlier:
@@ -112,3 +137,18 @@ def print_ticket(ticket: Ticket, messages: tuple[Message, ...], *, earlier: bool
         heading = f"\n{sanitize_line(message.author_name)}{label}{flag} · {to_iso(message.created_at)}"
         out.print(Text(heading, style="yellow" if message.internal else "bold"))
         out.print(Text(sanitize(message.body)))
+        _print_mail_parts(out, message)
+
+
+def _print_mail_parts(out: Console, message: Message) -> None:
+    """What a message carries besides its text: quoted history, files, delivery."""
+    if message.quoted:
+        lines = message.quoted.count("\n") + 1
+        out.print(Text(f"(and {lines} quoted lines; --json shows them)", style="dim"))
+    for each in message.attachments:
+        size = file_size(each.size)
+        out.print(shown(f"attached: {each.filename} ({size}, {each.content_type}), id {each.id}"))
+    if message.delivery is not None:
+        state = message.delivery.state
+        said = f"{state.value}: {message.delivery.reason}" if message.delivery.reason else state.value
+        out.print(Text(f"delivery: {sanitize_line(said)}", style="red" if state.needs_the_agent else "dim"))

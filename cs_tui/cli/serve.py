@@ -96,7 +96,9 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
     os.environ[connections.MAX_CONNECTIONS_ENV] = str(connections.connection_bound(args.max_connections))
     if args.workers == 1:
         log_requests()
-        app = create_app(store, service_token_hash=service_hash, end_streams_on_signal=True)
+        app = create_app(
+            store, service_token_hash=service_hash, end_streams_on_signal=True, run_channels=True
+        )
         await uvicorn.Server(uvicorn.Config(app, **settings)).serve()
         return 0
     await context.close()

@@ -86,6 +86,8 @@ class Inbound:
     """Why a machine sent it, or None: a person did."""
     files: tuple[InboundFile, ...] = ()
     raw: bytes = field(default=b"", repr=False)
+    received_at: datetime | None = None
+    """When it was written, for a message from the past (a mail import); None: now."""
     bounced_id: str | None = None
     """For a bounce: the external id of our message that did not arrive."""
     bounce_reason: str = ""

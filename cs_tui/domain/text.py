@@ -64,11 +64,7 @@ def file_size(size: int) -> str:
     """A size as people read it: 812 bytes, 14 KB, 3.2 MB (1 KB = 1,024 bytes)."""
     if size < 1024:
         return "1 byte" if size == 1 else f"{size} bytes"
-    value = float(size)
-    for unit in ("KB", "MB"):
-        value /= 1024
-        if value < 1024:
-            break
-    else:
-        value, unit = value / 1024, "GB"
+    units = (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024))
+    unit, scale = next((unit, scale) for unit, scale in units if size >= scale)
+    value = size / scale
     return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"

@@ -59,19 +59,32 @@ _STORE_ERRORS: dict[type[StoreError], tuple[int, str]] = {
 _ticket_json = TypeAdapter(Ticket)
 
 
+def _run_channels(store: Store) -> asyncio.Task[None] | None:
+    from cs_tui.channels.runner import ChannelRunner
+    from cs_tui.store.base import channel_store
+
+    channels = channel_store(store)
+    if channels is None:
+        return None
+    return asyncio.create_task(ChannelRunner(channels, purpose="cs-tui serve").run(), name="channels")
+
+
 def create_app(
     store: Store | Callable[[], Awaitable[Store]],
     *,
     heartbeat_s: float = live.HEARTBEAT_S,
     service_token_hash: str | None = None,
     end_streams_on_signal: bool = False,
+    run_channels: bool = False,
 ) -> FastAPI:
     """The HTTP API over `store`: an open store, which the caller closes, or a function
     that opens one when the app starts, which the app then closes. A request with the
     token whose hash is `service_token_hash` acts as the helpdesk itself.
     `end_streams_on_signal`: SIGINT and SIGTERM end the live event streams first, so
     that the server stops once requests in flight are answered rather than waiting
-    on streams that never end (the server must have set its own handlers already)."""
+    on streams that never end (the server must have set its own handlers already).
+    `run_channels`: work the store's channels (mail in and out) while the app runs,
+    those whose lease this process gets."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,9 +96,13 @@ def create_app(
         app.state.hub = hub
         if end_streams_on_signal:
             _end_streams_on_signal(hub)
+        channels = _run_channels(app.state.store) if run_channels else None
         try:
             yield
         finally:
+            if channels is not None:
+                channels.cancel()
+                await asyncio.gather(channels, return_exceptions=True)
             await hub.stop()
             if opened is not None:
                 await opened.close()

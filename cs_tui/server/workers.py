@@ -26,4 +26,5 @@ def app() -> FastAPI:
         partial(open_store, os.environ[STORE_ENV], token=os.environ.get(TOKEN_ENV)),
         service_token_hash=os.environ.get(SERVICE_HASH_ENV) or None,
         end_streams_on_signal=True,
+        run_channels=True,
     )

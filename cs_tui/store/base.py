@@ -356,7 +356,8 @@ class ChannelStore(Store, Protocol):
 
     async def quarantine(self, channel: str, raw: bytes, reason: str, *, cursor: str | None) -> int:
         """Keeps a message its channel could not read, raw, and moves the cursor past
-        it, in one transaction; its id."""
+        it, in one transaction; its id. The same bytes kept again are one entry, tried
+        once more."""
         ...
 
     async def list_quarantined(self, channel: str | None = None) -> list[Quarantined]: ...
@@ -414,6 +415,10 @@ class ChannelStore(Store, Protocol):
 
     async def drop_lease(self, channel: str, holder: str) -> None: ...
 
+    async def lease_holder(self, channel: str) -> str | None:
+        """Who works the channel now (a holder whose lease runs), or None."""
+        ...
+
     # Files
 
     async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]: ...
@@ -421,3 +426,9 @@ class ChannelStore(Store, Protocol):
     async def raw_message(self, message_id: int) -> bytes | None:
         """The message as it came (a mail's raw bytes), or None when it has none."""
         ...
+
+
+def channel_store(store: Store) -> ChannelStore | None:
+    """`store` as a ChannelStore when it is one (a local store), else None: a team
+    server's clients leave the channels to the server."""
+    return store if hasattr(store, "take_lease") else None  # type: ignore[return-value]

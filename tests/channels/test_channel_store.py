@@ -327,3 +327,11 @@ async def test_channels_are_named_once_and_removing_one_fails_what_waited_to_go_
     assert "removed" in message.delivery.reason
     with pytest.raises(NotFound):
         await store.get_channel(MAILBOX)
+
+
+async def test_the_same_mail_kept_aside_twice_is_one_entry_tried_twice(store: SqliteStore) -> None:
+    first = await store.quarantine(MAILBOX, b"From: \r\n\r\nx", "no sender", cursor=None)
+    again = await store.quarantine(MAILBOX, b"From: \r\n\r\nx", "still no sender", cursor=None)
+    [kept] = await store.list_quarantined()
+    assert (kept.id, kept.attempts, kept.reason) == (first, 2, "still no sender")
+    assert again == first

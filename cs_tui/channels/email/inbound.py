@@ -15,11 +15,17 @@ from cs_tui.domain.text import file_size
 
 
 def inbound_from_mail(
-    raw: bytes, *, mailbox_address: str, max_mail_bytes: int, whole_size: int | None = None
+    raw: bytes,
+    *,
+    mailbox_address: str,
+    max_mail_bytes: int,
+    whole_size: int | None = None,
+    dated: bool = False,
 ) -> Inbound:
     """`raw` as the store takes it in. `whole_size`, when `raw` is only the first
     `max_mail_bytes` of a larger mail: its text is read as far as it came, and
-    nothing is attached but a word on where the whole mail is."""
+    nothing is attached but a word on where the whole mail is. `dated`: the message
+    is placed at the mail's Date (an import of old mail), not now."""
     mail = read_mail(raw)
     bounce = read_bounce(raw)
     domain = mailbox_address.rpartition("@")[2]
@@ -47,6 +53,7 @@ def inbound_from_mail(
         automatic=automatic,
         files=files,
         raw=raw if size <= max_mail_bytes else b"",
+        received_at=mail.date if dated and mail.date is not None and mail.date.tzinfo else None,
         bounced_id=bounce.original_message_id if bounce is not None else None,
         bounce_reason=bounce.reason if bounce is not None else "",
         bounce_permanent=bounce.permanent if bounce is not None else True,

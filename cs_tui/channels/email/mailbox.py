@@ -1,5 +1,6 @@
 """One mailbox at work: its intake thread (imap.py) and its delivery (delivery.py),
-started and stopped together by the channel runner."""
+started and stopped together by the channel runner; and a raw mail taken in by hand
+(an import, a retry from the quarantine)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import threading
 
 from cs_tui.channels.email.delivery import MailDelivery
 from cs_tui.channels.email.imap import MailIntake, Report
+from cs_tui.channels.email.inbound import inbound_from_mail
 from cs_tui.channels.email.settings import MailboxSettings
-from cs_tui.domain.channels import ChannelInfo
+from cs_tui.domain.channels import ChannelInfo, TakenIn
 from cs_tui.store.base import ChannelStore
 
 
@@ -49,3 +51,24 @@ async def work_mailbox(
         await asyncio.gather(ended, MailDelivery(store, info.name, settings).run(wake))
     finally:
         stop.set()
+
+
+async def take_mail(
+    store: ChannelStore,
+    name: str,
+    settings: MailboxSettings,
+    raw: bytes,
+    *,
+    dated: bool = False,
+) -> TakenIn:
+    """One raw mail taken in outside the mailbox's own intake (an import, a retry
+    from the quarantine), read as intake reads it. Never acknowledged: the sender
+    wrote long ago. Raises what reading or storing raised."""
+    inbound = await asyncio.to_thread(
+        inbound_from_mail,
+        raw,
+        mailbox_address=settings.address,
+        max_mail_bytes=settings.max_mail_bytes,
+        dated=dated,
+    )
+    return await store.take_in(name, inbound, cursor=None)

@@ -29,7 +29,7 @@ from cs_tui.domain.models import AuthorKind, Channel, EventKind, NewMessage, New
 from cs_tui.domain.threads import Thread, subject_numbers, thread_of
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import InvalidInput, NotFound
-from cs_tui.store.files import FileStore
+from cs_tui.store.files import FileStore, sha256
 from cs_tui.store.sqlite import rows, writes
 from cs_tui.store.sqlite.core import SqliteCore
 
@@ -118,6 +118,8 @@ class ChannelsStore(SqliteCore):
         inbound = checked_inbound(inbound)
         raw_digest, file_digests = await asyncio.to_thread(self._keep_files, inbound)
         now = utcnow()
+        if inbound.received_at is not None:
+            now = min(inbound.received_at, now)
         async with self._transaction() as db:
             kind = await self._channel_kind(channel)
             keys = [f"sha:{inbound.raw_sha256}"] + (
@@ -326,13 +328,15 @@ class ChannelsStore(SqliteCore):
 
     async def quarantine(self, channel: str, raw: bytes, reason: str, *, cursor: str | None) -> int:
         async with self._transaction():
-            cursor_row = await self._writer.execute(
-                "INSERT INTO quarantine(channel, reason, raw, received_at) VALUES (?, ?, ?, ?)",
-                (channel, reason, raw, to_micros(utcnow())),
+            found = await self._writer.execute_fetchall(
+                "INSERT INTO quarantine(channel, reason, raw, raw_sha256, received_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(channel, raw_sha256) DO UPDATE SET reason = excluded.reason,"
+                " attempts = attempts + 1 RETURNING id",
+                (channel, reason, raw, sha256(raw), to_micros(utcnow())),
             )
             await self._move_cursor(channel, cursor)
             await self._event(EventKind.CHANNEL_CHANGED, None, None)
-            return int(cursor_row.lastrowid or 0)
+            return int(next(iter(found))[0])
 
     async def list_quarantined(self, channel: str | None = None) -> list[Quarantined]:
         found = await self._fetchall(
@@ -458,6 +462,12 @@ class ChannelsStore(SqliteCore):
             await self._writer.execute(
                 "DELETE FROM leases WHERE channel = ? AND holder = ?", (channel, holder)
             )
+
+    async def lease_holder(self, channel: str) -> str | None:
+        row = await self._fetchone(
+            "SELECT holder FROM leases WHERE channel = ? AND expires_at >= ?", (channel, to_micros(utcnow()))
+        )
+        return None if row is None else str(row[0])
 
     # Files
 

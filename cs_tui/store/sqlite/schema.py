@@ -296,8 +296,10 @@ MIGRATIONS: tuple[str, ...] = (
         channel TEXT NOT NULL,
         reason TEXT NOT NULL,
         raw BLOB NOT NULL,
+        raw_sha256 TEXT NOT NULL,
         received_at INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 1
+        attempts INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (channel, raw_sha256)
     );
     CREATE TABLE leases (
         channel TEXT PRIMARY KEY,
