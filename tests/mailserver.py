@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,21 @@ class Mailbox:
     password: str
     tls_port: int = 0
     """Implicit TLS (imaps), when started with a certificate; 0 otherwise."""
+    config: str = ""
+    """Dovecot's configuration file, for restart()."""
+
+    def restart(self) -> None:
+        """Stops Dovecot (dropping every connection) and starts it again on the same
+        mail and port, as an upgrade or a crash does."""
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        subprocess.run([binary, "-c", self.config, "stop"], capture_output=True, check=True)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while _answers(self):  # until the old one has let go of the port
+            if time.monotonic() > deadline:
+                raise AssertionError("Dovecot did not stop")
+            time.sleep(0.05)
+        _start(binary, Path(self.config))
+        _wait_until_it_answers(self)
 
 
 def free_port() -> int:
@@ -119,25 +134,36 @@ def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mail
     shutil.chown(root / "mail", "dovecot", "dovecot")
     config = root / "dovecot.conf"
     config.write_text(CONFIG.format(root=root, port=mailbox.port, ssl=ssl, tls_port=tls_port))
-    with open(os.devnull, "wb") as quiet:  # the daemon keeps its output: never a pipe
-        started = subprocess.run([binary, "-c", str(config)], stdout=quiet, stderr=quiet, check=False)
-    if started.returncode != 0:
+    mailbox = replace(mailbox, config=str(config))
+    if not _start(binary, config):
         pytest.skip(f"Dovecot did not start: {(root / 'dovecot.log').read_text(errors='replace')[-500:]}")
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with socket.create_connection((mailbox.host, mailbox.port), timeout=1) as sock:
-                    if sock.recv(100).startswith(b"* OK"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Dovecot did not answer on {mailbox.port}")
-            time.sleep(0.1)
+        _wait_until_it_answers(mailbox)
         yield mailbox
     finally:
         subprocess.run([binary, "-c", str(config), "stop"], capture_output=True, check=False)
+
+
+def _start(binary: str, config: Path) -> bool:
+    with open(os.devnull, "wb") as quiet:  # the daemon keeps its output: never a pipe
+        started = subprocess.run([binary, "-c", str(config)], stdout=quiet, stderr=quiet, check=False)
+    return started.returncode == 0
+
+
+def _answers(mailbox: Mailbox) -> bool:
+    try:
+        with socket.create_connection((mailbox.host, mailbox.port), timeout=1) as sock:
+            return sock.recv(100).startswith(b"* OK")
+    except OSError:
+        return False
+
+
+def _wait_until_it_answers(mailbox: Mailbox) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not _answers(mailbox):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Dovecot did not answer on {mailbox.port}")
+        time.sleep(0.1)
 
 
 @dataclass

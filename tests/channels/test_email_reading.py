@@ -185,6 +185,10 @@ def test_a_mail_of_nothing_but_history_keeps_it_all() -> None:
         (b"X-Autoreply: yes\r\n", "X-Autoreply"),
         (b"X-Auto-Response-Suppress: All\r\n", "X-Auto-Response-Suppress"),
         (b"List-Id: <promo.toko.example>\r\n", "List-Id"),
+        (b"List-Unsubscribe: <mailto:unsub@promo.example>\r\n", "List-Unsubscribe"),
+        (b"X-Loop: cs@toko.example\r\n", "X-Loop"),
+        (b"Precedence: auto_reply\r\n", "Precedence"),
+        (b"X-Auto-Response-Suppress: OOF\r\n", "X-Auto-Response-Suppress"),
     ],
 )
 def test_mail_a_machine_sent_is_known_so_nothing_answers_it(headers: bytes, why: str) -> None:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from imap_tools import BaseMailBox, ImapToolsError, MailboxLoginError
 
 from cs_tui.channels.email.checking import StartTlsMissing, connect_imap, connection_failed, no_starttls
-from cs_tui.channels.email.inbound import inbound_from_mail
+from cs_tui.channels.email.inbound import fetch_limit, inbound_from_mail
 from cs_tui.channels.email.settings import MailboxSettings, SettingsError, read_password, tls_context
 from cs_tui.domain.text import sanitize_line
 from cs_tui.store.base import ChannelStore, NotFound, StoreUnavailable, StoreUnwritable
@@ -181,7 +181,7 @@ class MailIntake:
             self._processed(box, taken, moves=moves)
 
     def _take_batch(self, box: BaseMailBox, uidvalidity: int, batch: Sequence[int]) -> list[int]:
-        limit = self.settings.max_mail_bytes
+        limit = fetch_limit(self.settings.max_mail_bytes)
         sizes = _sizes(box, batch)
         small = [uid for uid in batch if sizes.get(uid, 0) <= limit]
         large = [uid for uid in batch if sizes.get(uid, 0) > limit]

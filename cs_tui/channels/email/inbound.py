@@ -22,22 +22,25 @@ def inbound_from_mail(
     whole_size: int | None = None,
     dated: bool = False,
 ) -> Inbound:
-    """`raw` as the store takes it in. `whole_size`, when `raw` is only the first
-    `max_mail_bytes` of a larger mail: its text is read as far as it came, and
-    nothing is attached but a word on where the whole mail is. `dated`: the message
-    is placed at the mail's Date (an import of old mail), not now."""
+    """`raw` as the store takes it in. Attachments are kept while they come to no
+    more than `max_mail_bytes` together; past that the text is taken in with a word
+    on where the whole mail is. `whole_size`, when `raw` is only the first part of
+    a mail too large to fetch whole (see fetch_limit): its text is read as far as
+    it came. `dated`: the message is placed at the mail's Date (an import of old
+    mail), not now."""
     mail = read_mail(raw)
     bounce = read_bounce(raw)
     domain = mailbox_address.rpartition("@")[2]
     automatic = mail.automatic
     if automatic is None and mail.message_id and is_ours(mail.message_id, domain):
         automatic = "our own mail come back"
-    size = whole_size if whole_size is not None else len(raw)
     files = tuple(InboundFile(each.filename, each.content_type, each.data) for each in mail.attachments)
     body = bounce_text(bounce) if bounce is not None else mail.text
     quoted = mail.full_text if bounce is not None else mail.quoted
-    if size > max_mail_bytes:
-        body = f"{body}\n\n{_over_limit(size, max_mail_bytes, len(files) if whole_size is None else None)}"
+    attached = sum(len(each.data) for each in files)
+    if whole_size is not None or attached > max_mail_bytes:
+        size = whole_size if whole_size is not None else attached
+        body = f"{body}\n\n{_over_limit(size, max_mail_bytes, whole=whole_size is not None)}"
         files = ()
     return Inbound(
         external_id=mail.message_id,
@@ -52,7 +55,7 @@ def inbound_from_mail(
         cc=tuple(address for address in mail.cc if address != mailbox_address.lower()),
         automatic=automatic,
         files=files,
-        raw=raw if size <= max_mail_bytes else b"",
+        raw=raw if whole_size is None else b"",
         received_at=mail.date if dated and mail.date is not None and mail.date.tzinfo else None,
         bounced_id=bounce.original_message_id if bounce is not None else None,
         bounce_reason=bounce.reason if bounce is not None else "",
@@ -75,9 +78,20 @@ def _answer_to(mail: Mail, mailbox_address: str) -> str:
     return mail.from_address
 
 
-def _over_limit(size: int, limit: int, attachments: int | None) -> str:
-    what = f"its {attachments} attachments were" if attachments else "its attachments were"
+def fetch_limit(max_mail_bytes: int) -> int:
+    """The largest mail fetched whole: attachments of `max_mail_bytes` grow by a
+    third when encoded for mail, and the text and headers come on top."""
+    return max_mail_bytes * 3 // 2
+
+
+def _over_limit(size: int, limit: int, *, whole: bool) -> str:
+    if whole:
+        return (
+            f"[This mail is {file_size(size)}, too large to take in whole here (the limit is "
+            f"{file_size(limit)} of attachments): its attachments were not kept and its text may be "
+            "cut short. The whole mail stays in the mailbox.]"
+        )
     return (
-        f"[This mail is {file_size(size)}, over this mailbox's limit of {file_size(limit)}: "
-        f"{what} not kept here and its text may be cut short. The whole mail stays in the mailbox.]"
+        f"[Its attachments come to {file_size(size)}, over this mailbox's limit of {file_size(limit)}: "
+        "they were not kept here. The whole mail stays in the mailbox.]"
     )

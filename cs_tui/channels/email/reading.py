@@ -227,7 +227,7 @@ def automatic(message: Message, from_address: str = "") -> str | None:
     suppress = {value.strip().lower() for value in _header(message, "X-Auto-Response-Suppress").split(",")}
     if suppress & {"all", "oof", "dr", "rn", "nrn"}:
         return "X-Auto-Response-Suppress is set"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Loop", "List-Id"):
+    for name in ("X-Autoreply", "X-Autorespond", "X-Loop", "List-Id", "List-Unsubscribe"):
         if _header(message, name):
             return f"{name} is set"
     return None
