@@ -41,10 +41,11 @@ def postfix_report(
     "    rejected: User unknown in virtual mailbox table",
     subject: str = "Undelivered Mail Returned to Sender",
     returned: str = "message/rfc822",
+    original: bytes | None = None,
 ) -> bytes:
     """What Postfix's bounce daemon writes (bounce_notify_util.c): a notice, the
-    report, and the returned mail."""
-    original = our_reply()
+    report, and the returned mail (`original`, or a reply of ours)."""
+    original = original or our_reply()
     if returned == "text/rfc822-headers":
         original = original.split(b"\r\n\r\n", 1)[0] + b"\r\n"
     boundary = "A1B2C3D4.1764730802/mx.tokoku.example"

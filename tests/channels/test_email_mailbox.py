@@ -6,8 +6,10 @@ the processed folder; a restarted server is reconnected to and caught up with.""
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -23,6 +25,7 @@ from cs_tui.domain.models import NewMessage, Ticket
 from cs_tui.store.sqlite import SqliteStore
 
 from ..mailserver import Mailbox, SmtpSink, dovecot, signs_in, smtp_server
+from .test_email_bounces import postfix_report
 
 pytestmark = [
     pytest.mark.slow,
@@ -158,3 +161,115 @@ async def _received(sink: SmtpSink) -> list[Any] | None:
 
 async def _count(store: SqliteStore, ticket_id: int, count: int) -> bool:
     return len((await store.get_messages(ticket_id)).messages) == count
+
+
+async def _sent_reply(store: SqliteStore, served: Mailbox, sink: SmtpSink) -> tuple[Ticket, int, bytes]:
+    """A customer's mail taken in and the agent's reply to it sent: the ticket, the
+    reply's id and the mail as the SMTP server got it."""
+    append(served, customer_mail("Paket belum sampai."))
+    ticket = await eventually(lambda: only_ticket(store), "the ticket")
+    agent = await store.ensure_agent("Sari", "sari@tokoku.example")
+    reply = await store.add_message(
+        ticket.id, NewMessage(str(uuid.uuid4()), "Sudah kami kirim."), actor_id=agent.id
+    )
+    [envelope] = await eventually(lambda: _received(sink), "the reply by SMTP")
+    return ticket, reply.id, envelope.original_content or b""
+
+
+async def test_a_bounce_marks_the_reply_bounced_with_the_reason_on_its_ticket(
+    store: SqliteStore, served: Mailbox, sink: tuple[int, SmtpSink], running: ChannelRunner
+) -> None:
+    ticket, reply_id, sent = await _sent_reply(store, served, sink[1])
+    append(served, postfix_report(original=sent))
+
+    async def bounced() -> Any:
+        [reply] = [m for m in (await store.get_messages(ticket.id)).messages if m.id == reply_id]
+        return reply.delivery is not None and reply.delivery.state is DeliveryState.BOUNCED and reply
+
+    reply = await eventually(bounced, "the reply marked bounced")
+    assert "the address does not exist" in reply.delivery.reason
+    assert await store.count_tickets() == 1  # the bounce is no ticket of its own
+
+
+async def test_a_refused_address_fails_at_once_with_the_reply_kept(
+    store: SqliteStore, served: Mailbox, sink: tuple[int, SmtpSink], running: ChannelRunner
+) -> None:
+    sink[1].answers["budi@example.com"] = "550 5.1.1 <budi@example.com>: no such user"
+    append(served, customer_mail("Paket belum sampai."))
+    ticket = await eventually(lambda: only_ticket(store), "the ticket")
+    agent = await store.ensure_agent("Sari", "sari@tokoku.example")
+    refused = await store.add_message(ticket.id, NewMessage("r1", "Halo Budi."), actor_id=agent.id)
+
+    async def failed() -> Any:
+        [reply] = [m for m in (await store.get_messages(ticket.id)).messages if m.id == refused.id]
+        return reply.delivery is not None and reply.delivery.state is DeliveryState.FAILED and reply
+
+    reply = await eventually(failed, "the refusal")
+    assert "refused the address budi@example.com" in reply.delivery.reason
+    assert reply.body == "Halo Budi."  # the reply is kept for the agent
+
+
+async def test_an_acknowledgement_goes_to_a_person_marked_automatic_and_never_to_a_machine(
+    store: SqliteStore, served: Mailbox, sink: tuple[int, SmtpSink]
+) -> None:
+    info = await store.get_channel("toko")
+    settings = MailboxSettings.from_dict(info.settings)
+    await store.remove_channel("toko")
+    acknowledging = replace(settings, acknowledgement="Halo {{customer.first_name}}, pesan Anda kami terima.")
+    await store.add_channel("toko", "email", acknowledging.to_dict())
+    runner = ChannelRunner(store, purpose="test")
+    task = asyncio.create_task(runner.run())
+    try:
+        append(served, customer_mail("Halo, tanya stok.", subject="Stok kaos"))
+        append(served, customer_mail("Saya cuti.", subject="Cuti", Auto_Submitted="auto-replied"))
+        await eventually(lambda: _tickets(store, 2), "both tickets")
+        [envelope] = await eventually(lambda: _received(sink[1]), "the acknowledgement")
+        await asyncio.sleep(1.0)
+        assert len(sink[1].received) == 1  # none to the auto-reply
+        sent = message_from_bytes(envelope.original_content or b"", policy=policy.default)
+        assert sent["Auto-Submitted"] == "auto-replied"
+        assert envelope.mail_from == "<>"  # a bounce of it goes nowhere
+        assert envelope.rcpt_tos == ["budi@example.com"]
+        assert "Halo Budi, pesan Anda kami terima." in sent.get_content()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _tickets(store: SqliteStore, count: int) -> bool:
+    return await store.count_tickets() == count
+
+
+async def test_a_mail_server_away_is_tried_again_later_saying_when(
+    store: SqliteStore, served: Mailbox, sink: tuple[int, SmtpSink]
+) -> None:
+    info = await store.get_channel("toko")
+    settings = MailboxSettings.from_dict(info.settings)
+    await store.remove_channel("toko")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        away = closed.getsockname()[1]
+    elsewhere = replace(settings, smtp=replace(settings.smtp, port=away))
+    await store.add_channel("toko", "email", elsewhere.to_dict())
+    runner = ChannelRunner(store, purpose="test")
+    task = asyncio.create_task(runner.run())
+    try:
+        append(served, customer_mail("Paket belum sampai."))
+        ticket = await eventually(lambda: only_ticket(store), "the ticket")
+        agent = await store.ensure_agent("Sari", "sari@tokoku.example")
+        written = await store.add_message(ticket.id, NewMessage("r1", "Halo Budi."), actor_id=agent.id)
+
+        async def waiting() -> Any:
+            [reply] = [m for m in (await store.get_messages(ticket.id)).messages if m.id == written.id]
+            delivery = reply.delivery
+            waits = delivery is not None and delivery.attempts == 1 and delivery.state is DeliveryState.QUEUED
+            return waits and reply
+
+        reply = await eventually(waiting, "the first try")
+        assert "connection refused" in reply.delivery.reason
+        assert "trying again at" in reply.delivery.reason
+        assert reply.delivery.retry_at is not None
+        assert reply.delivery.retry_at > reply.created_at
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
