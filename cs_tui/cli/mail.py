@@ -160,7 +160,7 @@ async def import_mail(args: argparse.Namespace, context: Context) -> int:
 
 
 async def save_attachment(args: argparse.Namespace, context: Context) -> int:
-    store = await _channels(context)
+    store = await context.store()
     info, data = await store.attachment(args.id)
     target = _write(_path(args.path or "."), _safe_name(info.filename), data, force=args.force)
     print(f"Saved {sanitize_line(info.filename)} ({file_size(len(data))}) to {target}")

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cs_tui import __version__
 from cs_tui.domain.models import Ticket
-from cs_tui.server import live, people, reports, tickets
+from cs_tui.server import files, live, people, reports, tickets
 from cs_tui.server.auth import FailedLogins
 from cs_tui.server.problems import ANSWERS, Problem, problem_response
 from cs_tui.store.base import (
@@ -119,7 +119,7 @@ def create_app(
     app.state.failed_logins = FailedLogins()
     app.state.heartbeat_s = heartbeat_s
     app.state.service_token_hash = service_token_hash
-    for module in (tickets, people, live, reports):
+    for module in (tickets, people, live, reports, files):
         app.include_router(module.router, prefix=API, responses=ANSWERS)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(AccessLog)

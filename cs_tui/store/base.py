@@ -202,6 +202,11 @@ class Store(Protocol):
 
     async def find_customer(self, email: str) -> Customer | None: ...
 
+    async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+        """A file a message came with (its name, type and size as the customer's
+        mail said), and its bytes."""
+        ...
+
     # Canned responses
 
     async def list_canned(self) -> list[CannedResponse]:
@@ -420,8 +425,6 @@ class ChannelStore(Store, Protocol):
         ...
 
     # Files
-
-    async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]: ...
 
     async def raw_message(self, message_id: int) -> bytes | None:
         """The message as it came (a mail's raw bytes), or None when it has none."""

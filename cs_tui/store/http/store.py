@@ -21,6 +21,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from cs_tui.domain import limits
+from cs_tui.domain.channels import AttachmentInfo
 from cs_tui.domain.importing import Repeats
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
@@ -207,6 +208,12 @@ class HttpStore:
             params["before"] = before
         page: MessagePage = await self._get(f"/tickets/{ticket_id}/messages", MessagePage, params=params)
         return page
+
+    async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+        """A file a message came with, and its bytes."""
+        info: AttachmentInfo = await self._get(f"/attachments/{attachment_id}", AttachmentInfo)
+        answer = await self._client.call("GET", f"/attachments/{attachment_id}/content")
+        return info, answer.content
 
     async def create_ticket(self, new: NewTicket, *, actor_id: int | None) -> Ticket:
         if new.client_id is None:
