@@ -10,6 +10,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -91,10 +92,11 @@ def customer_mail(text: str, *, subject: str = "Pesanan belum sampai", **headers
     return message.as_bytes()
 
 
-def append(served: Mailbox, *mails: bytes) -> None:
+def append(served: Mailbox, *mails: bytes, arrived: datetime | None = None) -> None:
+    """Puts mail into the inbox, as the server got it `arrived` (now by default)."""
     with MailBoxUnencrypted(served.host, served.port).login(served.user, served.password) as box:
         for raw in mails:
-            box.append(raw, "INBOX", flag_set=[])
+            box.append(raw, "INBOX", flag_set=[], dt=arrived)
 
 
 def folder(served: Mailbox, name: str) -> list[Any]:
@@ -220,12 +222,17 @@ async def test_an_acknowledgement_goes_to_a_person_marked_automatic_and_never_to
     runner = ChannelRunner(store, purpose="test")
     task = asyncio.create_task(runner.run())
     try:
+        two_days_ago = datetime.now(UTC) - timedelta(days=2)
+        append(served, customer_mail("Masih ada stok?", subject="Stok lama"), arrived=two_days_ago)
         append(served, customer_mail("Halo, tanya stok.", subject="Stok kaos"))
         append(served, customer_mail("Saya cuti.", subject="Cuti", Auto_Submitted="auto-replied"))
-        await eventually(lambda: _tickets(store, 2), "both tickets")
+        await eventually(lambda: _tickets(store, 3), "the three tickets")
         [envelope] = await eventually(lambda: _received(sink[1]), "the acknowledgement")
         await asyncio.sleep(1.0)
-        assert len(sink[1].received) == 1  # none to the auto-reply
+        assert len(sink[1].received) == 1  # none to the auto-reply, none to mail from before
+        page = await store.list_tickets(None, limit=10)
+        [old] = [ticket for ticket in page.tickets if ticket.subject == "Stok lama"]
+        assert abs(old.created_at - two_days_ago) < timedelta(seconds=2)  # the customer waited since
         sent = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         assert sent["Auto-Submitted"] == "auto-replied"
         assert envelope.mail_from == "<>"  # a bounce of it goes nowhere

@@ -19,7 +19,8 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from imap_tools import BaseMailBox, ImapToolsError, MailboxLoginError
@@ -45,6 +46,9 @@ BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
 """Waits before each reconnection after a failure; the last one repeats."""
 STOP_CHECK_S = 0.5
 """How soon a stopped worker notices while it waits."""
+OLD_MAIL_MARGIN = timedelta(minutes=10)
+"""Mail the server got this long before the mailbox was set up is old mail (the
+margin covers clocks that differ and a mail written while it was being set up)."""
 _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
@@ -87,11 +91,14 @@ class MailIntake:
         *,
         loop: asyncio.AbstractEventLoop,
         report: Report,
+        set_up_at: datetime,
         environ: Mapping[str, str] = os.environ,
     ) -> None:
         self.store = store
         self.name = name
         self.settings = settings
+        self.set_up_at = set_up_at
+        """When the mailbox was set up in cs-tui."""
         self._loop = loop
         self._report = report
         self._environ = environ
@@ -182,9 +189,9 @@ class MailIntake:
 
     def _take_batch(self, box: BaseMailBox, uidvalidity: int, batch: Sequence[int]) -> list[int]:
         limit = fetch_limit(self.settings.max_mail_bytes)
-        sizes = _sizes(box, batch)
-        small = [uid for uid in batch if sizes.get(uid, 0) <= limit]
-        large = [uid for uid in batch if sizes.get(uid, 0) > limit]
+        facts = _facts(box, batch)
+        small = [uid for uid in batch if uid in facts and facts[uid].size <= limit]
+        large = [uid for uid in batch if uid in facts and facts[uid].size > limit]
         raws = _fetch(box, small, "BODY.PEEK[]") if small else {}
         if large:  # only as much as the limit: its text is near the top
             raws.update(_fetch(box, large, f"BODY.PEEK[]<0.{limit}>"))
@@ -192,11 +199,28 @@ class MailIntake:
         for uid in batch:
             if uid not in raws:  # gone since the search (moved or deleted by someone else)
                 continue
-            self._take(raws[uid], str(Cursor(uidvalidity, uid)), sizes.get(uid) if uid in large else None)
+            fact = facts[uid]
+            self._take(
+                raws[uid],
+                str(Cursor(uidvalidity, uid)),
+                whole_size=fact.size if uid in large else None,
+                received_at=fact.received_at,
+            )
             taken.append(uid)
         return taken
 
-    def _take(self, raw: bytes, cursor: str, whole_size: int | None) -> None:
+    def _take(
+        self,
+        raw: bytes,
+        cursor: str,
+        *,
+        whole_size: int | None,
+        received_at: datetime | None,
+    ) -> None:
+        """Takes one mail in, at the time the server got it (the customer has waited
+        since then, whenever cs-tui looked), or quarantines it. Mail the server had
+        well before the mailbox was set up is old: taken in, never acknowledged,
+        or connecting a mailbox would answer years of it."""
         try:
             inbound = inbound_from_mail(
                 raw,
@@ -204,11 +228,10 @@ class MailIntake:
                 max_mail_bytes=self.settings.max_mail_bytes,
                 whole_size=whole_size,
             )
-            self._call(
-                self.store.take_in(
-                    self.name, inbound, cursor=cursor, acknowledgement=self.settings.acknowledgement or None
-                )
-            )
+            inbound = replace(inbound, received_at=received_at)
+            old = received_at is not None and received_at < self.set_up_at - OLD_MAIL_MARGIN
+            acknowledgement = None if old else (self.settings.acknowledgement or None)
+            self._call(self.store.take_in(self.name, inbound, cursor=cursor, acknowledgement=acknowledgement))
         except (StoreUnavailable, StoreUnwritable) as trouble:
             raise _StoreTrouble(str(trouble)) from trouble
         except NotFound:
@@ -301,16 +324,30 @@ def _wait_for_news(client: imaplib.IMAP4, reader: _Reader, seconds: float, stop:
     return False
 
 
-def _sizes(box: BaseMailBox, uids: Sequence[int]) -> dict[int, int]:
-    _typ, data = box.client.uid("FETCH", ",".join(map(str, uids)), "(UID RFC822.SIZE)")
-    sizes: dict[int, int] = {}
+@dataclass(frozen=True, slots=True)
+class _Fact:
+    size: int
+    received_at: datetime | None
+    """When the server got the mail (INTERNALDATE)."""
+
+
+def _facts(box: BaseMailBox, uids: Sequence[int]) -> dict[int, _Fact]:
+    _typ, data = box.client.uid("FETCH", ",".join(map(str, uids)), "(UID RFC822.SIZE INTERNALDATE)")
+    facts: dict[int, _Fact] = {}
     for item in data:
         line = item[0] if isinstance(item, tuple) else item
         if isinstance(line, bytes):
             uid, size = _UID.search(line), _SIZE.search(line)
             if uid and size:
-                sizes[int(uid[1])] = int(size[1])
-    return sizes
+                facts[int(uid[1])] = _Fact(int(size[1]), _internal_date(line))
+    return facts
+
+
+def _internal_date(line: bytes) -> datetime | None:
+    found = imaplib.Internaldate2tuple(line)
+    if found is None:
+        return None
+    return datetime.fromtimestamp(time.mktime(found), UTC)
 
 
 def _fetch(box: BaseMailBox, uids: Sequence[int], part: str) -> dict[int, bytes]:

@@ -23,7 +23,7 @@ async def work_mailbox(
     settings that cannot work."""
     settings = MailboxSettings.from_dict(info.settings)
     loop = asyncio.get_running_loop()
-    intake = MailIntake(store, info.name, settings, loop=loop, report=report)
+    intake = MailIntake(store, info.name, settings, loop=loop, report=report, set_up_at=info.created_at)
     stop = threading.Event()
     ended: asyncio.Future[None] = loop.create_future()
 
