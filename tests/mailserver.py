@@ -1,12 +1,15 @@
-"""Real mail servers for the tests. IMAP: Debian's Dovecot, started as root from a
-temporary directory on a loopback port, serving one mailbox (IDLE, MOVE and UIDPLUS
-on), and over TLS on a second port when given a certificate; `.ci/run` installs it,
-where it is missing or cannot start the test says so and is skipped. SMTP:
-aiosmtpd, keeping what it is sent."""
+"""Real mail servers for the tests. IMAP: Debian's Dovecot, started as an
+unprivileged user (the one running the tests, or Dovecot's own user when that is
+root) from a temporary directory on a loopback port, serving one mailbox (IDLE,
+MOVE and UIDPLUS on), and over TLS on a second port when given a certificate;
+`.ci/run` installs it, where it is missing or cannot start the test says so and is
+skipped. SMTP: aiosmtpd, keeping what it is sent."""
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -30,9 +33,13 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 {ssl}
 base_dir = {root}/run
+state_dir = {root}/state
 log_path = {root}/dovecot.log
 auth_failure_delay = 0secs
 login_trusted_networks = 127.0.0.1
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
 service anvil {{
   chroot =
   unix_listener anvil-auth-penalty {{
@@ -42,8 +49,15 @@ service anvil {{
 service stats {{
   chroot =
 }}
+service auth {{
+  user = {user}
+}}
+service auth-worker {{
+  user = {user}
+}}
 service imap-login {{
   chroot =
+  user = {user}
   inet_listener imap {{
     port = {port}
   }}
@@ -57,13 +71,13 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid=dovecot gid=dovecot home={root}/mail/%u
+  args = uid={user} gid={group} home={root}/mail/%u
 }}
 mail_location = maildir:{root}/mail/%u/Maildir
-first_valid_uid = 1
-default_internal_user = dovecot
-default_login_user = dovenull
+first_valid_uid = {uid}
 """
+UNPRIVILEGED = "dovecot"
+"""Whom Dovecot runs as when the tests run as root: the user its package made."""
 START_TIMEOUT_S = 15.0
 
 
@@ -81,14 +95,13 @@ class Mailbox:
     def restart(self) -> None:
         """Stops Dovecot (dropping every connection) and starts it again on the same
         mail and port, as an upgrade or a crash does."""
-        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
-        subprocess.run([binary, "-c", self.config, "stop"], capture_output=True, check=True)
+        _control(Path(self.config), "stop", check=True)
         deadline = time.monotonic() + START_TIMEOUT_S
         while _answers(self):  # until the old one has let go of the port
             if time.monotonic() > deadline:
                 raise AssertionError("Dovecot did not stop")
             time.sleep(0.05)
-        _start(binary, Path(self.config))
+        _control(Path(self.config))
         _wait_until_it_answers(self)
 
 
@@ -100,8 +113,8 @@ def free_port() -> int:
 
 @contextmanager
 def dovecot(certificate: trustme.LeafCert | None = None) -> Iterator[Mailbox]:
-    """Dovecot on a place of its own: not under pytest's temporary directories, which
-    only root may enter, and Dovecot reads its files as its own user. With a
+    """Dovecot on a place of its own, which Dovecot's user owns (not under pytest's
+    temporary directories, which only the tests' user may enter). With a
     certificate it also offers STARTTLS on its port and implicit TLS on `tls_port`."""
     place = Path(tempfile.mkdtemp(prefix="cs-tui-dovecot-"))
     place.chmod(0o755)
@@ -114,14 +127,12 @@ def dovecot(certificate: trustme.LeafCert | None = None) -> Iterator[Mailbox]:
 
 @contextmanager
 def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mailbox]:
-    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
-    if not Path(binary).exists():
+    if not Path(_BINARY).exists():
         pytest.skip("needs Dovecot (Debian's dovecot-imapd; .ci/run installs it)")
-    if os.geteuid() != 0:
-        pytest.skip("Dovecot is started as root here, to serve mail as its own user")
+    user = _runs_as()
     root = place / "dovecot"
-    (root / "mail").mkdir(parents=True)
-    (root / "run").mkdir()
+    for folder in ("mail", "run", "state"):
+        (root / folder).mkdir(parents=True)
     tls_port = free_port() if certificate else 0
     mailbox = Mailbox("127.0.0.1", free_port(), "toko", "rahasia-toko", tls_port)
     ssl = "ssl = no"
@@ -130,24 +141,51 @@ def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mail
         certificate.private_key_pem.write_to_path(str(root / "key.pem"))
         ssl = f"ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
     (root / "passwd").write_text(f"{mailbox.user}:{{PLAIN}}{mailbox.password}::::::\n")
-    root.chmod(0o755)
-    shutil.chown(root / "mail", "dovecot", "dovecot")
     config = root / "dovecot.conf"
-    config.write_text(CONFIG.format(root=root, port=mailbox.port, ssl=ssl, tls_port=tls_port))
+    config.write_text(
+        CONFIG.format(
+            root=root,
+            port=mailbox.port,
+            ssl=ssl,
+            tls_port=tls_port,
+            user=user.pw_name,
+            group=grp.getgrgid(user.pw_gid).gr_name,
+            uid=user.pw_uid,
+        )
+    )
+    for path in (place, *place.rglob("*")):
+        os.chown(path, user.pw_uid, user.pw_gid)
     mailbox = replace(mailbox, config=str(config))
-    if not _start(binary, config):
+    if _control(config).returncode != 0:
         pytest.skip(f"Dovecot did not start: {(root / 'dovecot.log').read_text(errors='replace')[-500:]}")
     try:
         _wait_until_it_answers(mailbox)
         yield mailbox
     finally:
-        subprocess.run([binary, "-c", str(config), "stop"], capture_output=True, check=False)
+        _control(config, "stop")
 
 
-def _start(binary: str, config: Path) -> bool:
+_BINARY = shutil.which("dovecot") or "/usr/sbin/dovecot"
+
+
+def _runs_as() -> pwd.struct_passwd:
+    """Whom Dovecot runs as: the user running the tests, or Dovecot's own user when
+    that is root (it serves no mail as root)."""
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.geteuid())
+    try:
+        return pwd.getpwnam(UNPRIVILEGED)
+    except KeyError:
+        pytest.skip(f"Dovecot runs as its user {UNPRIVILEGED}, which its package makes; there is none")
+
+
+def _control(config: Path, *command: str, check: bool = False) -> subprocess.CompletedProcess[bytes]:
+    """Runs `dovecot -c CONFIG [command]` as the user Dovecot runs as."""
+    as_user = ["runuser", "-u", UNPRIVILEGED, "--"] if os.geteuid() == 0 else []
     with open(os.devnull, "wb") as quiet:  # the daemon keeps its output: never a pipe
-        started = subprocess.run([binary, "-c", str(config)], stdout=quiet, stderr=quiet, check=False)
-    return started.returncode == 0
+        return subprocess.run(
+            [*as_user, _BINARY, "-c", str(config), *command], stdout=quiet, stderr=quiet, check=check
+        )
 
 
 def _answers(mailbox: Mailbox) -> bool:
