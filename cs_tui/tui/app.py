@@ -3,6 +3,8 @@ the actions every screen shares (help, palette commands, $EDITOR, canned respons
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
@@ -11,14 +13,17 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from cs_tui.channels.runner import ChannelRunner, ChannelStatus
 from cs_tui.config import Config, remember_theme
-from cs_tui.domain.models import Agent
+from cs_tui.domain.models import Agent, EventKind
+from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
-from cs_tui.store.base import Store, StoreError, StoreUnwritable, TokenRefused
+from cs_tui.store.base import ChannelStore, Store, StoreError, StoreUnwritable, TokenRefused, channel_store
 from cs_tui.tui.kept import KeptTexts
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
@@ -29,6 +34,8 @@ from cs_tui.tui.themes import load_themes
 log = logging.getLogger("cs_tui.tui")
 
 DEFAULT_THEME = "cs-dark"
+CHANNELS_STOP_S = 5.0
+"""How long quitting waits for the channels to let go of their leases."""
 
 
 class HelpdeskApp(App[None]):
@@ -41,6 +48,13 @@ class HelpdeskApp(App[None]):
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
     ]
+
+    class ChannelSaid(Message):
+        """A channel said what it is doing (posted from its own thread, as it may be)."""
+
+        def __init__(self, status: ChannelStatus) -> None:
+            super().__init__()
+            self.status = status
 
     def __init__(
         self,
@@ -63,6 +77,12 @@ class HelpdeskApp(App[None]):
             kept=kept or KeptTexts.of("", agent.id),
         )
         self.live = live
+        self._channels_changed = asyncio.Event()
+        """A channel was set up or removed: the channels worker looks again."""
+        self._channels: asyncio.Task[None] | None = None
+        """The channel runner at work, once a channel is set up."""
+        self._channel_trouble: dict[str, str] = {}
+        """What the agent was last told went wrong with each channel, until it works again."""
         self._theme_ready = False
         # Chosen before the first frame: a theme set later parses all the CSS again.
         self._theme_problems = self._load_themes()
@@ -111,6 +131,9 @@ class HelpdeskApp(App[None]):
             )
         if self.live:
             self._follow_events()
+        channels = channel_store(self.services.store)
+        if channels is not None:  # over a team server, the server runs the channels
+            self._run_channels(channels)
 
     def _load_themes(self) -> list[str]:
         """Register the theme files and choose the configured theme; returns what went wrong."""
@@ -146,6 +169,8 @@ class HelpdeskApp(App[None]):
         store = self.services.store
         since = await store.last_event_id()
         async for event in store.events(since):
+            if event.kind is EventKind.CHANNEL_CHANGED:
+                self._channels_changed.set()
             # Presence names a ticket, but nothing on it changed.
             touched = event.ticket_id is not None and event.kind.changes_tickets
             ids = {event.ticket_id} if touched and event.ticket_id is not None else set()
@@ -156,6 +181,55 @@ class HelpdeskApp(App[None]):
                 main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
                 if main is not None:
                     main.post_message(StoreChanged({event.kind}, ids, created))
+
+    # Channels (mail in and replies out) on an embedded store
+
+    @work(group="channels", exit_on_error=False)
+    async def _run_channels(self, store: ChannelStore) -> None:
+        """Works the store's channels whose lease this process gets (`cs-tui serve` or
+        `cs-tui channel run` may hold them: then it waits). Until a channel is set up it
+        only waits to hear of one, so a store without any costs nothing."""
+        while True:
+            self._channels_changed.clear()  # before looking: one set up meanwhile wakes it
+            if await store.list_channels():
+                break
+            await self._channels_changed.wait()
+
+        def heard(status: ChannelStatus) -> None:  # called from the mail threads too
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the app is gone
+                self.post_message(self.ChannelSaid(status))
+
+        runner = ChannelRunner(store, purpose="cs-tui tui", on_status=heard)
+        self._channels = asyncio.create_task(runner.run(), name="cs-tui channels")
+        # Shielded: quitting stops the runner once (on_unmount) and waits while it lets
+        # go of its leases; Textual cancelling its workers as well would cut that short.
+        await asyncio.shield(self._channels)
+
+    @on(ChannelSaid)
+    def tell_channel_status(self, event: ChannelSaid) -> None:
+        """A channel in trouble is said once for each thing that goes wrong (not at every
+        retry), and once when it works again."""
+        status = event.status
+        name = sanitize_line(status.channel)
+        said = sanitize_line(status.said)[:500]
+        told = self._channel_trouble.get(status.channel)
+        if not status.ok:
+            if told != said:
+                self._channel_trouble[status.channel] = said
+                self.notify(said, title=f"Channel {name}", severity="warning", timeout=30)
+        elif told is not None:
+            del self._channel_trouble[status.channel]
+            self.notify(f"Works again: {said}", title=f"Channel {name}")
+
+    async def on_unmount(self) -> None:
+        """The channels let go of their leases before the store closes, so that another
+        process takes them over at once, not when the leases lapse."""
+        channels, self._channels = self._channels, None
+        if channels is not None and not channels.done():
+            channels.cancel()
+            await asyncio.wait({channels}, timeout=CHANNELS_STOP_S)
+        if channels is not None and channels.done() and not channels.cancelled() and channels.exception():
+            log.error("the channels stopped", exc_info=channels.exception())
 
     @on(Worker.StateChanged)
     def report_failure(self, event: Worker.StateChanged) -> None:

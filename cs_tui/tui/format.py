@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cs_tui.domain.models import Activity, Priority, Status, Ticket
+from cs_tui.domain.models import Activity, Channel, Priority, Status, Ticket
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import duration
 
@@ -66,3 +66,28 @@ def in_a_notice(text: str, most: int = NOTICE_SUBJECT_CHARS) -> str:
     screen (a subject may be a thousand characters)."""
     line = sanitize_line(text)
     return line if len(line) <= most else line[: most - 1] + "…"
+
+
+CHANNEL_LABEL = {
+    Channel.EMAIL: "email",
+    Channel.CHAT: "chat",
+    Channel.WEB: "web",
+    Channel.PHONE: "phone",
+    Channel.SOCIAL: "social",
+    Channel.WHATSAPP: "WhatsApp",
+}
+"""A channel in words, for how a reply goes out: "by email", "by WhatsApp"."""
+
+
+def came_in(ticket: Ticket) -> str:
+    """How the ticket came in, as the search names it (`channel:email`), and the
+    mailbox (or other configured channel) it came through, which replies go out by:
+    "email · toko", or just "whatsapp"."""
+    kind = ticket.channel.value
+    return f"{kind} · {in_a_notice(ticket.channel_name, 40)}" if ticket.channel_name else kind
+
+
+def addresses(emails: tuple[str, ...], *, most: int = 3) -> str:
+    """Addresses for a line of the screen: the first few, then how many more."""
+    shown = ", ".join(in_a_notice(email, 60) for email in emails[:most])
+    return shown + (f" and {len(emails) - most} more" if len(emails) > most else "")

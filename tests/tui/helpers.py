@@ -123,9 +123,10 @@ async def until(
     assert await wait_until(pilot, condition, seconds), "what the test waited for did not happen"
 
 
-WAITING_ON_THE_AGENT = frozenset({"events", "pick", "bulk", "send"})
+WAITING_ON_THE_AGENT = frozenset({"events", "channels", "pick", "bulk", "send"})
 """Workers that may go on until the agent does something (a picker or a question
-open, an undo window running) or, for the live event feed, as long as the app runs."""
+open, an undo window running) or, for the live event feed and the channels (mail in
+and out), as long as the app runs."""
 
 
 async def settled(pilot: Pilot[Any]) -> None:

@@ -147,11 +147,11 @@ async def test_widening_the_terminal_shows_the_sidebar_with_its_figures_at_once(
 
 async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 48)) as pilot:  # tall enough for the help to show whole
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
-        for words in ("Reply", "Note", "Canned", "Assign me", "Status", "Tags", "Show all"):
+        for words in ("Reply", "Note", "Canned", "Assign me", "Status", "Tags", "Show all", "Save file"):
             assert words in text
         await pilot.press("escape")
         await pilot.press("ctrl+p")

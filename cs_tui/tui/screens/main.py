@@ -141,6 +141,7 @@ class MainScreen(ChangesTickets):
         self.set_interval(self.presence_every, self.update_presence)
         if not views:
             self._start_metrics()
+        self.query_one(MetricsSidebar).refresh_quarantine()
 
     def watch_focused(self) -> None:
         # As the focus moves, not a message later: in the same frame.
@@ -310,6 +311,7 @@ class MainScreen(ChangesTickets):
         self.queue.reload()
         self.ticket_pane.follow()
         self.refresh_metrics()
+        self.query_one(MetricsSidebar).refresh_quarantine()
 
     # Writing
 
@@ -398,6 +400,8 @@ class MainScreen(ChangesTickets):
             self.ticket_pane.follow()
         if EventKind.PRESENCE_CHANGED in pending.kinds:
             self.update_presence()
+        if EventKind.CHANNEL_CHANGED in pending.kinds:
+            self.query_one(MetricsSidebar).refresh_quarantine()
         if pending.created:
             self._announce(sorted(pending.created))
 

@@ -1,4 +1,5 @@
-"""The reply and note composer: which one you write is unmistakable, the text is
+"""The reply and note composer: which one you write is unmistakable, and so is where a
+reply goes (by email through the ticket's mailbox, or nowhere but cs-tui); the text is
 kept as a draft while you type, and placeholders left unfilled are marked."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,11 +17,41 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Document, Selection
 
-from cs_tui.domain.models import DraftKind
+from cs_tui.domain.models import DraftKind, Ticket
 from cs_tui.domain.templates import find_placeholders
+from cs_tui.tui.format import CHANNEL_LABEL, addresses, in_a_notice
+from cs_tui.tui.widgets.ticket_header import keep_to_rows
 
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing after which the draft is written to the store."""
+NOTE_TITLE = "Internal note — only agents see this"
+TITLE_ROWS = 2
+"""The rows the title may take: who a reply goes to, and how."""
+
+
+def reply_title(ticket: Ticket | None) -> Text:
+    """Who a reply goes to and how, in words: "Reply to Budi <budi@example.com> by
+    email, cc ani@example.com" for a ticket that came in through a mailbox; for one
+    that did not, that the reply stays in cs-tui. Customer text, never markup."""
+    if ticket is None:
+        return Text("Reply to the customer")
+    customer = ticket.customer
+    who = in_a_notice(customer.name, 40) or "the customer"
+    title = Text(f"Reply to {who}")
+    if customer.email:
+        title.append(f" <{in_a_notice(customer.email, 60)}>")
+    if ticket.channel_name is None:
+        title.append(" · stays in cs-tui: this ticket did not come in through a mailbox")
+        return title
+    title.append(f" by {CHANNEL_LABEL[ticket.channel]}")
+    if ticket.cc:
+        title.append(f", cc {addresses(ticket.cc, most=2)}")
+    return title
+
+
+def _addressed(ticket: Ticket) -> tuple[object, ...]:
+    """What the reply title says of a ticket."""
+    return (ticket.customer.name, ticket.customer.email, ticket.channel, ticket.channel_name, ticket.cc)
 
 
 class ComposerArea(TextArea):
@@ -31,13 +63,14 @@ class ComposerArea(TextArea):
 
 
 class Composer(Vertical):
-    """Write a public reply (emailed to the customer) or an internal note."""
+    """Write a public reply (to the customer, by the ticket's channel when it has one)
+    or an internal note."""
 
     DEFAULT_CSS = """
     Composer { height: 12; display: none; border: round $success; padding: 0 0; }
     Composer.-open { display: block; }
     Composer.-note { border: double $warning; background: $internal-note; }
-    Composer > #composer-title { height: 1; padding: 0 1; text-style: bold; }
+    Composer > #composer-title { height: auto; max-height: 2; padding: 0 1; text-style: bold; }
     Composer.-reply > #composer-title { color: $success; }
     Composer.-note > #composer-title { color: $warning; }
     Composer > #composer-hint { height: 1; padding: 0 1; color: $text-muted; }
@@ -63,10 +96,13 @@ class Composer(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.ticket_id: int | None = None
-        self.customer_name = ""
+        self.ticket: Ticket | None = None
+        """The ticket as it was when the composer opened or last heard of it: who a
+        reply goes to, and how."""
         self.client_id = str(uuid.uuid4())
         """Sent with the message, so a retried send is stored once."""
         self.sending = False
+        self._title = Text()
         self._save_timer: Timer | None = None
         self._stored = ""
         """The text as the store has it (the draft saved last): no need to save it again."""
@@ -98,7 +134,7 @@ class Composer(Vertical):
         ticket_id: int,
         kind: DraftKind,
         *,
-        customer_name: str,
+        ticket: Ticket | None = None,
         body: str | None = None,
         focus: bool = True,
     ) -> None:
@@ -107,7 +143,7 @@ class Composer(Vertical):
         if self.ticket_id != ticket_id:
             self.client_id = str(uuid.uuid4())
         self.ticket_id = ticket_id
-        self.customer_name = customer_name
+        self.ticket = ticket
         self.kind = kind
         self._retitle(kind)
         if body is not None:
@@ -142,6 +178,7 @@ class Composer(Vertical):
         self.clear()
         self.close()
         self.ticket_id = None
+        self.ticket = None
 
     def watch_kind(self, kind: DraftKind) -> None:
         self._retitle(kind)
@@ -149,14 +186,31 @@ class Composer(Vertical):
     def _retitle(self, kind: DraftKind) -> None:
         self.set_class(kind is DraftKind.NOTE, "-note")
         self.set_class(kind is DraftKind.REPLY, "-reply")
-        title = self.query_one("#composer-title", Static)
-        if kind is DraftKind.NOTE:
-            title.update("Internal note — only agents see this")
-        else:
-            who = self.customer_name or "the customer"
-            title.update(f"Reply to {who} — the customer sees this")
-        title.refresh()
+        self._title = Text(NOTE_TITLE) if kind is DraftKind.NOTE else reply_title(self.ticket)
+        self._fit_title()
         self._update_hint()
+
+    def on_resize(self) -> None:
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """The title on TITLE_ROWS rows at most, the last cut with an ellipsis: the
+        address and the way out stay in sight, the text area keeps its rows."""
+        title = self.query_one("#composer-title", Static)
+        width = title.content_region.width or self.content_region.width - 2
+        if width <= 0:  # not laid out yet (closed): fitted when it shows
+            title.update(self._title)
+            return
+        title.update(Text("\n").join(keep_to_rows(self._title, width, TITLE_ROWS, self.app.console)))
+        title.refresh()
+
+    def readdress(self, ticket: Ticket) -> None:
+        """The ticket changed (a Cc added by the customer's mail): the title follows."""
+        if ticket.id != self.ticket_id:
+            return
+        before, self.ticket = self.ticket, ticket
+        if before is None or _addressed(before) != _addressed(ticket):
+            self._retitle(self.kind)
 
     def insert(self, text: str) -> None:
         """Text at the cursor (a canned response); the first placeholder left unfilled

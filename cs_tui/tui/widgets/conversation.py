@@ -1,5 +1,7 @@
 """The open ticket's thread: its messages, earlier ones loaded as you scroll up, a long
-one cut to its start with the whole of it one key away. (The header is ticket_header's.)
+one cut to its start (a mail's quoted history folded) with the whole of it one key
+away, each message's files one key from being saved, and each reply's way out.
+(The header is ticket_header's; a message's text is message_text's.)
 
 Customer text is shown as rich Text built from sanitised strings: never parsed
 as markup, never able to send an escape sequence to the terminal.
@@ -13,7 +15,7 @@ from datetime import datetime
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message as UiMessage
@@ -21,13 +23,22 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from cs_tui.domain.models import Message, MessageKind
+from cs_tui.domain.models import Message
 from cs_tui.domain.text import sanitize_line
 from cs_tui.tui.format import when
+from cs_tui.tui.screens.attachments import save_attachment
 from cs_tui.tui.screens.reader import Reader
+from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.full_text import Part
-from cs_tui.tui.widgets.long_text import ELLIPSIS, cut, is_cut
-from cs_tui.tui.widgets.ticket_header import SHORT_CHARS, SHOW_ALL, SHOW_ALL_KEY, TicketHeader, show_all_key
+from cs_tui.tui.widgets.message_text import Looks, has_quoted, is_folded, message_kind, message_text
+from cs_tui.tui.widgets.ticket_header import (
+    SHORT_CHARS,
+    SHOW_ALL,
+    SHOW_ALL_KEY,
+    TicketHeader,
+    bound_key,
+    show_all_key,
+)
 
 __all__ = ["Conversation", "TicketHeader", "message_kind", "message_text"]
 """The header too: the ticket pane takes both from here."""
@@ -39,47 +50,24 @@ DRAW_PAUSE_S = 0.001
 """... and keys and frames go between the steps..."""
 COVERED_PAUSE_S = 0.1
 """... which wait while a dialog or another screen is over the thread."""
-
-KIND_LABEL = {
-    MessageKind.CUSTOMER: "customer",
-    MessageKind.REPLY: "reply",
-    MessageKind.NOTE: "internal note",
-    MessageKind.SYSTEM: "system",
-}
-
-
-def message_text(message: Message, now: datetime, *, show_all_key: str = "") -> Text:
-    """A message as the thread shows it: its author, kind and time, then its body, or
-    the start of a long body and what is left out (and the key that shows it all)."""
-    text = Text()
-    text.append(sanitize_line(message.author_name[:SHORT_CHARS]) or "(unknown)", style="bold")
-    text.append(f"  {message_kind(message)}", style="italic" if message.kind is MessageKind.NOTE else "dim")
-    text.append(f"  {when(message.created_at, now)}\n", style="dim")
-    body = cut(message.body)
-    text.append(body.shown)
-    if body.more:
-        press = f" · press {show_all_key} to show all" if show_all_key else ""
-        text.append(f"\n{ELLIPSIS} {body.more}{press}", style="dim italic")
-    return text
-
-
-def message_kind(message: Message) -> str:
-    label = KIND_LABEL[message.kind]
-    return label + ", automatic" if message.auto else label
+SAVE_FILE = "conversation.save_attachment"
+SAVE_FILE_KEY = "d"
+"""The binding that saves a file a message came with ("download"), and its key."""
 
 
 EDGE = "▌"
 EARLIER = "↑ earlier messages load as you scroll up"
 
 
-class Conversation(ScrollView, can_focus=True):
+class Conversation(HasServices, ScrollView, can_focus=True):
     """The thread, oldest at the top, drawn line by line like the queue: a long thread
     costs no more to open than a short one. Reaching the top loads earlier messages.
 
     Each message is a block: an edge in its kind's colour, its author, kind and time,
     then its body wrapped to the width, on its kind's background. A long body shows
-    its start and what is left out; the show-all key opens the whole of it. Blocks are
-    drawn newest first, a step at a time, those above the screen in later steps.
+    its start and what is left out, as does a mail's quoted history; the show-all key
+    opens the whole of it. Blocks are drawn newest first, a step at a time, those above
+    the screen in later steps.
     """
 
     COMPONENT_CLASSES = {
@@ -92,6 +80,9 @@ class Conversation(ScrollView, can_focus=True):
         "conversation--system",
         "conversation--system-edge",
         "conversation--earlier",
+        "conversation--attachment",
+        "conversation--delivery",
+        "conversation--trouble",
     }
 
     DEFAULT_CSS = """
@@ -105,9 +96,15 @@ class Conversation(ScrollView, can_focus=True):
     Conversation > .conversation--system { color: $text-muted; }
     Conversation > .conversation--system-edge { color: $panel-lighten-2; }
     Conversation > .conversation--earlier { color: $text-muted; }
+    Conversation > .conversation--attachment { color: $text-accent; }
+    Conversation > .conversation--delivery { color: $text-muted; }
+    Conversation > .conversation--trouble { color: $error; text-style: bold; }
     """
 
-    BINDINGS = [Binding(SHOW_ALL_KEY, "show_all", "Show all", id=SHOW_ALL)]
+    BINDINGS = [
+        Binding(SHOW_ALL_KEY, "show_all", "Show all", id=SHOW_ALL),
+        Binding(SAVE_FILE_KEY, "save_attachment", "Save file", id=SAVE_FILE),
+    ]
 
     class ReachedTop(UiMessage):
         """Scrolled to the top while earlier messages are still to load."""
@@ -121,7 +118,9 @@ class Conversation(ScrollView, can_focus=True):
         self._starts: list[int] = []
         """The line each message's block starts on."""
         self._any_cut = False
-        """A message is too long to be shown whole here."""
+        """A message is too long to be shown whole here (or its quoted history is folded)."""
+        self._any_file = False
+        """A message came with files."""
         self._first_drawn = 0
         """Messages above this one are drawn in a later step."""
         self._drawing: Timer | None = None
@@ -164,10 +163,22 @@ class Conversation(ScrollView, can_focus=True):
         self.call_after_refresh(self._check_top)
 
     def append(self, messages: tuple[Message, ...]) -> None:
-        """Messages newer than the last one shown; scrolls down if the agent was at the end."""
-        known = {m.id for m in self.messages}
-        fresh = [m for m in messages if m.id not in known]
-        if not fresh:
+        """Messages newer than the last one shown, and the new state of those shown (a
+        reply sent, failed or bounced); scrolls down if the agent was at the end."""
+        known = {m.id: index for index, m in enumerate(self.messages)}
+        fresh: list[Message] = []
+        changed = False
+        for message in messages:
+            index = known.get(message.id)
+            if index is None:
+                fresh.append(message)
+                continue
+            shown = self.messages[index]
+            if (shown.delivery, shown.attachments) != (message.delivery, message.attachments):
+                self.messages[index] = message
+                self._blocks.pop(message.id, None)  # drawn again
+                changed = True
+        if not fresh and not changed:
             return
         at_end = self._at_end
         self.messages.extend(fresh)
@@ -243,10 +254,11 @@ class Conversation(ScrollView, can_focus=True):
             if first and self._drawing is None:
                 self._drawing = self.set_timer(DRAW_PAUSE_S, self._draw_earlier)
         self._lines, self._starts, self._first_drawn = lines, starts, first
-        any_cut = any(is_cut(message.body) for message in self.messages)
-        if any_cut != self._any_cut:
-            self._any_cut = any_cut
-            self.refresh_bindings()  # the show-all key comes or goes
+        any_cut = any(is_folded(message) for message in self.messages)
+        any_file = any(message.attachments for message in self.messages)
+        if (any_cut, any_file) != (self._any_cut, self._any_file):
+            self._any_cut, self._any_file = any_cut, any_file
+            self.refresh_bindings()  # the show-all and save keys come or go
         self.virtual_size = Size(width, len(lines))
         self.refresh()
 
@@ -273,11 +285,25 @@ class Conversation(ScrollView, can_focus=True):
         base = self.rich_style
         kind = f"conversation--{message.kind.value}"
         body = base + self.get_component_rich_style(kind)
-        edge = body + Style(color=self.get_component_rich_style(f"{kind}-edge").color)
+        trouble = self.get_component_rich_style("conversation--trouble", partial=True)
+        in_trouble = message.delivery is not None and message.delivery.state.needs_the_agent
+        edge_colour = trouble.color if in_trouble else self.get_component_rich_style(f"{kind}-edge").color
+        edge = body + Style(color=edge_colour)
+        looks = Looks(
+            attachment=self.get_component_rich_style("conversation--attachment", partial=True),
+            delivery=self.get_component_rich_style("conversation--delivery", partial=True),
+            trouble=trouble,
+        )
         text_width = max(width - 5, 1)
         console = self.app.console
         options = console.options.update(width=text_width, height=None, no_wrap=False, overflow="fold")
-        text = message_text(message, now, show_all_key=show_all_key(self))
+        text = message_text(
+            message,
+            now,
+            show_all_key=show_all_key(self),
+            save_key=bound_key(self, SAVE_FILE, SAVE_FILE_KEY),
+            looks=looks,
+        )
         rendered = console.render_lines(text, options, style=body, pad=True)
         margin, pad = Segment(" ", base), Segment(" ", body)
         lines = [
@@ -301,6 +327,8 @@ class Conversation(ScrollView, can_focus=True):
         if action == "show_all":  # offered (and in the key hints) when something is cut
             header = self.header
             return self._any_cut or (header is not None and header.subject_is_cut)
+        if action == "save_attachment":  # and this when a message came with files
+            return self._any_file
         return True
 
     @property
@@ -323,11 +351,11 @@ class Conversation(ScrollView, can_focus=True):
             end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._lines)
             if start < bottom and end > top:
                 shown.append(message)
-            elif is_cut(message.body):
+            elif is_folded(message):
                 distance = top - end if end <= top else start - bottom
                 if nearest is None or distance < nearest[0]:
                     nearest = (distance, message)
-        cut_ones = [m for m in shown if is_cut(m.body)]
+        cut_ones = [m for m in shown if is_folded(m)]
         if cut_ones:
             return cut_ones[-1]
         if nearest is not None:
@@ -347,5 +375,16 @@ class Conversation(ScrollView, can_focus=True):
                 f"{sanitize_line(message.author_name[:SHORT_CHARS]) or '(unknown)'}  {message_kind(message)}"
             )
             parts += [Part(f"{meta}  {when(message.created_at, self.clock())}", "meta"), Part(message.body)]
+            if has_quoted(message):
+                parts += [Part(""), Part(message.quoted.strip("\n"), "quoted")]
         heading = f"#{ticket.id}" if ticket is not None else "Message"
         self.app.push_screen(Reader(parts, heading=heading))
+
+    # Saving the files messages came with
+
+    @work(group="pick", exit_on_error=False)
+    async def action_save_attachment(self) -> None:
+        """Save a file a message came with: the agent picks which (the newest first)
+        when there are several, then where; it is written there, never opened."""
+        files = [(file, message) for message in reversed(self.messages) for file in message.attachments]
+        await save_attachment(self.app, self.services.store, files, self.clock())

@@ -36,7 +36,7 @@ class Part:
     text: str
     """As the store has it: sanitised here as it is laid out."""
     look: str = "body"
-    """"title", "meta" or "body"."""
+    """"title", "meta", "body" or "quoted" (a mail's quoted history)."""
     one_line: bool = False
     """Folded to one line first (a subject, an author's name)."""
 
@@ -44,12 +44,13 @@ class Part:
 class FullText(ScrollView, can_focus=True):
     """Parts of text one after another, wrapped to the width."""
 
-    COMPONENT_CLASSES = {"full-text--title", "full-text--meta"}
+    COMPONENT_CLASSES = {"full-text--title", "full-text--meta", "full-text--quoted"}
 
     DEFAULT_CSS = """
     FullText { overflow-x: hidden; scrollbar-gutter: stable; scrollbar-size-vertical: 1; padding: 0 1; }
     FullText > .full-text--title { text-style: bold; }
     FullText > .full-text--meta { color: $text-muted; }
+    FullText > .full-text--quoted { color: $text-muted; }
     """
 
     def __init__(self, parts: Sequence[Part], *, keys: str = "", id: str | None = None) -> None:

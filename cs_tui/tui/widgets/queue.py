@@ -369,7 +369,11 @@ class QueueTable(SaysFailures, ScrollView, can_focus=True):
     def tick(self) -> None:
         """Ages and SLA countdowns move with the clock."""
         self._now = self.clock()
-        self.refresh()
+        # Hidden (a narrow screen showing the ticket), it is drawn with the new time when
+        # it shows. Repainting it hidden in the frame in which a notice goes away (a
+        # 30-second one raised as the app starts) left that notice drawn on the screen.
+        if self.region:
+            self.refresh()
 
     # Drawing
 

@@ -1,17 +1,22 @@
 """The metrics sidebar: first response time today and over 7 days, what waits for an
-answer, open counts, CSAT and new tickets per hour. Same figures as `cs-tui metrics`."""
+answer, open counts, CSAT and new tickets per hour. Same figures as `cs-tui metrics`.
+Above them, on a store that runs channels, the mail its mailboxes could not read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from cs_tui.domain.metrics import Metrics
 from cs_tui.domain.timeutil import duration
+from cs_tui.store.base import channel_store
+from cs_tui.tui.format import plural
+from cs_tui.tui.services import HasServices
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +73,24 @@ def figures_text(figures: SidebarFigures) -> Text:
     return text
 
 
-class MetricsSidebar(VerticalScroll):
+def quarantine_words(count: int) -> str:
+    """ "2 mails could not be read · cs-tui quarantine list" (empty for none)."""
+    return f"{plural(count, 'mail')} could not be read · cs-tui quarantine list" if count else ""
+
+
+class MetricsSidebar(HasServices, VerticalScroll):
     """The figures a team lead watches; refreshed on every relevant event and every 5 s."""
 
     DEFAULT_CSS = """
     MetricsSidebar { width: 34; padding: 0 1; background: $panel; }
+    MetricsSidebar > #quarantine { display: none; color: $text-error; text-style: bold; margin: 0 0 1 0; }
+    MetricsSidebar > #quarantine.-some { display: block; }
     MetricsSidebar > Sparkline { height: 3; margin: 0 0 1 0; }
     MetricsSidebar > #sparkline-scale { color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="quarantine")
         yield Static("Loading figures…", id="figures")
         yield Sparkline([], id="new-per-hour")
         yield Static("", id="sparkline-scale")
@@ -90,3 +103,15 @@ class MetricsSidebar(VerticalScroll):
         self.query_one("#sparkline-scale", Static).update(
             f"24h ago → now · {sum(hourly):,} new, peak {peak:,}/h"
         )
+
+    @work(exclusive=True, group="quarantine", exit_on_error=False)
+    async def refresh_quarantine(self) -> None:
+        """What the store's channels could not read (only a store that runs channels
+        has any): read at start and when a channel's quarantine changes."""
+        channels = channel_store(self.services.store)
+        if channels is None:
+            return
+        count = len(await channels.list_quarantined())
+        line = self.query_one("#quarantine", Static)
+        line.update(Text(quarantine_words(count)))
+        line.set_class(bool(count), "-some")

@@ -1,5 +1,6 @@
-"""The open ticket's header: subject, number, status, priority, assignee, tags, channel,
-customer and who else is on it, each kept to its rows whatever its length.
+"""The open ticket's header: subject, number, status, priority, assignee, tags, how it
+came in (channel and mailbox), customer and Cc, the ticket it follows up and who else
+is on it, each kept to its rows whatever its length.
 
 Customer text is shown as rich Text built from sanitised strings: never parsed as
 markup, never able to send an escape sequence to the terminal.
@@ -19,7 +20,16 @@ from textual.widgets import Static
 
 from cs_tui.domain.models import Activity, Presence, Ticket
 from cs_tui.domain.text import sanitize_line
-from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, plural, sla_left, sla_state, status_label
+from cs_tui.tui.format import (
+    PRESENCE_MARK,
+    PRIORITY_MARK,
+    addresses,
+    came_in,
+    plural,
+    sla_left,
+    sla_state,
+    status_label,
+)
 from cs_tui.tui.widgets.long_text import ELLIPSIS, line_rows
 
 SUBJECT_ROWS = 2
@@ -94,7 +104,9 @@ class TicketHeader(Static):
         status = Text()
         status.append(status_label(ticket.status), style="reverse")
         status.append(f"  {PRIORITY_MARK[ticket.priority].strip() or '·'} {ticket.priority.value}")
-        status.append(f"  {ticket.channel.value}")
+        status.append(f"  {came_in(ticket)}")
+        if ticket.linked_to is not None:
+            status.append(f"  follows up #{ticket.linked_to}")
         assignee = ticket.assignee.name[:SHORT_CHARS] if ticket.assignee else ""
         status.append(f"  {'assigned to ' + sanitize_line(assignee) if ticket.assignee else 'unassigned'}")
         left = sla_left(ticket, now)
@@ -109,6 +121,10 @@ class TicketHeader(Static):
         if other_tickets is not None:
             customer.append(f"  {plural(other_tickets, 'other ticket')}", style="dim")
         details.append(customer)
+        if ticket.cc:
+            copied = Text("cc ", style="dim")
+            copied.append(addresses(ticket.cc))
+            details.append(copied)
         if ticket.tags:
             tags = " ".join(f"#{sanitize_line(tag[:SHORT_CHARS])}" for tag in ticket.tags)
             details.append(Text(tags[: SHORT_CHARS * 2], style="italic"))
@@ -145,6 +161,11 @@ def presence_line(others: Sequence[Presence]) -> str:
 
 def show_all_key(widget: Widget) -> str:
     """The key that shows a long subject or message whole, as the agent's keymap has it."""
+    return bound_key(widget, SHOW_ALL, SHOW_ALL_KEY)
+
+
+def bound_key(widget: Widget, binding_id: str, default: str) -> str:
+    """The key of a binding, as the agent's keymap has it, for words on the screen."""
     config = getattr(getattr(widget.app, "services", None), "config", None)
-    keys = config.keymap.get(SHOW_ALL, SHOW_ALL_KEY) if config is not None else SHOW_ALL_KEY
-    return widget.app.get_key_display(Binding(keys.split(",")[0].strip(), "show_all"))
+    keys = config.keymap.get(binding_id, default) if config is not None else default
+    return widget.app.get_key_display(Binding(keys.split(",")[0].strip(), binding_id))

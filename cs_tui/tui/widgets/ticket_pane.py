@@ -127,14 +127,13 @@ class TicketPane(HasServices, Pane):
             self.screen.set_focus(self.conversation)
         await self._mark_read(ticket_id)
 
-    def _customer_name(self) -> str:
-        return sanitize_line(self.ticket.customer.name) if self.ticket else ""
-
     def _show_header(self) -> None:
         others = [p for p in self.others if self.ticket is not None and p.ticket_id == self.ticket.id]
         self.header.show(
             self.ticket, other_tickets=self.other_tickets, now=self.services.clock(), others=others
         )
+        if self.ticket is not None:
+            self.composer.readdress(self.ticket)  # a Cc the customer added: the title says so
 
     def show_others(self, others: list[Presence]) -> None:
         """Other agents on tickets; the header names those on this one."""
@@ -193,7 +192,7 @@ class TicketPane(HasServices, Pane):
         assert self.ticket is not None
         if not self.composer.is_open or self.composer.ticket_id != self.ticket.id:
             self.seen_when_writing = self.ticket
-        self.composer.open(self.ticket.id, kind, customer_name=self._customer_name(), body=body, focus=focus)
+        self.composer.open(self.ticket.id, kind, ticket=self.ticket, body=body, focus=focus)
 
     def leave_composer(self) -> None:
         self.composer.flush()
