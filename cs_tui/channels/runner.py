@@ -12,6 +12,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from cs_tui.domain.channels import LEASE_S, ChannelInfo
 from cs_tui.domain.models import EventKind
@@ -73,6 +74,7 @@ class ChannelRunner:
                     await asyncio.wait_for(self._look.wait(), LEASE_S / 3)
         finally:
             watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
             await self._stop_all()
 
     async def _tend(self) -> None:
@@ -111,7 +113,12 @@ class ChannelRunner:
 
     async def _work(self, worker: Worker, info: ChannelInfo, wake: asyncio.Event) -> None:
         try:
-            await worker(self.store, info, wake=wake, report=lambda said, ok: self._say(info.name, said, ok))
+            await worker(
+                self.store,
+                info,
+                wake=wake,
+                report=partial(self._heard, asyncio.get_running_loop(), info.name),
+            )
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -145,6 +152,13 @@ class ChannelRunner:
             except StoreError as error:
                 log.warning("channels: events: %s", error)
                 await asyncio.sleep(1.0)
+
+    def _heard(self, loop: asyncio.AbstractEventLoop, channel: str, said: str, ok: bool) -> None:
+        """A worker said something, from its own thread as it may be: it is taken on
+        the runner's loop, so that the status table and `on_status` are only ever
+        touched there."""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+            loop.call_soon_threadsafe(self._say, channel, said, ok)
 
     def _say(self, channel: str, said: str, ok: bool) -> None:
         status = ChannelStatus(channel, said, ok)

@@ -23,11 +23,9 @@ from cs_tui.channels.email.settings import MailboxSettings, SettingsError
 from cs_tui.cli.channels import _channels
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import console, print_json, shown
-from cs_tui.domain.text import file_size, sanitize_line
+from cs_tui.domain.text import file_size, safe_filename, sanitize_line
 from cs_tui.domain.timeutil import to_iso
 from cs_tui.store.base import ChannelStore, StoreUnavailable, StoreUnwritable
-
-UNSAFE_NAME = str.maketrans({"/": "_", "\\": "_", "\0": "_"})
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -162,15 +160,9 @@ async def import_mail(args: argparse.Namespace, context: Context) -> int:
 async def save_attachment(args: argparse.Namespace, context: Context) -> int:
     store = await context.store()
     info, data = await store.attachment(args.id)
-    target = _write(_path(args.path or "."), _safe_name(info.filename), data, force=args.force)
+    target = _write(_path(args.path or "."), safe_filename(info.filename), data, force=args.force)
     print(f"Saved {sanitize_line(info.filename)} ({file_size(len(data))}) to {target}")
     return 0
-
-
-def _safe_name(filename: str) -> str:
-    """A customer's file name as a name in this folder: no folders, no hidden file."""
-    name = sanitize_line(filename).translate(UNSAFE_NAME).strip().lstrip(".")
-    return name[:200] or "attachment"
 
 
 def _path(text: str) -> Path:

@@ -68,3 +68,14 @@ def file_size(size: int) -> str:
     unit, scale = next((unit, scale) for unit, scale in units if size >= scale)
     value = size / scale
     return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+
+
+_UNSAFE_IN_A_NAME = str.maketrans({"/": "_", "\\": "_", "\0": "_"})
+FILENAME_CHARS = 200
+
+
+def safe_filename(filename: str) -> str:
+    """A name a customer gave a file, as a name in one folder: on one line, with no
+    folders in it (nothing climbs out with "../"), not hidden (no leading dot)."""
+    name = sanitize_line(filename).translate(_UNSAFE_IN_A_NAME).strip().lstrip(".")
+    return name[:FILENAME_CHARS] or "attachment"

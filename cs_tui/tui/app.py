@@ -50,7 +50,7 @@ class HelpdeskApp(App[None]):
     ]
 
     class ChannelSaid(Message):
-        """A channel said what it is doing (posted from its own thread, as it may be)."""
+        """A channel said what it is doing."""
 
         def __init__(self, status: ChannelStatus) -> None:
             super().__init__()
@@ -195,7 +195,7 @@ class HelpdeskApp(App[None]):
                 break
             await self._channels_changed.wait()
 
-        def heard(status: ChannelStatus) -> None:  # called from the mail threads too
+        def heard(status: ChannelStatus) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the app is gone
                 self.post_message(self.ChannelSaid(status))
 

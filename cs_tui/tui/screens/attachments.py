@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from cs_tui.domain.channels import AttachmentInfo
 from cs_tui.domain.models import Message
-from cs_tui.domain.text import file_size, sanitize_line
+from cs_tui.domain.text import file_size, safe_filename
 from cs_tui.store.base import Store, StoreError
 from cs_tui.tui.format import in_a_notice, when
 from cs_tui.tui.kept import shown_path
@@ -45,17 +45,8 @@ AttachmentPicker .dialog-help, SaveAsScreen .dialog-help { color: $text-muted; }
 SaveAsScreen #save-error { color: $error; text-style: bold; }
 """
 
-UNSAFE_NAME = str.maketrans({"/": "_", "\\": "_", "\0": "_"})
-NAME_CHARS = 200
-
 Files = Sequence[tuple[AttachmentInfo, Message]]
 """Files and the messages they came with, in the order the picker lists them."""
-
-
-def safe_name(filename: str) -> str:
-    """A customer's file name as a name in one folder: no folders, no hidden file."""
-    name = sanitize_line(filename).translate(UNSAFE_NAME).strip().lstrip(".")
-    return name[:NAME_CHARS] or "attachment"
 
 
 def default_folder() -> Path:
@@ -71,7 +62,7 @@ def where_to(typed: str, filename: str) -> tuple[Path | None, str]:
         return None, "Type where to save it."
     path = Path(typed.strip()).expanduser().absolute()
     if path.is_dir():
-        path = path / safe_name(filename)
+        path = path / safe_filename(filename)
     if path.exists() or path.is_symlink():
         return None, f"{shown_path(path)} is there already: type another name (nothing is replaced)."
     if not path.parent.is_dir():
@@ -145,7 +136,7 @@ class SaveAsScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(f"Save {describe(self.file)}"), classes="dialog-title")
-            offered = shown_path(default_folder() / safe_name(self.file.filename))
+            offered = shown_path(default_folder() / safe_filename(self.file.filename))
             yield Input(value=offered, id="save-path")
             yield Static("", id="save-error")
             yield Static(
