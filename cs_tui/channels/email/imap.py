@@ -49,6 +49,8 @@ STOP_CHECK_S = 0.5
 OLD_MAIL_MARGIN = timedelta(minutes=10)
 """Mail the server got this long before the mailbox was set up is old mail (the
 margin covers clocks that differ and a mail written while it was being set up)."""
+JUST_COME = timedelta(minutes=1)
+"""Mail the server got this recently is taken in as come now."""
 _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
@@ -344,10 +346,14 @@ def _facts(box: BaseMailBox, uids: Sequence[int]) -> dict[int, _Fact]:
 
 
 def _internal_date(line: bytes) -> datetime | None:
+    """When the server got the mail, for mail that waited: None (now) for mail that
+    came within the past minute, as INTERNALDATE has whole seconds only, and a mail
+    just come placed up to a second back would sort below what was written after it."""
     found = imaplib.Internaldate2tuple(line)
     if found is None:
         return None
-    return datetime.fromtimestamp(time.mktime(found), UTC)
+    received = datetime.fromtimestamp(time.mktime(found), UTC)
+    return received if datetime.now(UTC) - received > JUST_COME else None
 
 
 def _fetch(box: BaseMailBox, uids: Sequence[int], part: str) -> dict[int, bytes]:
