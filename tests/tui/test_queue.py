@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from textual.color import Color
@@ -214,3 +215,33 @@ async def test_an_empty_store_opens_with_an_empty_queue(tmp_path: Path, agent: A
             assert app.screen.query_one("#queue-pane").border_subtitle == "0 of 0"
     finally:
         await empty.close()
+
+
+async def test_a_new_ticket_shows_at_the_top_of_a_full_queue_seen_from_its_top(
+    make_app: AppFactory, other_store: Store
+) -> None:
+    for number in range(30):
+        question = NewTicket(f"Pertanyaan {number}", f"p{number}@example.com", "Apakah ready?")
+        await other_store.create_ticket(question, actor_id=None)
+    app = make_app()
+    async with app.run_test(size=(120, 20), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")  # all open: more than the screen holds, newest first
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        assert len(queue.rows) > queue.size.height
+        highlighted = queue.current
+        new = NewTicket("Paket tertahan di Medan", "rina@example.com", "Halo, paket saya tertahan.")
+        ticket = await other_store.create_ticket(new, actor_id=None)
+        await until(pilot, lambda: queue.rows[0].id == ticket.id)
+        assert f"#{ticket.id} Paket tertahan" in queue.render_line(0).text  # in sight, not above it
+        assert queue.current == highlighted  # the cursor stays on the ticket it was on
+        await pilot.press(*"j" * (queue.size.height + 3))
+        assert queue.scroll_y > 0
+        on_line = queue.cursor_row - int(queue.scroll_y)
+        highlighted = queue.current
+        await other_store.create_ticket(replace(new, subject="Salah ukuran"), actor_id=None)
+        await until(pilot, lambda: queue.rows[0].subject == "Salah ukuran")
+        # Scrolled down, the agent's ticket keeps its line: nothing moves under the cursor.
+        assert queue.current == highlighted
+        assert queue.cursor_row - int(queue.scroll_y) == on_line

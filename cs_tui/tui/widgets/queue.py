@@ -2,7 +2,8 @@
 
 Rows are fetched by keyset paging as the cursor or the scroll nears the end of
 what is loaded; a live reload fetches the loaded range again and keeps the
-cursor on the same ticket and that ticket on the same screen line.
+cursor on the same ticket and that ticket on the same screen line, unless the
+list is seen from its top: then it stays at the top, so what just came in shows.
 """
 
 from __future__ import annotations
@@ -216,6 +217,7 @@ class QueueTable(SaysFailures, ScrollView, can_focus=True):
 
     def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
         current = self.current
+        at_top = int(self.scroll_y) == 0
         screen_line = self.cursor_row - int(self.scroll_y)
         self.rows = rows
         self.total = last_page.total
@@ -231,7 +233,12 @@ class QueueTable(SaysFailures, ScrollView, can_focus=True):
             if index is None:
                 index = min(self.cursor_row, max(len(rows) - 1, 0))
             self.cursor_row = index
-            self.scroll_to(y=max(index - screen_line, 0), animate=False, immediate=True)
+            # Seen from the top, the list stays there and its ticket moves down with
+            # what came in above it (while it stays on screen); scrolled down, the
+            # ticket keeps its line and what came in goes above, out of the way.
+            keep_top = at_top and index < self.size.height
+            top = 0 if keep_top else max(index - screen_line, 0)
+            self.scroll_to(y=top, animate=False, immediate=True)
         self.refresh()
         self.post_message(self.Loaded())
         if reset or current is None or self.current is None or self.current != current:
