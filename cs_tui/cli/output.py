@@ -4,6 +4,7 @@ again here and printed as plain text, never as markup."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,9 +31,17 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "tags": list(ticket.tags),
         "created_at": to_iso(ticket.created_at),
         "updated_at": to_iso(ticket.updated_at),
+    }
+
+
+def conversation_json(ticket: Ticket, messages: Sequence[Message]) -> dict[str, Any]:
+    """`ticket show --json`: the ticket as `ticket list` gives it, where its replies
+    go (its mailbox and Cc, the ticket it follows up) and its messages."""
+    return ticket_json(ticket) | {
         "mailbox": ticket.channel_name,
         "cc": list(ticket.cc),
         "linked_to": ticket.linked_to,
+        "messages": [message_json(message) for message in messages],
     }
 
 

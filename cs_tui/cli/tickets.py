@@ -10,6 +10,7 @@ from typing import Any
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import (
     console,
+    conversation_json,
     message_json,
     print_json,
     print_ticket,
@@ -148,7 +149,7 @@ async def show_ticket(args: argparse.Namespace, context: Context) -> int:
             if not page.has_earlier or not page.messages:
                 break
             before = page.messages[0].id
-        print_json(ticket_json(ticket) | {"messages": [message_json(m) for m in messages]})
+        print_json(conversation_json(ticket, messages))
         return 0
     page = await store.get_messages(ticket.id, limit=50)
     print_ticket(ticket, page.messages, earlier=page.has_earlier)
