@@ -6,18 +6,17 @@ lost, doubled or left in the inbox."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from imap_tools import MailBoxUnencrypted
 
-from cs_tui.channels.email.settings import MailboxSettings
 from cs_tui.channels.runner import ChannelRunner
 from cs_tui.store.sqlite import SqliteStore
 
-from ..mailserver import Mailbox, dovecot
-from .corpus import SHOP, samples
+from ..mailserver import Mailbox
+from .conftest import MailboxStore
+from .corpus import samples
 
 pytestmark = pytest.mark.slow
 WITHIN_S = 60.0
@@ -25,28 +24,9 @@ WITHIN_S = 60.0
 
 
 @pytest.fixture
-def served() -> Iterator[Mailbox]:
-    with dovecot() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
-async def store(
-    tmp_path: Path, served: Mailbox, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[SqliteStore]:
-    monkeypatch.setenv("TOKO_MAIL", served.password)
-    settings = MailboxSettings.parse(
-        address=SHOP,
-        imap=f"imap://{served.user}@{served.host}:{served.port}/INBOX",
-        smtp=f"smtp://{served.user}@127.0.0.1:25",
-        password_env="TOKO_MAIL",
-    )
-    opened = await SqliteStore.open(tmp_path / "cs-tui.db")
-    await opened.add_channel("toko", "email", settings.to_dict())
-    try:
+async def store(mailbox_store: MailboxStore) -> AsyncIterator[SqliteStore]:
+    async with mailbox_store(25) as opened:  # nothing is sent here
         yield opened
-    finally:
-        await opened.close()
 
 
 def count(served: Mailbox, folder: str) -> int:

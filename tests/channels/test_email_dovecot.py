@@ -4,7 +4,6 @@ the agent will see it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -12,15 +11,9 @@ from imap_tools import MailBoxUnencrypted, MailMessageFlags
 
 from cs_tui.channels.email.reading import read_mail
 
-from ..mailserver import Mailbox, dovecot
+from ..mailserver import Mailbox
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def served() -> Iterator[Mailbox]:
-    with dovecot() as mailbox:
-        yield mailbox
 
 
 def gmail_reply_in_indonesian() -> bytes:

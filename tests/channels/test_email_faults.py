@@ -22,19 +22,19 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from imap_tools import MailBoxUnencrypted
 
-from cs_tui.channels.email.settings import MailboxSettings
 from cs_tui.channels.runner import ChannelRunner
 from cs_tui.domain.channels import DeliveryState
 from cs_tui.domain.models import NewMessage
 from cs_tui.store.sqlite import SqliteStore
 
-from ..mailserver import Mailbox, SmtpSink, dovecot, signs_in, smtp_server
+from ..mailserver import Mailbox, SmtpSink, signs_in, smtp_server
+from .conftest import SHOP as ADDRESS
+from .conftest import settings_for
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning"),
 ]
-ADDRESS = "cs@tokoku.example"
 WITHIN_S = 60.0
 TAKE_OVER_S = 30.0
 """The issue's promise: a mailbox whose worker died is worked again within this."""
@@ -64,21 +64,6 @@ class SlowSink(SmtpSink):
             self.holding[0] = False
             await asyncio.sleep(5)
         return "250 2.0.0 Ok: queued"
-
-
-@pytest.fixture
-def served() -> Iterator[Mailbox]:
-    with dovecot() as mailbox:
-        yield mailbox
-
-
-def settings_for(served: Mailbox, smtp_port: int) -> MailboxSettings:
-    return MailboxSettings.parse(
-        address=ADDRESS,
-        imap=f"imap://{served.user}@{served.host}:{served.port}/INBOX",
-        smtp=f"smtp://{served.user}@127.0.0.1:{smtp_port}",
-        password_env="TOKO_MAIL",
-    )
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -25,23 +24,18 @@ from cs_tui.domain.channels import DeliveryState
 from cs_tui.domain.models import NewMessage, Ticket
 from cs_tui.store.sqlite import SqliteStore
 
-from ..mailserver import Mailbox, SmtpSink, dovecot, signs_in, smtp_server
+from ..mailserver import Mailbox, SmtpSink, signs_in, smtp_server
+from .conftest import SHOP as ADDRESS
+from .conftest import MailboxStore
 from .test_email_bounces import postfix_report
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning"),
 ]
-ADDRESS = "cs@tokoku.example"
 WITHIN_S = 15.0
 """How long something that must happen may take: generous, so only a lost mail fails."""
 T = TypeVar("T")
-
-
-@pytest.fixture
-def served() -> Iterator[Mailbox]:
-    with dovecot() as mailbox:
-        yield mailbox
 
 
 @pytest.fixture
@@ -51,22 +45,9 @@ def sink(served: Mailbox) -> Iterator[tuple[int, SmtpSink]]:
 
 
 @pytest.fixture
-async def store(
-    tmp_path: Path, served: Mailbox, sink: tuple[int, SmtpSink], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[SqliteStore]:
-    monkeypatch.setenv("TOKO_MAIL", served.password)
-    settings = MailboxSettings.parse(
-        address=ADDRESS,
-        imap=f"imap://{served.user}@{served.host}:{served.port}/INBOX",
-        smtp=f"smtp://{served.user}@127.0.0.1:{sink[0]}",
-        password_env="TOKO_MAIL",
-    )
-    opened = await SqliteStore.open(tmp_path / "cs-tui.db")
-    await opened.add_channel("toko", "email", settings.to_dict())
-    try:
+async def store(mailbox_store: MailboxStore, sink: tuple[int, SmtpSink]) -> AsyncIterator[SqliteStore]:
+    async with mailbox_store(sink[0]) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture
