@@ -335,3 +335,29 @@ async def test_the_same_mail_kept_aside_twice_is_one_entry_tried_twice(store: Sq
     [kept] = await store.list_quarantined()
     assert (kept.id, kept.attempts, kept.reason) == (first, 2, "still no sender")
     assert again == first
+
+
+async def test_a_mail_to_two_of_the_shops_mailboxes_is_one_message(store: SqliteStore) -> None:
+    await store.add_channel("penjualan", "email", {"address": "sales@tokoku.example"})
+    first = await store.take_in(MAILBOX, mail(message_id="both@mail.example.com"), cursor=None)
+    # The other mailbox's copy: the same mail, other bytes (its own Received lines).
+    copy = replace(mail(message_id="both@mail.example.com"), raw_sha256="f" * 64, raw=b"Received: x\r\n")
+    second = await store.take_in("penjualan", copy, cursor="3:1")
+    assert second.duplicate
+    assert second.message_id == first.message_id
+    assert await store.count_tickets() == 1
+    assert await store.channel_cursor("penjualan") == "3:1"
+    await store.add_channel("grosir", "email", {"address": "grosir@tokoku.example"})
+    stranger = replace(copy, sender_email="orang@lain.example", raw_sha256="e" * 64)
+    assert not (await store.take_in("grosir", stranger, cursor=None)).duplicate  # not the same mail
+
+
+async def test_the_same_answer_in_two_mailboxes_joins_its_ticket_once_each_without_a_clash(
+    store: SqliteStore,
+) -> None:
+    await store.add_channel("penjualan", "email", {"address": "sales@tokoku.example"})
+    opened = await store.take_in(MAILBOX, mail(message_id="m1@example.com"), cursor=None)
+    answer = mail("Ada kabar?", subject="Re: Pesanan belum sampai", in_reply_to=("m1@example.com",))
+    joined = await store.take_in(MAILBOX, replace(answer, external_id=None), cursor=None)
+    again = await store.take_in("penjualan", replace(answer, external_id=None), cursor=None)
+    assert joined.ticket_id == again.ticket_id == opened.ticket_id  # no clash, no quarantine

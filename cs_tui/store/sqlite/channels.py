@@ -129,12 +129,16 @@ class ChannelsStore(SqliteCore):
                 "SELECT k.message_id, m.ticket_id FROM taken_in k JOIN messages m ON m.id = k.message_id"
                 f" WHERE k.channel = ? AND k.key IN ({','.join('?' * len(keys))}) LIMIT 1",
                 (channel, *keys),
-            )
+            ) or await self._same_mail_elsewhere(inbound)
             if seen is not None:
+                await self._writer.executemany(
+                    "INSERT OR IGNORE INTO taken_in(channel, key, message_id) VALUES (?, ?, ?)",
+                    [(channel, key, seen[0]) for key in keys],
+                )
                 await self._move_cursor(channel, cursor)
                 return TakenIn(seen[1], seen[0], new_ticket=False, duplicate=True)
             parts = writes.MailParts(inbound.external_id, inbound.quoted, raw_digest)
-            taken = await self._bounce(inbound, parts, now) if inbound.bounced_id else None
+            taken = await self._bounce(channel, inbound, parts, now) if inbound.bounced_id else None
             if taken is None:
                 taken = await self._thread_in(channel, kind, inbound, parts, now, acknowledgement)
             await self._writer.executemany(
@@ -152,6 +156,20 @@ class ChannelsStore(SqliteCore):
             await self._move_cursor(channel, cursor)
             return taken
 
+    async def _same_mail_elsewhere(self, inbound: Inbound) -> Any:
+        """The message this mail already is, taken in by another mailbox: the same
+        Message-ID from the same sender (a customer who wrote to two of the shop's
+        addresses at once), or None."""
+        if not inbound.external_id:
+            return None
+        found = await self._writer.execute_fetchall(
+            "SELECT m.id, m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id"
+            " JOIN customers c ON c.id = t.customer_id WHERE m.external_id = ?"
+            " AND m.author_kind = 'customer' AND coalesce(m.from_email, c.email) = ? LIMIT 1",
+            (inbound.external_id, inbound.sender_email),
+        )
+        return next(iter(found), None)
+
     def _keep_files(self, inbound: Inbound) -> tuple[str | None, list[str]]:
         files = self.files
         raw = files.put(inbound.raw) if inbound.raw else None
@@ -168,7 +186,9 @@ class ChannelsStore(SqliteCore):
         if cursor is not None:
             await self._writer.execute("UPDATE channels SET cursor = ? WHERE name = ?", (cursor, channel))
 
-    async def _bounce(self, inbound: Inbound, parts: writes.MailParts, now: datetime) -> TakenIn | None:
+    async def _bounce(
+        self, channel: str, inbound: Inbound, parts: writes.MailParts, now: datetime
+    ) -> TakenIn | None:
         """A bounce of a reply of ours: a note on that reply's ticket, and the reply
         marked bounced when the mailer has given up. None when no reply of ours
         has the id the bounce names (it is taken in as other automatic mail)."""
@@ -183,7 +203,11 @@ class ChannelsStore(SqliteCore):
             return None
         reply_id, ticket_id = found[0]
         note = NewMessage(
-            f"in:{inbound.raw_sha256}", inbound.body, author_kind=AuthorKind.SYSTEM, internal=True, auto=True
+            f"in:{channel}:{inbound.raw_sha256}",
+            inbound.body,
+            author_kind=AuthorKind.SYSTEM,
+            internal=True,
+            auto=True,
         )
         message_id = await writes.append_message(
             self._writer, self.sla, ticket_id, note, actor_id=None, now=now, parts=parts
@@ -227,7 +251,7 @@ class ChannelsStore(SqliteCore):
                     inbound.sender_email,
                 )
             message = NewMessage(
-                f"in:{inbound.raw_sha256}",
+                f"in:{channel}:{inbound.raw_sha256}",
                 inbound.body,
                 author_kind=AuthorKind.CUSTOMER,
                 auto=inbound.automatic is not None,
