@@ -76,7 +76,7 @@ def _register_email(kinds: Any, common: argparse.ArgumentParser) -> None:
         help="a mailbox: mail in by IMAP, replies out by SMTP",
         description="A mailbox customers write to. Mail is read by IMAP (IDLE, so it shows within "
         "seconds), left unread, and moved to a processed folder once it is a ticket; replies go "
-        "out by SMTP. docs/email.md shows the settings for Gmail, Outlook and a shop's own server.",
+        "out by SMTP. docs/email.md shows the settings for Gmail and a shop's own server.",
         epilog="example: cs-tui channel add email toko --address cs@tokoku.id "
         "--imap imaps://cs%%40tokoku.id@imap.gmail.com:993/INBOX "
         "--smtp smtp+starttls://cs%%40tokoku.id@smtp.gmail.com:587 --password-file ~/.config/cs-tui/toko.pw",

@@ -17,6 +17,7 @@ import aiosmtplib
 from imap_tools import BaseMailBox, ImapToolsError, MailBox, MailboxLoginError, MailBoxUnencrypted
 
 from cs_tui.channels.email.settings import (
+    PASSWORD_HINT,
     ImapServer,
     MailboxSettings,
     SettingsError,
@@ -113,8 +114,7 @@ def _imap_lines(
                 False,
                 "IMAP",
                 f"the IMAP server refused the password for {server.username} ({said}): check the "
-                f"password in {settings.password_source}; Gmail, Outlook and Yahoo need an app "
-                "password, not the account's own",
+                f"password in {settings.password_source}; {PASSWORD_HINT}",
             )
         ]
     except (OSError, imaplib.IMAP4.error, ImapToolsError) as error:
@@ -303,8 +303,7 @@ async def _smtp_lines(client: aiosmtplib.SMTP, settings: MailboxSettings, passwo
                 False,
                 "SMTP",
                 f"the SMTP server refused the password for {server.username} ({error.code} "
-                f"{error.message}): check the password in {settings.password_source}; Gmail, Outlook "
-                "and Yahoo need an app password, not the account's own",
+                f"{error.message}): check the password in {settings.password_source}; {PASSWORD_HINT}",
             )
         ]
     except aiosmtplib.SMTPException:

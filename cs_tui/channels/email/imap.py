@@ -27,7 +27,13 @@ from imap_tools import BaseMailBox, ImapToolsError, MailboxLoginError
 
 from cs_tui.channels.email.checking import StartTlsMissing, connect_imap, connection_failed, no_starttls
 from cs_tui.channels.email.inbound import fetch_limit, inbound_from_mail
-from cs_tui.channels.email.settings import MailboxSettings, SettingsError, read_password, tls_context
+from cs_tui.channels.email.settings import (
+    PASSWORD_HINT,
+    MailboxSettings,
+    SettingsError,
+    read_password,
+    tls_context,
+)
 from cs_tui.domain.text import sanitize_line
 from cs_tui.store.base import ChannelStore, NotFound, StoreUnavailable, StoreUnwritable
 
@@ -136,7 +142,7 @@ class MailIntake:
         if isinstance(refusal, MailboxLoginError):
             return (
                 f"the IMAP server refused the password for {server.username}: check "
-                f"{self.settings.password_source} (Gmail and Outlook need an app password)"
+                f"{self.settings.password_source}; {PASSWORD_HINT}"
             )
         return str(refusal)
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import aiosmtplib
 from aiosmtplib.typing import Default
 
+from cs_tui.channels.email.settings import PASSWORD_HINT
 from cs_tui.domain.text import sanitize_line
 
 Security = Literal["tls", "starttls", "plain"]
@@ -199,7 +200,7 @@ def _refusal(error: aiosmtplib.SMTPResponseException, settings: SmtpSettings) ->
             return kind(f"the mail server could not check the password for {settings.username} now ({said})")
         return kind(
             f"the mail server refused the password for {settings.username} ({said}): check the "
-            "mailbox's password; Gmail, Outlook and Yahoo need an app password, not the account's own"
+            f"mailbox's password; {PASSWORD_HINT}"
         )
     if isinstance(error, aiosmtplib.SMTPSenderRefused):
         sender = error.sender or "<>"

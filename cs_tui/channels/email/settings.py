@@ -28,6 +28,11 @@ Security = Literal["tls", "starttls", "plain"]
 # first run; the check only says whether it is there, it changes nothing.
 DEFAULT_PROCESSED_FOLDER = "cs-tui-processed"
 DEFAULT_MAX_MAIL_BYTES = 25 * 1024 * 1024  # what Gmail and Outlook send at most
+PASSWORD_HINT = (
+    "Gmail and Yahoo need an app password, not the account's own; Outlook.com and Microsoft 365 "
+    "no longer take a password here (see docs/email.md)"
+)
+"""What to say when a server refuses a mailbox's password."""
 
 _IMAP_SCHEMES: dict[str, tuple[Security, int]] = {
     "imaps": ("tls", 993),
