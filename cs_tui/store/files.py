@@ -65,3 +65,8 @@ class FileStore:
             raise NotFound(
                 f"the file {digest[:12]}… is not in {self.root}: it was moved or deleted"
             ) from None
+
+
+def files_beside(store_file: Path) -> FileStore:
+    """Where a store file keeps its files: `cs-tui.db` keeps them in `cs-tui-files/`."""
+    return FileStore(store_file.with_name(f"{store_file.stem}-files"))

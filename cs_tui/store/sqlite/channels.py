@@ -1,44 +1,30 @@
-"""Channels in the SQLite store: their settings, what they take in (threaded, once,
-with its cursor in the same transaction), what they could not read, what goes out
-and how it went, who works each one, and the files beside the store."""
+"""Channels in the SQLite store: their settings, what goes out by them and how it
+went, who works each one, and the files beside the store. What they take in is
+intake.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from cs_tui.domain import templates
 from cs_tui.domain.channels import (
     AttachmentInfo,
     ChannelInfo,
     Delivery,
     DeliveryState,
-    Inbound,
     Outgoing,
-    Quarantined,
-    TakenIn,
 )
-from cs_tui.domain.intake import acknowledges, checked_inbound, merged_cc
-from cs_tui.domain.models import AuthorKind, Channel, EventKind, NewMessage, NewTicket, Status
-from cs_tui.domain.threads import Thread, subject_numbers, thread_of
+from cs_tui.domain.models import EventKind
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import InvalidInput, NotFound
-from cs_tui.store.files import FileStore, sha256
-from cs_tui.store.sqlite import rows, writes
-from cs_tui.store.sqlite.core import SqliteCore
+from cs_tui.store.sqlite import writes
+from cs_tui.store.sqlite.intake import IntakeStore
 
-_KIND_CHANNEL = {
-    "email": Channel.EMAIL,
-    "whatsapp": Channel.WHATSAPP,
-    "chat": Channel.CHAT,
-    "form": Channel.WEB,
-}
 UNKNOWN_OUTCOME = (
     "cs-tui stopped while the mail server was taking this reply, so it may or may not have gone "
     "out; it is not sent again by itself, so as never to send it twice. Ask the customer, or "
@@ -46,16 +32,7 @@ UNKNOWN_OUTCOME = (
 )
 
 
-def files_beside(path: Path) -> FileStore:
-    """Where a store file keeps its attachments: `cs-tui.db` -> `cs-tui-files/`."""
-    return FileStore(path.with_name(f"{path.stem}-files"))
-
-
-class ChannelsStore(SqliteCore):
-    @property
-    def files(self) -> FileStore:
-        return files_beside(self.path)
-
+class ChannelsStore(IntakeStore):
     # Set-up
 
     async def add_channel(self, name: str, kind: str, settings: dict[str, str]) -> ChannelInfo:
@@ -102,293 +79,6 @@ class ChannelsStore(SqliteCore):
             await self._writer.execute("DELETE FROM leases WHERE channel = ?", (name,))
             for ticket_id in sorted({row[0] for row in waiting}):
                 await self._event(EventKind.DELIVERY_CHANGED, ticket_id, None)
-            await self._event(EventKind.CHANNEL_CHANGED, None, None)
-
-    # Intake
-
-    async def channel_cursor(self, name: str) -> str | None:
-        row = await self._fetchone("SELECT cursor FROM channels WHERE name = ?", (name,))
-        if row is None:
-            raise NotFound(f"there is no channel named {name}")
-        return row[0]  # type: ignore[no-any-return]
-
-    async def take_in(
-        self, channel: str, inbound: Inbound, *, cursor: str | None, acknowledgement: str | None = None
-    ) -> TakenIn:
-        inbound = checked_inbound(inbound)
-        raw_digest, file_digests = await asyncio.to_thread(self._keep_files, inbound)
-        now = utcnow()
-        if inbound.received_at is not None:
-            now = min(inbound.received_at, now)
-        async with self._transaction() as db:
-            kind = await self._channel_kind(channel)
-            keys = [f"sha:{inbound.raw_sha256}"] + (
-                [f"id:{inbound.external_id}"] if inbound.external_id else []
-            )
-            seen = await db.fetchone(
-                "SELECT k.message_id, m.ticket_id FROM taken_in k JOIN messages m ON m.id = k.message_id"
-                f" WHERE k.channel = ? AND k.key IN ({','.join('?' * len(keys))}) LIMIT 1",
-                (channel, *keys),
-            ) or await self._same_mail_elsewhere(inbound)
-            if seen is not None:
-                await self._writer.executemany(
-                    "INSERT OR IGNORE INTO taken_in(channel, key, message_id) VALUES (?, ?, ?)",
-                    [(channel, key, seen[0]) for key in keys],
-                )
-                await self._move_cursor(channel, cursor)
-                return TakenIn(seen[1], seen[0], new_ticket=False, duplicate=True)
-            parts = writes.MailParts(inbound.external_id, inbound.quoted, raw_digest)
-            taken = await self._bounce(channel, inbound, parts, now) if inbound.bounced_id else None
-            if taken is None:
-                taken = await self._thread_in(channel, kind, inbound, parts, now, acknowledgement)
-            await self._writer.executemany(
-                "INSERT INTO attachments(message_id, filename, content_type, size, sha256)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (taken.message_id, each.filename, each.content_type, len(each.data), digest)
-                    for each, digest in zip(inbound.files, file_digests, strict=True)
-                ],
-            )
-            await self._writer.executemany(
-                "INSERT OR IGNORE INTO taken_in(channel, key, message_id) VALUES (?, ?, ?)",
-                [(channel, key, taken.message_id) for key in keys],
-            )
-            await self._move_cursor(channel, cursor)
-            return taken
-
-    async def _same_mail_elsewhere(self, inbound: Inbound) -> Any:
-        """The message this mail already is, taken in by another mailbox: the same
-        Message-ID from the same sender (a customer who wrote to two of the shop's
-        addresses at once), or None."""
-        if not inbound.external_id:
-            return None
-        found = await self._writer.execute_fetchall(
-            "SELECT m.id, m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id"
-            " JOIN customers c ON c.id = t.customer_id WHERE m.external_id = ?"
-            " AND m.author_kind = 'customer' AND coalesce(m.from_email, c.email) = ? LIMIT 1",
-            (inbound.external_id, inbound.sender_email),
-        )
-        return next(iter(found), None)
-
-    def _keep_files(self, inbound: Inbound) -> tuple[str | None, list[str]]:
-        files = self.files
-        raw = files.put(inbound.raw) if inbound.raw else None
-        return raw, [files.put(each.data) for each in inbound.files]
-
-    async def _channel_kind(self, channel: str) -> str:
-        row = await self._writer.execute_fetchall("SELECT kind FROM channels WHERE name = ?", (channel,))
-        found = next(iter(row), None)
-        if found is None:
-            raise NotFound(f"there is no channel named {channel}")
-        return str(found[0])
-
-    async def _move_cursor(self, channel: str, cursor: str | None) -> None:
-        if cursor is not None:
-            await self._writer.execute("UPDATE channels SET cursor = ? WHERE name = ?", (cursor, channel))
-
-    async def _bounce(
-        self, channel: str, inbound: Inbound, parts: writes.MailParts, now: datetime
-    ) -> TakenIn | None:
-        """A bounce of a reply of ours: a note on that reply's ticket, and the reply
-        marked bounced when the mailer has given up. None when no reply of ours
-        has the id the bounce names (it is taken in as other automatic mail)."""
-        found = list(
-            await self._writer.execute_fetchall(
-                "SELECT m.id, m.ticket_id FROM messages m JOIN deliveries d ON d.message_id = m.id"
-                " WHERE m.external_id = ?",
-                (inbound.bounced_id,),
-            )
-        )
-        if not found:
-            return None
-        reply_id, ticket_id = found[0]
-        note = NewMessage(
-            f"in:{channel}:{inbound.raw_sha256}",
-            inbound.body,
-            author_kind=AuthorKind.SYSTEM,
-            internal=True,
-            auto=True,
-        )
-        message_id = await writes.append_message(
-            self._writer, self.sla, ticket_id, note, actor_id=None, now=now, parts=parts
-        )
-        if inbound.bounce_permanent:
-            await self._writer.execute(
-                "UPDATE deliveries SET state = 'bounced', reason = ?, retry_at = NULL WHERE message_id = ?",
-                (inbound.bounce_reason or "the receiving server returned it", reply_id),
-            )
-            await self._event(EventKind.DELIVERY_CHANGED, ticket_id, None)
-        await self._event(EventKind.MESSAGE_ADDED, ticket_id, None)
-        return TakenIn(ticket_id, message_id, new_ticket=False)
-
-    async def _thread_in(
-        self,
-        channel: str,
-        kind: str,
-        inbound: Inbound,
-        parts: writes.MailParts,
-        now: datetime,
-        acknowledgement: str | None,
-    ) -> TakenIn:
-        thread = await self._thread(inbound)
-        if thread.ticket_id is not None:
-            ticket_id = thread.ticket_id
-            customer_email, cc = next(
-                iter(
-                    await self._writer.execute_fetchall(
-                        "SELECT c.email, t.cc FROM tickets t JOIN customers c ON c.id = t.customer_id"
-                        " WHERE t.id = ?",
-                        (ticket_id,),
-                    )
-                )
-            )
-            if inbound.sender_email != customer_email:
-                parts = writes.MailParts(
-                    parts.external_id,
-                    parts.quoted,
-                    parts.raw_sha256,
-                    inbound.sender_name,
-                    inbound.sender_email,
-                )
-            message = NewMessage(
-                f"in:{channel}:{inbound.raw_sha256}",
-                inbound.body,
-                author_kind=AuthorKind.CUSTOMER,
-                auto=inbound.automatic is not None,
-            )
-            message_id = await writes.append_message(
-                self._writer, self.sla, ticket_id, message, actor_id=None, now=now, parts=parts
-            )
-            if inbound.automatic is None:
-                joined = merged_cc(tuple(cc.split()), customer_email, inbound)
-                await self._writer.execute(
-                    "UPDATE tickets SET cc = ? WHERE id = ?", (" ".join(joined), ticket_id)
-                )
-            await self._event(EventKind.MESSAGE_ADDED, ticket_id, None)
-            return TakenIn(ticket_id, message_id, new_ticket=False)
-        new = NewTicket(
-            inbound.subject,
-            inbound.sender_email,
-            inbound.body,
-            customer_name=inbound.sender_name,
-            channel=_KIND_CHANNEL.get(kind, Channel.EMAIL),
-            tags=("automatic",) if inbound.automatic else (),
-        )
-        ticket_id, message_id = await writes.insert_ticket(
-            self._writer,
-            self.sla,
-            new,
-            ref=f"{channel}:{inbound.external_id or inbound.raw_sha256}",
-            now=now,
-            auto=inbound.automatic is not None,
-            channel_name=channel,
-            cc=inbound.cc,
-            linked_to=thread.linked_to,
-            parts=parts,
-        )
-        if acknowledgement:
-            await self._acknowledge(channel, ticket_id, inbound, acknowledgement, now)
-        await self._event(EventKind.TICKET_CREATED, ticket_id, None)
-        return TakenIn(ticket_id, message_id, new_ticket=True, linked_to=thread.linked_to)
-
-    async def _thread(self, inbound: Inbound) -> Thread:
-        ids = [*inbound.in_reply_to, *inbound.references]
-        of_message: dict[str, int] = {}
-        if ids:
-            found = await self._writer.execute_fetchall(
-                "SELECT external_id, ticket_id FROM messages"
-                f" WHERE external_id IN ({','.join('?' * len(ids))})",
-                ids,
-            )
-            of_message = {row[0]: row[1] for row in found}
-        numbers = [*of_message.values(), *subject_numbers(inbound.subject)]
-        tickets: dict[int, tuple[Status, str]] = {}
-        on_ticket: set[int] = set()
-        if numbers:
-            found = await self._writer.execute_fetchall(
-                "SELECT t.id, t.status, t.subject, c.email, t.cc FROM tickets t"
-                f" JOIN customers c ON c.id = t.customer_id WHERE t.id IN ({','.join('?' * len(numbers))})",
-                numbers,
-            )
-            for ticket_id, status, subject, email, cc in found:
-                tickets[ticket_id] = (Status(status), subject)
-                if inbound.sender_email == email or inbound.sender_email in cc.split():
-                    on_ticket.add(ticket_id)
-        return thread_of(
-            in_reply_to=inbound.in_reply_to,
-            references=inbound.references,
-            subject=inbound.subject,
-            ticket_of_message=of_message.get,
-            ticket=tickets.get,
-            sender_is_on=on_ticket.__contains__,
-        )
-
-    async def _acknowledge(
-        self, channel: str, ticket_id: int, inbound: Inbound, text: str, now: datetime
-    ) -> None:
-        sent = await self._writer.execute_fetchall(
-            "SELECT count(*) FROM deliveries d JOIN messages m ON m.id = d.message_id"
-            " JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id"
-            " WHERE d.channel = ? AND m.author_kind = 'system' AND m.auto = 1 AND NOT m.internal"
-            " AND c.email = ? AND m.created_at >= ?",
-            (channel, inbound.sender_email, to_micros(now - timedelta(days=1))),
-        )
-        if not acknowledges(inbound, sent_in_past_day=int(next(iter(sent))[0])):
-            return
-        ticket = rows.ticket(
-            next(
-                iter(
-                    await self._writer.execute_fetchall(
-                        f"SELECT {rows.TICKET_COLUMNS} FROM {rows.TICKET_FROM} WHERE t.id = ?", (ticket_id,)
-                    )
-                )
-            )
-        )
-        body = templates.render(text, templates.context_for(ticket, None)).text
-        message = NewMessage(f"ack:{ticket_id}", body, author_kind=AuthorKind.SYSTEM, auto=True)
-        await writes.append_message(
-            self._writer, self.sla, ticket_id, message, actor_id=None, now=now, deliver=True
-        )
-
-    async def quarantine(self, channel: str, raw: bytes, reason: str, *, cursor: str | None) -> int:
-        async with self._transaction():
-            found = await self._writer.execute_fetchall(
-                "INSERT INTO quarantine(channel, reason, raw, raw_sha256, received_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(channel, raw_sha256) DO UPDATE SET reason = excluded.reason,"
-                " attempts = attempts + 1 RETURNING id",
-                (channel, reason, raw, sha256(raw), to_micros(utcnow())),
-            )
-            await self._move_cursor(channel, cursor)
-            await self._event(EventKind.CHANNEL_CHANGED, None, None)
-            return int(next(iter(found))[0])
-
-    async def list_quarantined(self, channel: str | None = None) -> list[Quarantined]:
-        found = await self._fetchall(
-            "SELECT id, channel, reason, length(raw), received_at, attempts FROM quarantine"
-            " WHERE ? IS NULL OR channel = ? ORDER BY id",
-            (channel, channel),
-        )
-        return [Quarantined(row[0], row[1], row[2], row[3], from_micros(row[4]), row[5]) for row in found]
-
-    async def quarantined_raw(self, quarantined_id: int) -> tuple[str, bytes]:
-        row = await self._fetchone("SELECT channel, raw FROM quarantine WHERE id = ?", (quarantined_id,))
-        if row is None:
-            raise NotFound(f"nothing is kept under {quarantined_id}: `cs-tui quarantine list` shows what is")
-        return row[0], bytes(row[1])
-
-    async def release_quarantined(self, quarantined_id: int, *, reason: str | None = None) -> None:
-        async with self._transaction():
-            if reason is None:
-                done = await self._writer.execute("DELETE FROM quarantine WHERE id = ?", (quarantined_id,))
-            else:
-                done = await self._writer.execute(
-                    "UPDATE quarantine SET reason = ?, attempts = attempts + 1 WHERE id = ?",
-                    (reason, quarantined_id),
-                )
-            if done.rowcount == 0:
-                raise NotFound(
-                    f"nothing is kept under {quarantined_id}: `cs-tui quarantine list` shows what is"
-                )
             await self._event(EventKind.CHANNEL_CHANGED, None, None)
 
     # Delivery
