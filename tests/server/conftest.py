@@ -4,6 +4,7 @@ and started again on the same port."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -59,6 +60,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=None if self.files is None else self._limit_files,
+            start_new_session=True,  # its workers with it, for kill()
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
@@ -78,9 +80,11 @@ class Server:
         resource.setrlimit(resource.RLIMIT_NOFILE, (self.files, self.files))
 
     def kill(self) -> None:
-        """As a power cut would: no chance to finish anything."""
+        """As a power cut would: no chance to finish anything, for the server and for
+        each of its workers (which would otherwise outlive it, serving on)."""
         if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
             self.process = None
 
