@@ -3,6 +3,7 @@ shop's mailbox on it set up as an admin sets it up."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cs_tui.channels.email.settings import MailboxSettings
+from cs_tui.channels.runner import ChannelRunner
 from cs_tui.store.sqlite import SqliteStore
 
 from ..mailserver import Mailbox, dovecot
@@ -52,3 +54,24 @@ def mailbox_store(tmp_path: Path, served: Mailbox, monkeypatch: pytest.MonkeyPat
             await store.close()
 
     return opened
+
+
+@asynccontextmanager
+async def channels_running(store: SqliteStore) -> AsyncIterator[ChannelRunner]:
+    """The store's channels at work, as `cs-tui channel run` works them, until the
+    block ends."""
+    runner = ChannelRunner(store, purpose="test")
+    task = asyncio.create_task(runner.run())
+    try:
+        yield runner
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def set_up_again(store: SqliteStore, change: Callable[[MailboxSettings], MailboxSettings]) -> None:
+    """The mailbox `toko` removed and set up again with changed settings, as an admin
+    changes one."""
+    settings = MailboxSettings.from_dict((await store.get_channel("toko")).settings)
+    await store.remove_channel("toko")
+    await store.add_channel("toko", "email", change(settings).to_dict())

@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 from imap_tools import MailBoxUnencrypted
 
-from cs_tui.channels.runner import ChannelRunner
 from cs_tui.store.sqlite import SqliteStore
 
 from ..mailserver import Mailbox
-from .conftest import MailboxStore
+from .conftest import MailboxStore, channels_running
 from .corpus import samples
 
 pytestmark = pytest.mark.slow
@@ -41,17 +40,12 @@ async def test_every_mail_of_the_corpus_becomes_the_ticket_an_agent_must_see(
     with MailBoxUnencrypted(served.host, served.port).login(served.user, served.password) as box:
         for sample in corpus:
             box.append(sample.raw, "INBOX", flag_set=[])
-    runner = ChannelRunner(store, purpose="test")
-    task = asyncio.create_task(runner.run())
-    try:
+    async with channels_running(store) as runner:
         deadline = asyncio.get_running_loop().time() + WITHIN_S
         while await store.count_tickets() < len(corpus):
             assert asyncio.get_running_loop().time() < deadline, runner.status
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # the last batch is moved after it is stored
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
     assert await store.list_quarantined() == []
     page = await store.list_tickets(None, limit=100)

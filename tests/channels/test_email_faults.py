@@ -22,14 +22,13 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from imap_tools import MailBoxUnencrypted
 
-from cs_tui.channels.runner import ChannelRunner
 from cs_tui.domain.channels import DeliveryState
 from cs_tui.domain.models import NewMessage
 from cs_tui.store.sqlite import SqliteStore
 
 from ..mailserver import Mailbox, SmtpSink, signs_in, smtp_server
 from .conftest import SHOP as ADDRESS
-from .conftest import settings_for
+from .conftest import channels_running, settings_for
 
 pytestmark = [
     pytest.mark.slow,
@@ -235,9 +234,7 @@ async def test_dovecot_restarted_under_idle_the_mailbox_reconnects_and_catches_u
 ) -> None:
     monkeypatch.setenv("TOKO_MAIL", served.password)
     await store.add_channel("toko", "email", settings_for(served, 25).to_dict())
-    runner = ChannelRunner(store, purpose="test")
-    task = asyncio.create_task(runner.run())
-    try:
+    async with channels_running(store) as runner:
 
         async def idling() -> bool:
             status = runner.status.get("toko")
@@ -258,9 +255,6 @@ async def test_dovecot_restarted_under_idle_the_mailbox_reconnects_and_catches_u
             return await store.count_tickets() == 2
 
         await until(both, "the next mail, by IDLE")
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_when_the_process_working_a_mailbox_dies_another_takes_it_over_within_30_s(
@@ -274,9 +268,7 @@ async def test_when_the_process_working_a_mailbox_dies_another_takes_it_over_wit
         return await store.lease_holder("toko") is not None
 
     await until(held, "the lease taken by cs-tui channel run")
-    runner = ChannelRunner(store, purpose="test")
-    task = asyncio.create_task(runner.run())
-    try:
+    async with channels_running(store) as runner:
         await asyncio.sleep(1.0)
         assert "another" in runner.status["toko"].said  # it waits its turn
         channel_run.kill()
@@ -293,6 +285,3 @@ async def test_when_the_process_working_a_mailbox_dies_another_takes_it_over_wit
             return await store.count_tickets() == 1
 
         await until(taken_in, "the mail taken in by the new holder")
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 import pytest
 from imap_tools import MailBoxUnencrypted, MailMessageFlags
 
-from cs_tui.channels.email.settings import MailboxSettings
 from cs_tui.channels.runner import ChannelRunner
 from cs_tui.domain.channels import DeliveryState
 from cs_tui.domain.models import NewMessage, Ticket
@@ -26,7 +25,7 @@ from cs_tui.store.sqlite import SqliteStore
 
 from ..mailserver import Mailbox, SmtpSink, signs_in, smtp_server
 from .conftest import SHOP as ADDRESS
-from .conftest import MailboxStore
+from .conftest import MailboxStore, channels_running, set_up_again
 from .test_email_bounces import postfix_report
 
 pytestmark = [
@@ -52,13 +51,8 @@ async def store(mailbox_store: MailboxStore, sink: tuple[int, SmtpSink]) -> Asyn
 
 @pytest.fixture
 async def running(store: SqliteStore) -> AsyncIterator[ChannelRunner]:
-    runner = ChannelRunner(store, purpose="test")
-    task = asyncio.create_task(runner.run())
-    try:
+    async with channels_running(store) as runner:
         yield runner
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 def customer_mail(text: str, *, subject: str = "Pesanan belum sampai", **headers: str) -> bytes:
@@ -195,14 +189,9 @@ async def test_a_refused_address_fails_at_once_with_the_reply_kept(
 async def test_an_acknowledgement_goes_to_a_person_marked_automatic_and_never_to_a_machine(
     store: SqliteStore, served: Mailbox, sink: tuple[int, SmtpSink]
 ) -> None:
-    info = await store.get_channel("toko")
-    settings = MailboxSettings.from_dict(info.settings)
-    await store.remove_channel("toko")
-    acknowledging = replace(settings, acknowledgement="Halo {{customer.first_name}}, pesan Anda kami terima.")
-    await store.add_channel("toko", "email", acknowledging.to_dict())
-    runner = ChannelRunner(store, purpose="test")
-    task = asyncio.create_task(runner.run())
-    try:
+    greeting = "Halo {{customer.first_name}}, pesan Anda kami terima."
+    await set_up_again(store, lambda settings: replace(settings, acknowledgement=greeting))
+    async with channels_running(store):
         two_days_ago = datetime.now(UTC) - timedelta(days=2)
         append(served, customer_mail("Masih ada stok?", subject="Stok lama"), arrived=two_days_ago)
         append(served, customer_mail("Halo, tanya stok.", subject="Stok kaos"))
@@ -219,9 +208,6 @@ async def test_an_acknowledgement_goes_to_a_person_marked_automatic_and_never_to
         assert envelope.mail_from == "<>"  # a bounce of it goes nowhere
         assert envelope.rcpt_tos == ["budi@example.com"]
         assert "Halo Budi, pesan Anda kami terima." in sent.get_content()
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def _tickets(store: SqliteStore, count: int) -> bool:
@@ -231,17 +217,11 @@ async def _tickets(store: SqliteStore, count: int) -> bool:
 async def test_a_mail_server_away_is_tried_again_later_saying_when(
     store: SqliteStore, served: Mailbox, sink: tuple[int, SmtpSink]
 ) -> None:
-    info = await store.get_channel("toko")
-    settings = MailboxSettings.from_dict(info.settings)
-    await store.remove_channel("toko")
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         away = closed.getsockname()[1]
-    elsewhere = replace(settings, smtp=replace(settings.smtp, port=away))
-    await store.add_channel("toko", "email", elsewhere.to_dict())
-    runner = ChannelRunner(store, purpose="test")
-    task = asyncio.create_task(runner.run())
-    try:
+    await set_up_again(store, lambda settings: replace(settings, smtp=replace(settings.smtp, port=away)))
+    async with channels_running(store):
         append(served, customer_mail("Paket belum sampai."))
         ticket = await eventually(lambda: only_ticket(store), "the ticket")
         agent = await store.ensure_agent("Sari", "sari@tokoku.example")
@@ -258,6 +238,3 @@ async def test_a_mail_server_away_is_tried_again_later_saying_when(
         assert "trying again at" in reply.delivery.reason
         assert reply.delivery.retry_at is not None
         assert reply.delivery.retry_at > reply.created_at
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
