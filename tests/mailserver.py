@@ -112,21 +112,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def dovecot(certificate: trustme.LeafCert | None = None) -> Iterator[Mailbox]:
+def dovecot(
+    certificate: trustme.LeafCert | None = None, *, without: tuple[str, ...] = ()
+) -> Iterator[Mailbox]:
     """Dovecot on a place of its own, which Dovecot's user owns (not under pytest's
     temporary directories, which only the tests' user may enter). With a
-    certificate it also offers STARTTLS on its port and implicit TLS on `tls_port`."""
+    certificate it also offers STARTTLS on its port and implicit TLS on `tls_port`;
+    `without` names capabilities it says it does not have (IDLE, MOVE)."""
     place = Path(tempfile.mkdtemp(prefix="cs-tui-dovecot-"))
     place.chmod(0o755)
     try:
-        with _dovecot(place, certificate) as mailbox:
+        with _dovecot(place, certificate, without) as mailbox:
             yield mailbox
     finally:
         shutil.rmtree(place, ignore_errors=True)
 
 
 @contextmanager
-def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mailbox]:
+def _dovecot(
+    place: Path, certificate: trustme.LeafCert | None, without: tuple[str, ...]
+) -> Iterator[Mailbox]:
     if not Path(_BINARY).exists():
         pytest.skip("needs Dovecot (Debian's dovecot-imapd; .ci/run installs it)")
     user = _runs_as()
@@ -152,6 +157,7 @@ def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mail
             group=grp.getgrgid(user.pw_gid).gr_name,
             uid=user.pw_uid,
         )
+        + _announced_without(without)
     )
     for path in (place, *place.rglob("*")):
         os.chown(path, user.pw_uid, user.pw_gid)
@@ -166,6 +172,21 @@ def _dovecot(place: Path, certificate: trustme.LeafCert | None) -> Iterator[Mail
 
 
 _BINARY = shutil.which("dovecot") or "/usr/sbin/dovecot"
+_CAPABILITIES = (
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT "
+    "CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES "
+    "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE LITERAL+"
+)
+"""What Dovecot 2.3 says it can do once signed in."""
+
+
+def _announced_without(missing: tuple[str, ...]) -> str:
+    """Dovecot's setting that makes it say, once signed in, that it cannot do `missing`
+    (IDLE, MOVE), as servers that cannot say."""
+    if not missing:
+        return ""
+    kept = " ".join(word for word in _CAPABILITIES.split() if word not in missing)
+    return f"protocol imap {{\n  imap_capability = {kept}\n}}\n"
 
 
 def _runs_as() -> pwd.struct_passwd:

@@ -13,19 +13,21 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from imap_tools import MailBoxUnencrypted, MailMessageFlags
 
+from cs_tui.channels.email import imap
 from cs_tui.channels.runner import ChannelRunner
 from cs_tui.domain.channels import DeliveryState
 from cs_tui.domain.models import NewMessage, Ticket
 from cs_tui.store.sqlite import SqliteStore
 
-from ..mailserver import Mailbox, SmtpSink, signs_in, smtp_server
+from ..mailserver import Mailbox, SmtpSink, dovecot, signs_in, smtp_server
+from .conftest import PASSWORD_ENV, MailboxStore, channels_running, set_up_again, settings_for
 from .conftest import SHOP as ADDRESS
-from .conftest import MailboxStore, channels_running, set_up_again
 from .test_email_bounces import postfix_report
 
 pytestmark = [
@@ -238,3 +240,29 @@ async def test_a_mail_server_away_is_tried_again_later_saying_when(
         assert "trying again at" in reply.delivery.reason
         assert reply.delivery.retry_at is not None
         assert reply.delivery.retry_at > reply.created_at
+
+
+async def test_a_server_without_idle_or_move_is_polled_and_its_mail_flagged_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imap, "POLL_S", 0.3)
+    with dovecot(without=("IDLE", "MOVE")) as plain:
+        monkeypatch.setenv(PASSWORD_ENV, plain.password)
+        store = await SqliteStore.open(tmp_path / "cs-tui.db")
+        try:
+            await store.add_channel("toko", "email", settings_for(plain, 25).to_dict())
+            async with channels_running(store) as runner:
+                append(plain, customer_mail("Halo, paket saya belum sampai."))
+                await eventually(lambda: _tickets(store, 1), "the mail, by polling")
+                assert "checking every 0.3 s" in runner.status["toko"].said
+                await asyncio.sleep(1.0)  # polled again, more than once
+                append(plain, customer_mail("Satu lagi.", subject="Tanya lain"))
+                await eventually(lambda: _tickets(store, 2), "the next mail")
+                await asyncio.sleep(1.0)
+            assert await store.count_tickets() == 2  # nothing taken in twice
+            [first, second] = folder(plain, "INBOX")  # left where they are, flagged
+            for kept in (first, second):
+                assert MailMessageFlags.FLAGGED in kept.flags
+                assert MailMessageFlags.SEEN not in kept.flags
+        finally:
+            await store.close()
