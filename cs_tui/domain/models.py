@@ -261,6 +261,15 @@ class CannedActions:
     def is_empty(self) -> bool:
         return self.status is None and self.priority is None and not self.add_tags
 
+    def then(self, later: CannedActions) -> CannedActions:
+        """These actions and then `later`'s (two canned responses in one reply): the
+        later status and priority win, the tags add up."""
+        return CannedActions(
+            later.status or self.status,
+            later.priority or self.priority,
+            tuple(dict.fromkeys((*self.add_tags, *later.add_tags))),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CannedResponse:

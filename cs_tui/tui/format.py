@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cs_tui.domain.models import Activity, Channel, Priority, Status, Ticket
+from cs_tui.domain.models import Activity, CannedActions, Channel, Priority, Status, Ticket
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import duration
 
@@ -91,3 +91,15 @@ def addresses(emails: tuple[str, ...], *, most: int = 3) -> str:
     """Addresses for a line of the screen: the first few, then how many more."""
     shown = ", ".join(in_a_notice(email, 60) for email in emails[:most])
     return shown + (f" and {len(emails) - most} more" if len(emails) > most else "")
+
+
+def describe_actions(actions: CannedActions) -> str:
+    """What a canned response does to the ticket, in words: "status solved, tags x"."""
+    parts = []
+    if actions.status:
+        parts.append(f"status {actions.status.value.replace('_', ' ')}")
+    if actions.priority:
+        parts.append(f"priority {actions.priority.value}")
+    if actions.add_tags:
+        parts.append("tags " + " ".join(actions.add_tags))
+    return ", ".join(parts)

@@ -3,8 +3,11 @@ editor checks placeholders before it saves."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import TextArea
 
+from cs_tui.config import Config
 from cs_tui.domain.models import CannedActions, CannedResponse, NewTicket, Status
 from cs_tui.domain.templates import render
 from cs_tui.store.base import Store
@@ -77,8 +80,8 @@ async def test_a_macro_sets_status_and_tags_and_an_unfilled_placeholder_blocks_s
         await until(pilot, lambda: composer.text == "Hi rina, what is your order number?")
         await settled(pilot)
         ticket = await store.get_ticket(target.id)
-        assert ticket.status is Status.PENDING
-        assert "need-info" in ticket.tags
+        assert ticket.status is Status.NEW  # what it does waits for the reply to go out
+        assert "then status pending, tags need-info" in shown(composer.query_one("#composer-hint"))
         # A placeholder nobody could fill (here: rendered with no values at all) is
         # selected for the agent to type over, and sending waits until it is gone.
         composer.insert(" Your name: " + render("{{agent.first_name}}", {}).text)
@@ -94,6 +97,9 @@ async def test_a_macro_sets_status_and_tags_and_an_unfilled_placeholder_blocks_s
         await settled(pilot)
         bodies = [m.body for m in (await store.get_messages(target.id)).messages]
         assert bodies[-1] == "Hi rina, what is your order number? Your name: Sari"
+        ticket = await store.get_ticket(target.id)
+        assert ticket.status is Status.PENDING
+        assert "need-info" in ticket.tags
 
 
 async def saved_as(store: Store, title: str) -> bool:
@@ -141,3 +147,64 @@ async def test_the_editor_refuses_an_unknown_placeholder_and_saves_a_good_one(
         await until(pilot, lambda: isinstance(app.screen, AskScreen))
         await pilot.press("enter")
         await until(pilot, lambda: not_saved(store, "Ongkir gratis"))
+
+
+async def test_a_canned_responses_actions_go_with_the_reply_and_undo_takes_both_back(
+    make_app: AppFactory, store: Store, tmp_path: Path
+) -> None:
+    await store.save_canned(
+        CannedResponse(
+            None, "Penutup singkat", "Terima kasih, {{customer.first_name}}!", shortcut="zztutup",
+            actions=CannedActions(status=Status.SOLVED),
+        ),
+        actor_id=None,
+    )  # fmt: skip
+    target = await store.create_ticket(NewTicket("Sudah sampai", "rina@example.com", "Halo"), actor_id=None)
+    app = make_app(Config(undo_seconds=2, path=tmp_path / "config" / "config.toml"))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        queue.cursor_row = next(i for i, t in enumerate(queue.rows) if t.id == target.id)
+        await pilot.press("enter")
+        await settled(pilot)
+        composer = main_screen(app).query_one(Composer)
+
+        async def insert_penutup() -> None:
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, CannedPicker))
+            await pilot.press(*"zztutup")
+            await until(pilot, lambda: "Terima kasih" in shown(app.screen.query_one("#canned-preview")))
+            await pilot.press("enter")
+            await until(pilot, lambda: composer.text == "Terima kasih, rina!")
+
+        # Inserted, then deleted and left: nothing happened to the ticket.
+        await insert_penutup()
+        await pilot.press("end", "ctrl+u", "escape")  # deleted, and left
+        assert composer.text == ""
+        await settled(pilot)
+        assert (await store.get_ticket(target.id)).status is Status.NEW
+
+        # Sent, then undone: neither the reply nor the status.
+        await insert_penutup()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("goes out in" in n for n in notices(app)))
+        await pilot.press("u")
+        await until(pilot, lambda: composer.is_open and composer.text == "Terima kasih, rina!")
+        await settled(pilot)
+        assert (await store.get_ticket(target.id)).status is Status.NEW
+        assert [m.body for m in (await store.get_messages(target.id)).messages] == ["Halo"]
+        assert "then status solved" in shown(composer.query_one("#composer-hint"))
+
+        # Sent for good: both.
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("goes out in" in n for n in notices(app)))
+        main_screen(app).ticket_pane.pending and next(
+            iter(main_screen(app).ticket_pane.pending.values())
+        ).set_result("now")
+        await until(pilot, lambda: store_status(store, target.id, Status.SOLVED))
+        assert [m.body for m in (await store.get_messages(target.id)).messages][-1] == "Terima kasih, rina!"
+
+
+async def store_status(store: Store, ticket_id: int, status: Status) -> bool:
+    return (await store.get_ticket(ticket_id)).status is status

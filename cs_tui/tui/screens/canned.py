@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from cs_tui.domain.models import CannedActions, CannedResponse, Priority, Status, Ticket, normalize_tag
 from cs_tui.domain.templates import context_for, render
 from cs_tui.store.base import StoreError
+from cs_tui.tui.format import describe_actions
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.key_hints import KeyHints
@@ -55,24 +56,13 @@ def preview_text(canned: CannedResponse, ticket: Ticket | None, agent: object) -
         text.append(rendered.text[placeholder.start : placeholder.end], style="bold reverse red")
         position = placeholder.end
     text.append(rendered.text[position:])
-    actions = _describe_actions(canned.actions)
+    actions = describe_actions(canned.actions)
     if actions:
         text.append(f"\n\nAlso: {actions}", style="italic")
     if rendered.missing:
         names = ", ".join(dict.fromkeys(p.name for p in rendered.missing))
         text.append(f"\n\nNo value for {names}: fill it in before sending.", style="bold")
     return text
-
-
-def _describe_actions(actions: CannedActions) -> str:
-    parts = []
-    if actions.status:
-        parts.append(f"status {actions.status.value.replace('_', ' ')}")
-    if actions.priority:
-        parts.append(f"priority {actions.priority.value}")
-    if actions.add_tags:
-        parts.append("tags " + " ".join(actions.add_tags))
-    return ", ".join(parts)
 
 
 class CannedPicker(HasServices, ModalScreen[tuple[str, CannedResponse] | None]):

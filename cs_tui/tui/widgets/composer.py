@@ -17,9 +17,9 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Document, Selection
 
-from cs_tui.domain.models import DraftKind, Ticket
+from cs_tui.domain.models import CannedActions, DraftKind, Ticket
 from cs_tui.domain.templates import find_placeholders
-from cs_tui.tui.format import CHANNEL_LABEL, addresses, in_a_notice
+from cs_tui.tui.format import CHANNEL_LABEL, addresses, describe_actions, in_a_notice
 from cs_tui.tui.widgets.ticket_header import keep_to_rows
 
 DRAFT_DELAY = 0.5
@@ -102,6 +102,9 @@ class Composer(Vertical):
         self.client_id = str(uuid.uuid4())
         """Sent with the message, so a retried send is stored once."""
         self.sending = False
+        self.on_send = CannedActions()
+        """What the canned responses put in the text do to the ticket: done when it is
+        sent, taken back with it by undo, dropped with the text."""
         self._title = Text()
         self._save_timer: Timer | None = None
         self._stored = ""
@@ -170,6 +173,7 @@ class Composer(Vertical):
             self.area.history.clear()
         self._stored = ""
         self.client_id = str(uuid.uuid4())
+        self.on_send = CannedActions()
         self._cancel_save()
 
     def forget(self) -> None:
@@ -228,6 +232,11 @@ class Composer(Vertical):
                 )
                 break
 
+    def add_actions(self, actions: CannedActions) -> None:
+        """A canned response's actions, to be done when the text is sent."""
+        self.on_send = self.on_send.then(actions)
+        self._update_hint()
+
     def replace_text(self, text: str) -> None:
         """The whole text, as the agent's editor left it; saved as the draft."""
         self.area.load_text(text.rstrip("\n"))
@@ -239,6 +248,8 @@ class Composer(Vertical):
 
     @on(TextArea.Changed, "#composer-area")
     def _schedule_draft(self) -> None:
+        if not self.text.strip():  # the text they came with is gone: so are they
+            self.on_send = CannedActions()
         self._update_hint()
         self._cancel_save()
         if self.text != self._stored:
@@ -264,5 +275,7 @@ class Composer(Vertical):
         if missing:
             names = ", ".join("{{" + name + "}}" for name in dict.fromkeys(missing))
             hint.update(f"Fill in {names} before sending")
+        elif not self.on_send.is_empty:
+            hint.update(f"ctrl+s send, then {describe_actions(self.on_send)} · esc leave (kept)")
         else:
             hint.update("ctrl+s send · ctrl+e $EDITOR · esc leave (the draft is kept)")

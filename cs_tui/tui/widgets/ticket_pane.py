@@ -8,6 +8,7 @@ that arrived while the agent typed.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.message import Message
 
 from cs_tui.domain.models import (
     AuthorKind,
+    CannedActions,
     CannedResponse,
     Draft,
     DraftKind,
@@ -27,6 +29,7 @@ from cs_tui.domain.models import (
 from cs_tui.domain.text import sanitize_line
 from cs_tui.store.base import Conflict, Queued, StoreError, StoreUnavailable, StoreUnwritable
 from cs_tui.tui.changes import describe_changes
+from cs_tui.tui.format import describe_actions
 from cs_tui.tui.kept import shown_path
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
@@ -200,29 +203,29 @@ class TicketPane(HasServices, Pane):
         self.conversation.focus()
 
     def insert_canned(self, body: str, canned: CannedResponse) -> None:
-        """Put a canned response at the cursor and do what it says to the ticket."""
+        """Put a canned response at the cursor; what it does to the ticket (a status,
+        a priority, tags) is done when the text is sent, not before."""
         if self.ticket is None:
             return
         if not self.composer.is_open:
             self.start(DraftKind.REPLY)
         self.composer.insert(body)
-        self._use_canned(canned)
+        self.composer.add_actions(canned.actions)
+        if canned.id is not None:
+            self._record_use(canned.id)
 
     @work(group="canned-use", exit_on_error=False)
-    async def _use_canned(self, canned: CannedResponse) -> None:
-        if canned.id is not None:
-            await self.services.store.record_canned_use(canned.id)
-        actions = canned.actions
-        if self.ticket is None or actions.is_empty:
+    async def _record_use(self, canned_id: int) -> None:
+        await self.services.store.record_canned_use(canned_id)
+
+    async def _do_on_send(self, ticket_id: int, actions: CannedActions) -> None:
+        """What the canned responses in a sent message do to its ticket, once it is sent."""
+        if actions.is_empty:
             return
-        add = tuple(t for t in actions.add_tags if t not in self.ticket.tags)
+        ticket = await self.services.store.get_ticket(ticket_id)
+        add = tuple(t for t in actions.add_tags if t not in ticket.tags)
         changes = TicketChanges(status=actions.status, priority=actions.priority, add_tags=add)
-        done = [
-            f"status {actions.status.value.replace('_', ' ')}" if actions.status else "",
-            f"priority {actions.priority.value}" if actions.priority else "",
-            ("tags " + " ".join(add)) if add else "",
-        ]
-        self.change(changes, f"{canned.title}: " + ", ".join(d for d in done if d))
+        self._change(ticket, changes, f"Set {describe_actions(replace(actions, add_tags=add))}")
 
     @on(Composer.DraftChanged)
     def _save_draft(self, event: Composer.DraftChanged) -> None:
@@ -274,10 +277,12 @@ class TicketPane(HasServices, Pane):
             self.notify(f"Fill in {names} first; nothing was sent.", severity="error", title="Not sent")
             return
         composer.flush()
-        self._send(self.ticket.id, composer.text, composer.kind, composer.client_id)
+        self._send(self.ticket.id, composer.text, composer.kind, composer.client_id, composer.on_send)
 
     @work(group="send", exit_on_error=False)
-    async def _send(self, ticket_id: int, body: str, kind: DraftKind, client_id: str) -> None:
+    async def _send(
+        self, ticket_id: int, body: str, kind: DraftKind, client_id: str, actions: CannedActions
+    ) -> None:
         store, agent = self.services.store, self.services.agent
         composer = self.composer
         composer.sending = True
@@ -286,16 +291,16 @@ class TicketPane(HasServices, Pane):
             if not await self._nothing_changed_meanwhile(ticket_id):
                 composer.area.focus()
                 return
-            if not await self._store_takes(ticket_id, body, kind):
+            if not await self._store_takes(ticket_id, body, kind, actions):
                 return
-            if not await self._undo_window(ticket_id, body, kind, client_id):
+            if not await self._undo_window(ticket_id, body, kind, client_id, actions):
                 return
             message = await store.add_message(ticket_id, new, actor_id=agent.id)
         except Queued as queued:
-            self._waits(new, queued)
+            self._waits(new, queued, actions)
             return
         except StoreError as error:
-            self._keep_unsent(ticket_id, body, kind)
+            self._keep_unsent(ticket_id, body, kind, actions)
             kept = ""
             if isinstance(error, StoreUnwritable):
                 self.services.unwritable = str(error)
@@ -314,22 +319,26 @@ class TicketPane(HasServices, Pane):
             composer.clear()
             composer.close()
         self.notify("Note added." if kind is DraftKind.NOTE else "Reply sent.", title=f"#{ticket_id}")
+        await self._do_on_send(ticket_id, actions)
         if self.ticket is not None and self.ticket.id == ticket_id:
             self.conversation.append((message,))
             if not composer.is_open:
                 self.conversation.focus()
             self.follow()
 
-    def _waits(self, new: NewMessage, queued: Queued) -> None:
+    def _waits(self, new: NewMessage, queued: Queued, actions: CannedActions) -> None:
         """The store is away: the message waits in its outbox, which sends it (once)
-        when the store is back, and survives a restart. The composer lets it go."""
+        when the store is back, and survives a restart. The composer lets it go. What
+        its canned responses would do to the ticket is said, not done: the agent does
+        it once the ticket is there to see."""
         composer = self.composer
         if composer.ticket_id == queued.ticket_id and composer.client_id == new.client_id:
             composer.clear()
             composer.close()
-        self.notify(str(queued), severity="warning", title=f"#{queued.ticket_id} offline")
+        undone = "" if actions.is_empty else f"\nNot done meanwhile: {describe_actions(actions)}."
+        self.notify(f"{queued}{undone}", severity="warning", title=f"#{queued.ticket_id} offline")
 
-    async def _store_takes(self, ticket_id: int, body: str, kind: DraftKind) -> bool:
+    async def _store_takes(self, ticket_id: int, body: str, kind: DraftKind, actions: CannedActions) -> bool:
         """True to go on: the store takes the text as a draft, which it stays until it is
         sent. A store that cannot be written is said now, not when the undo window is
         over, and the text stays in the composer."""
@@ -339,7 +348,7 @@ class TicketPane(HasServices, Pane):
         except StoreUnwritable as error:
             self.services.unwritable = None  # said again, with where the text is
             self._cannot_write(ticket_id, kind, body, error)
-            self._keep_unsent(ticket_id, body, kind)
+            self._keep_unsent(ticket_id, body, kind, actions)
             return False
         except StoreError:  # away: the reply waits in the outbox instead
             return True
@@ -392,7 +401,9 @@ class TicketPane(HasServices, Pane):
             self.ticket = current
             self._show_header()
 
-    async def _undo_window(self, ticket_id: int, body: str, kind: DraftKind, client_id: str) -> bool:
+    async def _undo_window(
+        self, ticket_id: int, body: str, kind: DraftKind, client_id: str, actions: CannedActions
+    ) -> bool:
         """Hold the message for the configured seconds, during which `u` takes it back.
         True to send it. It stays a saved draft until it is sent: a killed process
         loses nothing, and the agent finds it unsent."""
@@ -415,15 +426,17 @@ class TicketPane(HasServices, Pane):
             self.pending.pop(client_id, None)
             self.screen.refresh_bindings()
         if outcome == "undo":
-            self._keep_unsent(ticket_id, body, kind)
+            self._keep_unsent(ticket_id, body, kind, actions)
             self.notify(f"{what} not sent: it is back in the composer.", title=f"#{ticket_id}")
             return False
         return True
 
-    def _keep_unsent(self, ticket_id: int, body: str, kind: DraftKind) -> None:
-        """Back in the composer, if the agent is still on that ticket (else it waits as a draft)."""
+    def _keep_unsent(self, ticket_id: int, body: str, kind: DraftKind, actions: CannedActions) -> None:
+        """Back in the composer, with what its canned responses do on sending, if the agent
+        is still on that ticket (else it waits as a draft)."""
         if self.ticket is not None and self.ticket.id == ticket_id:
             self._open_composer(kind, body)
+            self.composer.add_actions(actions)
 
     def undo_send(self) -> bool:
         """Take back the message waiting to go out (the latest one); False if none waits."""
