@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.color import Color
 from textual.geometry import Region
 
-from cs_tui.config import Config
+from cs_tui.config import ACTIVE, Config
 from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status
 from cs_tui.domain.query import Sort, parse
 from cs_tui.store import open_store
@@ -18,7 +18,18 @@ from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
 from cs_tui.tui.widgets.queue import PAGE, QueueTable
 from cs_tui.tui.widgets.queue_columns import UNSPACED, header_text, layout_columns
 
-from .helpers import AppFactory, backgrounds, clock, main_screen, notices, settled, shown, until, wait_until
+from .helpers import (
+    AppFactory,
+    backgrounds,
+    clock,
+    main_screen,
+    notices,
+    screen_text,
+    settled,
+    shown,
+    until,
+    wait_until,
+)
 
 
 async def test_the_queue_opens_on_the_first_view_with_its_count(make_app: AppFactory, store: Store) -> None:
@@ -66,19 +77,55 @@ async def test_views_switch_on_number_keys(make_app: AppFactory, store: Store) -
 async def test_search_filters_live_and_shows_a_bad_query_inline(make_app: AppFactory, store: Store) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await pilot.press("3", "slash", "ctrl+u")
+        await pilot.press("3", "slash")
         await pilot.press(*"priority:urgent")
         queue = app.screen.query_one(QueueTable)
-        urgent = await store.count_tickets(parse("priority:urgent"))
+        urgent = await store.count_tickets(parse(f"{ACTIVE} priority:urgent"))
         await wait_until(pilot, lambda: queue.total == urgent)
         assert queue.total == urgent
-        assert all(t.priority.value == "urgent" for t in queue.rows)
+        assert all(t.priority.value == "urgent" and t.status.is_active for t in queue.rows)
         await pilot.press(*" status:nope")
         error = app.screen.query_one("#search-error")
         await wait_until(pilot, lambda: error.display)
         assert error.display
         assert "nope" in shown(error)
-        assert queue.total == await store.count_tickets(parse("priority:urgent"))
+        assert queue.total == urgent
+        # The caret stands under what is wrong, as the agent reads the two lines.
+        lines = screen_text(app).splitlines()
+        typed = next(i for i, line in enumerate(lines) if "priority:urgent status:nope" in line)
+        caret = lines[typed + 1].index("^")
+        assert lines[typed][caret:].startswith("nope")
+
+
+async def test_a_search_narrows_the_view_it_is_typed_in_and_escape_clears_it(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        pane = app.screen.query_one("#queue-pane")
+        all_open = queue.total
+        await pilot.press("slash", *"refund")
+        narrowed = await store.count_tickets(parse(f"{ACTIVE} refund"))
+        await until(pilot, lambda: queue.total == narrowed and pane.border_title == "3 All open · refund")
+        assert all(t.status.is_active for t in queue.rows)  # no solved or closed ticket
+
+        await pilot.press("enter", "7")  # another view: the search goes with it, and says so
+        solved = await store.count_tickets(parse("status:solved refund"))
+        await until(pilot, lambda: pane.border_title == "7 Recently solved · refund")
+        await until(pilot, lambda: queue.total == solved)
+        assert all(t.status is Status.SOLVED for t in queue.rows)
+
+        await pilot.press("3", "slash", *["backspace"] * 6)  # emptied: the view as it is
+        await until(pilot, lambda: pane.border_title == "3 All open" and queue.total == all_open)
+        await pilot.press(*"refund")
+        await until(pilot, lambda: pane.border_title == "3 All open · refund")
+        await pilot.press("escape")
+        await until(pilot, lambda: pane.border_title == "3 All open" and queue.total == all_open)
+        assert not app.screen.query_one("#search").display
 
 
 async def test_more_rows_load_as_the_cursor_nears_the_end(make_app: AppFactory, store: Store) -> None:

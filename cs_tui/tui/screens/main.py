@@ -29,7 +29,7 @@ from cs_tui.domain.models import (
     EventKind,
     TicketPage,
 )
-from cs_tui.domain.query import Query, QueryError, Sort, parse
+from cs_tui.domain.query import QueryError, Sort, parse
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
@@ -49,6 +49,8 @@ NARROW = 100
 """Below this many columns the queue and the ticket share the width in turn."""
 SIDEBAR_MIN = 140
 """From this many columns the sidebar shows unless the agent folded it."""
+SEARCH_IN_TITLE = 24
+"""Characters of the search the queue's title shows."""
 METRICS_EVERY = 5.0
 PRESENCE_EVERY = 3.0
 """Seconds between a session's renewals of where it is."""
@@ -95,8 +97,8 @@ class MainScreen(ChangesTickets):
     def __init__(self) -> None:
         super().__init__()
         self.view: View | None = None
-        self.query_text = ""
-        self.query_parsed: Query | None = None
+        self.search_text = ""
+        """What the agent typed after `/`: it narrows the view, whichever view is shown."""
         self._search_timer: Timer | None = None
         self._live_timer: Timer | None = None
         self._pending = StoreChanged(set(), set(), set())
@@ -186,16 +188,17 @@ class MainScreen(ChangesTickets):
         self._show_queue()
 
     def select_view(self, view: View) -> None:
+        """Show `view`; a search typed in another view narrows this one too (the title
+        says so) until escape clears it."""
         self.view = view
-        self.query_one("#search", Input).value = ""
-        self.query_one("#search", Input).display = False
-        self._apply(view.query)
+        self._apply()
 
-    def _apply(self, text: str) -> None:
-        self.query_text = text
-        self.query_parsed = parse(text) if text.strip() else None
+    def _apply(self) -> None:
+        view_query = self.view.query if self.view else ""
+        text = " ".join(part for part in (view_query, self.search_text) if part.strip())
+        query = parse(text) if text.strip() else None
         sort = self.view.sort if self.view else Sort.UPDATED
-        query, viewer = self.query_parsed, self.services.agent.id
+        viewer = self.services.agent.id
         store = self.services.store
 
         async def loader(after: str | None, limit: int) -> TicketPage:
@@ -210,7 +213,7 @@ class MainScreen(ChangesTickets):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         if not search.display:
-            search.value = self.query_text
+            search.value = self.search_text
         search.display = True
         self._show_queue()
         search.focus()
@@ -224,7 +227,8 @@ class MainScreen(ChangesTickets):
         try:
             parse(event.value)
         except QueryError as problem:
-            marker = " " * (problem.position + 2) + "^" * problem.length
+            # The line under the box has its padding: the caret stands under the character.
+            marker = " " * problem.position + "^" * problem.length
             error.update(Text(f"{marker}\n{problem.message}", style="bold red"))
             error.display = True
             return
@@ -232,8 +236,20 @@ class MainScreen(ChangesTickets):
         self._search_timer = self.set_timer(0.12, lambda: self._search(event.value))
 
     def _search(self, text: str) -> None:
-        if text != self.query_text:
-            self._apply(text)
+        if text.strip() != self.search_text:
+            self.search_text = text.strip()
+            self._apply()
+
+    def clear_search(self) -> None:
+        """Back to the view as it is, the search box put away."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        search = self.query_one("#search", Input)
+        search.display = False
+        self.query_one("#search-error", Static).display = False
+        if self.search_text:
+            self.search_text = ""
+            self._apply()
 
     @on(Input.Submitted, "#search")
     def search_to_queue(self) -> None:
@@ -244,8 +260,8 @@ class MainScreen(ChangesTickets):
     def _update_title(self) -> None:
         queue = self.queue
         name = self.view.name if self.view else "Search"
-        if self.view is not None and self.query_text != self.view.query:
-            name = f"{name} · search"
+        if self.search_text:
+            name = f"{name} · {in_a_notice(self.search_text, SEARCH_IN_TITLE)}"
         first, last = queue.visible_range()
         total = f"{queue.total:,}"
         title = f"{self.view.key if self.view else '/'} {name}"
@@ -283,12 +299,17 @@ class MainScreen(ChangesTickets):
         inside = focused.ancestors_with_self if focused is not None else []
         if pane.composer in inside:
             pane.leave_composer()
-        elif self._on_ticket or pane in inside or (focused is not None and focused.id == "search"):
+        elif focused is not None and focused.id == "search":
+            self.clear_search()
+            self._show_queue()
+        elif self._on_ticket or pane in inside:
             self._show_queue()
         elif self.queue.marked:
             self.queue.marked.clear()
             self.queue.refresh()
             self._update_title()
+        elif self.search_text:
+            self.clear_search()
 
     def action_zoom(self) -> None:
         """The queue or the ticket (whichever has the focus) takes the whole width."""
