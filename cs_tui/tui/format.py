@@ -103,3 +103,9 @@ def describe_actions(actions: CannedActions) -> str:
     if actions.add_tags:
         parts.append("tags " + " ".join(actions.add_tags))
     return ", ".join(parts)
+
+
+def sentence(words: str) -> str:
+    """Words as a sentence starts: the first letter capital, names left as written
+    ("assigned to Sari Wulandari", not "sari wulandari")."""
+    return words[:1].upper() + words[1:]

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from cs_tui.domain.models import Priority, Status, Ticket, TicketChanges
 from cs_tui.store.base import Conflict, Queued, StoreError
 from cs_tui.store.outbox import Delivery, OutboxStore
-from cs_tui.tui.format import plural, status_label
+from cs_tui.tui.format import in_a_notice, plural, sentence, status_label
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
 from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.key_hints import KeyHints
@@ -46,21 +46,46 @@ class ChangesTickets(HasServices, Screen[None]):
     def key_hints(self) -> KeyHints:
         return self.query_one(KeyHints)
 
+    def _target(self) -> Ticket | None:
+        """The one ticket the agent sees and acts on: the highlighted row while the queue
+        is where the agent is (the open ticket, when it is that one), else the open one."""
+        highlighted, opened = self.queue.current, self.ticket_pane.ticket
+        if self._in_queue() and highlighted is not None:
+            return opened if opened is not None and opened.id == highlighted.id else highlighted
+        return opened
+
     def _targets(self) -> list[Ticket]:
-        """The marked tickets, else the highlighted one in the queue, else the open one."""
+        """The marked tickets, else the one the agent sees (_target)."""
         queue = self.queue
         if queue.marked:
             return [t for t in queue.rows if t.id in queue.marked]
-        if self._in_queue() and queue.current is not None:
-            if self.ticket_pane.ticket is not None and self.ticket_pane.ticket.id == queue.current.id:
-                return [self.ticket_pane.ticket]
-            return [queue.current]
-        return [self.ticket_pane.ticket] if self.ticket_pane.ticket is not None else []
+        target = self._target()
+        return [target] if target is not None else []
 
-    def action_assign_me(self) -> None:
+    @work(group="pick", exit_on_error=False)
+    async def action_assign_me(self) -> None:
+        """Take the tickets; taking a colleague's asks first, naming them."""
         targets = self._targets()
         me = self.services.agent
-        self._apply_changes(targets, TicketChanges(assignee_id=me.id), f"assigned to {me.name}")
+        theirs = [t for t in targets if t.assignee is not None and t.assignee.id != me.id]
+        if theirs:
+            names = sorted({in_a_notice(t.assignee.name, 40) for t in theirs if t.assignee is not None})
+            whose = names[0] if len(names) == 1 else ", ".join(names)
+            which = f"#{theirs[0].id} is" if len(theirs) == 1 else f"{len(theirs)} of them are"
+            answer = await self.app.push_screen_wait(
+                AskScreen(
+                    f"Take {'it' if len(targets) == 1 else 'them'} from {whose}?",
+                    f"{which} assigned to {whose}.",
+                    [("take", "Take"), ("no", "Leave it")],
+                )
+            )
+            if answer != "take":
+                return
+        mine = [t for t in targets if t.assignee is None or t.assignee.id != me.id]
+        if targets and not mine:
+            self.notify("Already yours.", title=f"#{targets[0].id}" if len(targets) == 1 else "")
+            return
+        self._apply_changes(mine, TicketChanges(assignee_id=me.id), f"assigned to {me.name}")
 
     @work(group="pick", exit_on_error=False)
     async def action_status(self) -> None:
@@ -109,7 +134,7 @@ class ChangesTickets(HasServices, Screen[None]):
             return
         pane = self.ticket_pane
         if len(targets) == 1 and pane.ticket is not None and targets[0].id == pane.ticket.id:
-            pane.change(changes, done.capitalize())
+            pane.change(changes, sentence(done))
             return
         self._bulk(targets, changes, done)
 
@@ -148,7 +173,7 @@ class ChangesTickets(HasServices, Screen[None]):
         self.queue.marked.clear()
         self.queue.reload()
         if len(targets) == 1 and changed:
-            self.notify(done.capitalize(), title=f"#{changed[0].id}")
+            self.notify(sentence(done), title=f"#{changed[0].id}")
             return
         lines = [f"{plural(len(changed), 'ticket')} changed: {done}."] if changed or not waiting else []
         if conflicts:

@@ -337,19 +337,18 @@ class MainScreen(ChangesTickets):
     # Writing
 
     def action_compose(self, kind: str) -> None:
+        """Write to the ticket the agent sees: the highlighted one from the queue (opened
+        now), else the open one. The composer takes the keys at once, before the ticket
+        has loaded: what is typed in a burst after `r` is text, never commands."""
         draft_kind = DraftKind(kind)
         pane = self.ticket_pane
-        highlighted = self.queue.current
-        if (
-            self._in_queue()
-            and highlighted is not None
-            and (pane.ticket is None or pane.ticket.id != highlighted.id)
-        ):
-            pane.open(highlighted.id, compose=draft_kind)
-        elif pane.ticket is not None:
-            pane.start(draft_kind)
-        else:
+        target = self._target()
+        if target is None:
             return
+        if pane.ticket is None or pane.ticket.id != target.id:
+            pane.open(target.id, compose=draft_kind, seen=target)
+        else:
+            pane.start(draft_kind)
         self._set_side(ticket=True)
 
     def action_send(self) -> None:
@@ -374,14 +373,20 @@ class MainScreen(ChangesTickets):
 
     @work(group="pick", exit_on_error=False)
     async def action_canned(self) -> None:
+        """A canned response for the ticket the agent sees (highlighted in the queue, or
+        open), filled in with that ticket's customer."""
         pane = self.ticket_pane
-        if pane.ticket is None:
-            self.notify("Open a ticket first (enter), then press c.", severity="warning")
+        target = self._target()
+        if target is None:
+            self.notify("Pick a ticket first, then press c.", severity="warning")
             return
-        chosen = await self.app.push_screen_wait(CannedPicker(pane.ticket))
-        if chosen is not None:
-            self._set_side(ticket=True)
-            pane.insert_canned(*chosen)
+        chosen = await self.app.push_screen_wait(CannedPicker(target))
+        if chosen is None:
+            return
+        if pane.ticket is None or pane.ticket.id != target.id:
+            await pane.open(target.id, compose=DraftKind.REPLY, seen=target).wait()
+        self._set_side(ticket=True)
+        pane.insert_canned(*chosen)
 
     def _in_queue(self) -> bool:
         return self.focused is self.queue or not self._on_ticket

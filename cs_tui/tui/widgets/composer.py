@@ -105,6 +105,9 @@ class Composer(Vertical):
         self.on_send = CannedActions()
         """What the canned responses put in the text do to the ticket: done when it is
         sent, taken back with it by undo, dropped with the text."""
+        self.hold_drafts = False
+        """The ticket is still loading (its draft not read yet): what is typed is saved
+        once it has, so that it never replaces the draft before it is seen."""
         self._title = Text()
         self._save_timer: Timer | None = None
         self._stored = ""
@@ -257,7 +260,7 @@ class Composer(Vertical):
 
     def flush(self) -> None:
         """Save the draft now, if there is unsaved typing."""
-        if self._save_timer is None or self.ticket_id is None:
+        if self._save_timer is None or self.ticket_id is None or self.hold_drafts:
             return
         self._cancel_save()
         self._stored = self.text

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
+from textual.worker import Worker
 
 from cs_tui.domain.models import (
     AuthorKind,
@@ -95,13 +96,31 @@ class TicketPane(HasServices, Pane):
 
     # Opening and following a ticket
 
-    def open(self, ticket_id: int, *, compose: DraftKind | None = None) -> None:
+    def open(
+        self, ticket_id: int, *, compose: DraftKind | None = None, seen: Ticket | None = None
+    ) -> Worker[None]:
+        """Show the ticket (in a worker the caller may wait for). With `compose`, the
+        composer opens at once on `seen` (the ticket as the queue shows it) and takes the
+        keys while the ticket loads; a draft found then goes before what was typed."""
         if self.ticket is not None and self.ticket.id != ticket_id:
             self.composer.forget()
-        self._load(ticket_id, compose)
+        if compose is not None and seen is not None and seen.id == ticket_id:
+            self.seen_when_writing = seen
+            self.composer.open(
+                ticket_id, compose, ticket=seen, body="" if self.composer.ticket_id != ticket_id else None
+            )
+        return self._load(ticket_id, compose)
 
     @work(exclusive=True, group="ticket-open", exit_on_error=False)
     async def _load(self, ticket_id: int, compose: DraftKind | None) -> None:
+        try:
+            await self._load_now(ticket_id, compose)
+        finally:
+            if self.composer.hold_drafts:
+                self.composer.hold_drafts = False
+                self.composer.flush()  # what was typed while it loaded, with the draft before it
+
+    async def _load_now(self, ticket_id: int, compose: DraftKind | None) -> None:
         store, agent = self.services.store, self.services.agent
         ticket = await store.get_ticket(ticket_id)
         page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
@@ -115,15 +134,18 @@ class TicketPane(HasServices, Pane):
         # The conversation first, so that no frame shows this header over the last ticket's messages.
         self.conversation.show(page.messages, has_earlier=page.has_earlier)
         self._show_header()
+        typed = self.composer.text if compose is not None and self.composer.ticket_id == ticket_id else ""
         if draft is not None and draft.body.strip():
             # Shown, but keys stay commands until the agent goes on writing (r or n).
-            self._open_composer(draft.kind, draft.body, focus=compose is not None)
+            self._open_composer(draft.kind, draft.body + typed, focus=compose is not None)
+            if typed:
+                self._write_draft(ticket_id, draft.kind, draft.body + typed)
             if compose is None:
                 self.screen.set_focus(self.conversation)
                 key = "n" if draft.kind is DraftKind.NOTE else "r"
                 self.notify(f"Your unsent draft is back: {key} to go on writing.", title=f"#{ticket_id}")
         elif compose is not None:
-            self._open_composer(compose, "")
+            self._open_composer(compose, None)  # what was typed while it loaded stays
         elif not self.composer.is_open:
             # Now, not after this message as focus() does: the focus moves in the frame
             # that shows the ticket, not in one of its own a frame later.

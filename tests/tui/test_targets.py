@@ -1,0 +1,148 @@
+"""Every action lands on the ticket the agent sees, and typed text stays text: a
+canned response fills in the customer of the highlighted ticket, keys typed in a
+burst after `r` go into the composer even over a slow store, and taking a
+colleague's ticket asks first."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from cs_tui.domain.models import Draft, DraftKind, Role, TicketChanges
+from cs_tui.store.base import Store
+from cs_tui.tui.screens.canned import CannedPicker
+from cs_tui.tui.screens.pickers import AskScreen
+from cs_tui.tui.widgets.composer import Composer
+from cs_tui.tui.widgets.queue import QueueTable
+
+from .helpers import AppFactory, main_screen, notices, settled, shown, until
+
+
+async def test_at_80_columns_a_canned_response_is_for_the_highlighted_ticket_not_the_last_open(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        first, second = (
+            queue.rows[0],
+            next(t for t in queue.rows[1:] if t.customer.id != queue.rows[0].customer.id),
+        )
+        await pilot.press("enter")
+        await settled(pilot)
+        await pilot.press("escape")
+        queue.cursor_row = queue.rows.index(second)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CannedPicker))
+        await settled(pilot)
+        picker = app.screen
+        assert isinstance(picker, CannedPicker)
+        assert picker.ticket.id == second.id  # the one highlighted, not #first that was open
+        await pilot.press("enter")
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: composer.is_open and composer.ticket_id == second.id)
+        assert main_screen(app).ticket_pane.ticket is not None
+        assert main_screen(app).ticket_pane.ticket.id == second.id
+        assert first.id != second.id
+
+
+def slowed(store: Store, seconds: float) -> None:
+    """The store answers reads of a ticket late, as over a slow link."""
+    real = store.get_messages
+
+    async def late(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await real(*args, **kwargs)
+
+    store.get_messages = late  # type: ignore[method-assign]
+
+
+async def test_keys_typed_in_a_burst_after_r_are_text_not_commands(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        target = next(
+            t for t in queue.rows[1:] if t.assignee is None or t.assignee.id != app.services.agent.id
+        )
+        queue.cursor_row = queue.rows.index(target)
+        slowed(store, 0.8)
+        await pilot.press("r", *"a mt sudah kami cek")  # `a` takes, `m` metrics, `t` tags: as commands
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: main_screen(app).ticket_pane.ticket is not None)
+        await settled(pilot)
+        assert composer.text == "a mt sudah kami cek"
+        assert composer.ticket_id == target.id
+        assert not isinstance(app.screen, AskScreen)  # no tags picker, nothing else opened
+        after = await store.get_ticket(target.id)
+        assert after.assignee == target.assignee  # nobody's ticket was taken
+
+
+async def test_a_burst_after_r_goes_after_the_draft_and_the_draft_is_kept(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        target = queue.rows[2]
+        me = app.services.agent
+        await store.save_draft(Draft(me.id, target.id, "Halo Kak, ", DraftKind.REPLY))
+        queue.cursor_row = 2
+        slowed(store, 0.8)
+        await pilot.press("r", *"paketnya")
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: composer.text == "Halo Kak, paketnya")
+        await until(pilot, lambda: draft_is(store, me.id, target.id, "Halo Kak, paketnya"))
+
+
+async def draft_is(store: Store, agent_id: int, ticket_id: int, body: str) -> bool:
+    draft = await store.get_draft(agent_id, ticket_id)
+    return draft is not None and draft.body == body
+
+
+async def test_taking_a_colleagues_ticket_asks_first_and_names_are_written_as_they_are(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    colleague = next(
+        a for a in await store.list_agents() if a.id != app.services.agent.id and a.role is Role.AGENT
+    )
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        target = queue.rows[0]
+        await store.update_ticket(
+            target.id, TicketChanges(assignee_id=colleague.id), expected_version=target.version, actor_id=None
+        )
+        await until(
+            pilot, lambda: queue.rows[0].assignee is not None and queue.rows[0].assignee.id == colleague.id
+        )
+        queue.cursor_row = 0
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
+        assert colleague.name in shown(app.screen.query_one(".dialog-title"))
+        await pilot.press("escape")  # left to them
+        await settled(pilot)
+        ticket = await store.get_ticket(target.id)
+        assert ticket.assignee is not None
+        assert ticket.assignee.id == colleague.id
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
+        await pilot.press("enter")  # Take
+        me = app.services.agent
+        await until(pilot, lambda: any(f"Assigned to {me.name}" in n for n in notices(app)))
+        ticket = await store.get_ticket(target.id)
+        assert ticket.assignee is not None
+        assert ticket.assignee.id == me.id
