@@ -171,14 +171,20 @@ def _views(value: object, name: str, problems: list[str]) -> tuple[View, ...]:
     return tuple(views)
 
 
-_THEME_LINE = re.compile(r"^\s*theme\s*=.*$", re.MULTILINE)
 
 
 def remember_theme(name: str, path: Path | None = None) -> bool:
     """Write `theme = "name"` into the file, keeping every other line; False if the
     file is not valid TOML (it is left as it is)."""
+    return remember("theme", name, path)
+
+
+def remember(key: str, value: str, path: Path | None = None) -> bool:
+    """Write `key = "value"` at the top of the file (replacing the key's line there),
+    keeping every other line; False if the file is not valid TOML (it is left as it
+    is) or cannot be written."""
     path = path or config_path()
-    line = f"theme = {_toml_string(name)}"
+    line = f"{key} = {_toml_string(value)}"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -190,7 +196,8 @@ def remember_theme(name: str, path: Path | None = None) -> bool:
     except tomllib.TOMLDecodeError:
         return False
     top = re.split(r"^\s*\[", text, maxsplit=1, flags=re.MULTILINE)[0]
-    text = _THEME_LINE.sub(line, text, count=1) if _THEME_LINE.search(top) else line + "\n" + text
+    existing = re.compile(rf"^\s*{re.escape(key)}\s*=.*$", re.MULTILINE)
+    text = existing.sub(lambda _match: line, text, count=1) if existing.search(top) else line + "\n" + text
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -10,9 +10,10 @@ import argparse
 import logging
 import sys
 
-from cs_tui.cli.context import Context, log_path
+from cs_tui.cli.context import Context, WhoAreYou, log_path, newcomer
 from cs_tui.cli.logfile import open_log
 from cs_tui.cli.tickets import show_queue
+from cs_tui.domain.models import Agent
 
 
 async def run_tui(args: argparse.Namespace, context: Context) -> int:
@@ -25,7 +26,9 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
 
     give_freed_memory_back()
     store = await context.store(one_screen=True)
-    agent = await context.agent()
+    agent = await _who_is_here(context)
+    if agent is None:
+        return 0
     handler = _log_to_file()
     outbox = Outbox(outbox_path(context.store_label, agent.id), agent.id)
     for problem in outbox.problems:
@@ -44,6 +47,36 @@ async def run_tui(args: argparse.Namespace, context: Context) -> int:
             logging.getLogger("cs_tui").removeHandler(handler)
             handler.close()
     return app.return_code or 0
+
+
+async def _who_is_here(context: Context) -> Agent | None:
+    """The agent at the keyboard; when the name given is not one agent of the store,
+    asked on the screen (the answer is remembered in the config). None: they quit."""
+    from cs_tui.config import remember
+    from cs_tui.tui.who import NEW, WhoAreYouApp
+
+    try:
+        return await context.agent()
+    except WhoAreYou as question:
+        name, email = newcomer(question.spec)
+        said = (
+            f"{question.spec!r} could be several agents of this store: which are you?"
+            if question.several
+            else f"{question.spec!r} is no agent of this store: which are you?"
+        )
+        answer = await WhoAreYouApp(said, question.candidates, f"{name} <{email}>").run_async()
+        if answer is None:
+            return None
+        store = await context.store()
+        if answer == NEW:
+            agent = await store.ensure_agent(name, email)
+        else:
+            found = await store.find_agent(answer)
+            assert found is not None
+            agent = found
+        context.use_agent(agent)
+        remember("agent", agent.email)
+        return agent
 
 
 def _log_to_file() -> logging.Handler | None:

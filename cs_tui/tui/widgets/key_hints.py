@@ -1,5 +1,5 @@
 """The line of key hints at the foot of a screen: the keys that do something where the
-focus is, and the command palette's key at the right.
+focus is, and at the right who is signed in and the command palette's key.
 
 Textual's Footer rebuilds a widget per key whenever the focus moves, which repaints the
 whole screen each time a ticket is opened. This is one line of text, redrawn only when
@@ -13,6 +13,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
+
+from cs_tui.domain.text import sanitize_line
 
 
 class KeyHints(Static):
@@ -77,6 +79,9 @@ class KeyHints(Static):
             status.append(f" {self._status} ", self.get_component_rich_style("key-hints--status"))
             status.append(" ")
         right = status.copy()
+        who = self._who()
+        if who:
+            right.append(f" {who} ", description_style + Style(bold=True))
         if self.app.ENABLE_COMMAND_PALETTE:
             palette = Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
             right.append(f" {self.app.get_key_display(palette)} ", key_style)
@@ -86,6 +91,15 @@ class KeyHints(Static):
             if gap > 0:
                 text.append(" " * gap)
                 text.append_text(right)
-            elif status:  # too narrow for both: the status goes first, the keys are cut
-                return Text.assemble(status, text, no_wrap=True, overflow="crop")
+            else:  # too narrow for both: the status and who it is go first, the keys are cut
+                first = status.copy()
+                if who:
+                    first.append(f" {who} ", description_style + Style(bold=True))
+                return Text.assemble(first, text, no_wrap=True, overflow="crop")
         return text
+
+    def _who(self) -> str:
+        """Who is signed in, as the team knows them: their first name."""
+        services = getattr(self.app, "services", None)
+        agent = getattr(services, "agent", None)
+        return sanitize_line(agent.first_name or agent.name)[:20] if agent is not None else ""
