@@ -66,7 +66,10 @@ async def test_quitting_sends_what_waits_in_its_window(
         await pilot.press("n")
         await paste(pilot, "Dicek gudang")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: any("goes out in" in n for n in notices(app)))
+        await until(
+            pilot, lambda: any("Note is added in 30 s" in n for n in notices(app))
+        )  # a note goes nowhere
+        assert not any("goes out" in n for n in notices(app))
         assert "Dicek gudang" not in await messages(store, ticket_id)
         await app.action_quit()
     assert (await messages(store, ticket_id))[-1] == "Dicek gudang"

@@ -168,6 +168,7 @@ class CannedEditorScreen(HasServices, Screen[None]):
     CannedEditorScreen OptionList { width: 36; height: 1fr; }
     CannedEditorScreen #canned-form { width: 1fr; padding: 0 1; }
     CannedEditorScreen #canned-form Input { margin: 0 0 0 0; }
+    CannedEditorScreen #canned-form .row Input { width: 1fr; }
     CannedEditorScreen #canned-body { height: 1fr; min-height: 6; }
     CannedEditorScreen #canned-error { color: $error; text-style: bold; }
     CannedEditorScreen .field-label { color: $text-muted; margin: 1 0 0 0; }

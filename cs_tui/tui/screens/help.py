@@ -24,9 +24,9 @@ EXTRA = [
     (
         "Search",
         [
-            ("/", "edit the view's query, live"),
-            ("enter", "back to the queue"),
-            ("escape", "back to the queue"),
+            ("/", "search within the view, live"),
+            ("enter", "back to the queue, keeping the search"),
+            ("escape", "clear the search"),
         ],
     ),
 ]
@@ -65,13 +65,20 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         table.add_column(style="dim", no_wrap=True)
+        views = self._view_names()
         for title, bindings in self.sections:
             table.add_row(Text(title, style="bold underline"), "", "")
             for binding in bindings:
                 if not isinstance(binding, Binding):
                     continue
+                description = binding.description
+                if (binding.id or "").startswith("view."):
+                    name = views.get((binding.id or "").removeprefix("view."))
+                    if name is None:  # no view on that number
+                        continue
+                    description = f"view: {name}"
                 keys = self.keymap.get(binding.id or "", binding.key)
-                table.add_row(key_label(keys), binding.description, binding.id or "")
+                table.add_row(key_label(keys), Text(description), binding.id or "")
             table.add_row("", "", "")
         for title, rows in EXTRA:
             table.add_row(Text(title, style="bold underline"), "", "")
@@ -82,6 +89,11 @@ class HelpScreen(ModalScreen[None]):
             "", Text("Keys are changed in the config file's [keymap] table, by the id on the right."), ""
         )
         return table
+
+    def _view_names(self) -> dict[str, str]:
+        """The config's views by their key ("3": "All open")."""
+        config = getattr(getattr(self.app, "services", None), "config", None)
+        return {view.key: view.name for view in getattr(config, "views", ())}
 
     def action_close(self) -> None:
         self.dismiss(None)

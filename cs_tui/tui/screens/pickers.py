@@ -29,8 +29,24 @@ AskScreen Button { margin: 0 0 0 1; }
 """
 
 
+def choice_keys(labels: Sequence[str]) -> list[str]:
+    """A letter for each label that picks it, each different: its first letter, else
+    the first letter of another of its words ("on hold": h, beside "open": o), else
+    any of its letters not taken."""
+    taken: set[str] = set()
+    keys = []
+    for label in labels:
+        words = label.lower().split()
+        candidates = [word[0] for word in words if word] + [c for c in label.lower() if c.isalpha()]
+        key = next((c for c in candidates if c.isalpha() and c not in taken), "")
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
 class ChoiceScreen(ModalScreen[str | None]):
-    """One value out of a few (a status, a priority); the first letter picks it too."""
+    """One value out of a few (a status, a priority); its letter, shown before it,
+    picks it at once."""
 
     DEFAULT_CSS = PICKER_CSS
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel")]
@@ -40,16 +56,23 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.title_text = title
         self.choices = list(choices)
         self.current = current
+        self.keys = choice_keys([label for _, label in self.choices])
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
             options = [
-                Option(Text(label + ("  (now)" if value == self.current else "")), id=value)
-                for value, label in self.choices
+                Option(
+                    Text.assemble(
+                        (f"{key or ' '}  ", "bold underline"),
+                        label + ("  (now)" if value == self.current else ""),
+                    ),
+                    id=value,
+                )
+                for (value, label), key in zip(self.choices, self.keys, strict=True)
             ]
             yield OptionList(*options)
-            yield Static("enter picks · a letter jumps · esc cancels", classes="dialog-help")
+            yield Static("enter or the letter picks · esc cancels", classes="dialog-help")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)
@@ -62,11 +85,11 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def on_key(self, event: events.Key) -> None:
-        character = event.character
-        if not character or not character.isalpha():
+        character = (event.character or "").lower()
+        if not character.isalpha():
             return
-        for value, label in self.choices:
-            if label.lower().startswith(character.lower()):
+        for (value, _label), key in zip(self.choices, self.keys, strict=True):
+            if key == character:
                 event.stop()
                 self.dismiss(value)
                 return

@@ -439,7 +439,8 @@ class TicketPane(HasServices, Pane):
         if self.composer.ticket_id == ticket_id:
             self.composer.close()
             self.conversation.focus()
-        self.notify(f"{what} goes out in {seconds:g} s. u: undo", title=f"#{ticket_id}", timeout=seconds)
+        going = "is added" if kind is DraftKind.NOTE else "goes out"  # a note goes nowhere
+        self.notify(f"{what} {going} in {seconds:g} s. u: undo", title=f"#{ticket_id}", timeout=seconds)
         try:
             outcome = await asyncio.wait_for(asyncio.shield(decided), seconds)
         except TimeoutError:
