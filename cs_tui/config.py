@@ -171,8 +171,6 @@ def _views(value: object, name: str, problems: list[str]) -> tuple[View, ...]:
     return tuple(views)
 
 
-
-
 def remember_theme(name: str, path: Path | None = None) -> bool:
     """Write `theme = "name"` into the file, keeping every other line; False if the
     file is not valid TOML (it is left as it is)."""

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -29,7 +30,7 @@ from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
 from cs_tui.tui.services import Services, StoreChanged
-from cs_tui.tui.themes import load_themes
+from cs_tui.tui.themes import line_filters, load_themes, starting_theme
 
 log = logging.getLogger("cs_tui.tui")
 
@@ -140,19 +141,25 @@ class HelpdeskApp(App[None]):
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
-        wanted = self.services.config.theme
+        wanted, fallback = starting_theme(self.services.config, DEFAULT_THEME)  # mono for NO_COLOR
         names = {theme.name for theme in themes}
         if wanted not in names and wanted not in self.available_themes:
             problems.append(
-                f"There is no theme {wanted!r}; using {DEFAULT_THEME}. Themes: {', '.join(sorted(names))}."
+                f"There is no theme {wanted!r}; using {fallback}. Themes: {', '.join(sorted(names))}."
             )
-            wanted = DEFAULT_THEME
+            wanted = fallback
         self.theme = wanted if wanted in self.available_themes else "textual-dark"
         self._theme_ready = True
         return problems
 
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """NO_COLOR is answered by the mono theme, not by Textual greying every theme."""
+        return line_filters(super().get_line_filters(), self.current_theme)
+
     def watch_theme(self, theme: str) -> None:
-        if self._theme_ready and theme != self.services.config.theme:
+        # Even the config's own theme: it may be the one picked again, or NO_COLOR's
+        # mono may be on instead of it.
+        if self._theme_ready:
             remember_theme(theme, self.services.config.path)
 
     async def action_quit(self) -> None:

@@ -29,6 +29,7 @@ def _fixed_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CS_TUI_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)  # it chooses the theme: a test sets it itself
 
 
 @pytest.fixture(scope="session")

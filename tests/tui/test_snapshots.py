@@ -1,4 +1,4 @@
-"""How the main screen looks, at 80x24 and 160x48 and in every shipped theme.
+"""How the main screen looks, at 80x24 and 160x48, in every shipped theme and without colour.
 
 Snapshots live in __snapshots__/; after a deliberate change to the looks, review
 the report and accept it with `pytest tests/tui/test_snapshots.py --snapshot-update`.
@@ -62,3 +62,12 @@ def test_each_theme(snap_compare: Any, store_file: Path, tmp_path: Path, theme: 
     assert snap_compare(
         app_for(store_file, tmp_path, theme), press=["3", "enter", "n", "_"], terminal_size=(160, 48)
     )
+
+
+def test_no_color(
+    snap_compare: Any, store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR: the mono theme, white and greys on black; the cursor's row reversed, a
+    marked row grey, unread ones and breached SLAs bold."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(app_for(store_file, tmp_path), press=["3", "j", "x"], terminal_size=(80, 24))

@@ -44,8 +44,9 @@ async def test_at_80_columns_a_canned_response_is_for_the_highlighted_ticket_not
         await pilot.press("enter")
         composer = main_screen(app).query_one(Composer)
         await until(pilot, lambda: composer.is_open and composer.ticket_id == second.id)
-        assert main_screen(app).ticket_pane.ticket is not None
-        assert main_screen(app).ticket_pane.ticket.id == second.id
+        opened = main_screen(app).ticket_pane.ticket
+        assert opened is not None
+        assert opened.id == second.id
         assert first.id != second.id
 
 
