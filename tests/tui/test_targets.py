@@ -147,3 +147,26 @@ async def test_taking_a_colleagues_ticket_asks_first_and_names_are_written_as_th
         ticket = await store.get_ticket(target.id)
         assert ticket.assignee is not None
         assert ticket.assignee.id == me.id
+
+
+async def test_r_never_turns_an_internal_note_into_a_reply(make_app: AppFactory, store: Store) -> None:
+    app = make_app()
+    me = app.services.agent
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        target = app.screen.query_one(QueueTable).rows[0]
+        await store.save_draft(Draft(me.id, target.id, "Cek stok dulu", DraftKind.NOTE))
+        await pilot.press("enter")  # the note draft comes back, shown
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: composer.is_open and composer.text == "Cek stok dulu")
+        await pilot.press("r")
+        await until(pilot, lambda: any("stays an internal note" in n for n in notices(app)))
+        assert composer.kind is DraftKind.NOTE
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not composer.is_open)
+        await settled(pilot)
+        [*_, sent] = (await store.get_messages(target.id)).messages
+        assert sent.body == "Cek stok dulu"
+        assert sent.internal  # never to the customer

@@ -140,6 +140,13 @@ class TicketPane(HasServices, Pane):
             self._open_composer(draft.kind, draft.body + typed, focus=compose is not None)
             if typed:
                 self._write_draft(ticket_id, draft.kind, draft.body + typed)
+            if compose is not None and compose is not draft.kind:
+                written = "an internal note" if draft.kind is DraftKind.NOTE else "a reply"
+                self.notify(
+                    f"You have {written} written here: it stays {written}. Send it or clear it first.",
+                    severity="warning",
+                    title=f"#{ticket_id}",
+                )
             if compose is None:
                 self.screen.set_focus(self.conversation)
                 key = "n" if draft.kind is DraftKind.NOTE else "r"
@@ -206,9 +213,22 @@ class TicketPane(HasServices, Pane):
     # Composing
 
     def start(self, kind: DraftKind) -> None:
+        """Write a reply or a note. Text already written stays what it was written as: an
+        internal note is never turned into a reply by pressing `r` (nor a reply into a
+        note by `n`); the agent is told, and sends or clears it first."""
         if self.ticket is None:
             return
-        keep = self.composer.text if self.composer.ticket_id == self.ticket.id else None
+        composer = self.composer
+        keep = composer.text if composer.ticket_id == self.ticket.id else None
+        if keep and keep.strip() and composer.kind is not kind:
+            self._open_composer(composer.kind, keep)
+            written = "an internal note" if composer.kind is DraftKind.NOTE else "a reply"
+            self.notify(
+                f"You have {written} written here: it stays {written}. Send it (ctrl+s) or clear it first.",
+                severity="warning",
+                title=f"#{self.ticket.id}",
+            )
+            return
         self._open_composer(kind, keep)
 
     def _open_composer(self, kind: DraftKind, body: str | None, *, focus: bool = True) -> None:
