@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.message import Message
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +26,7 @@ from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import ChannelStore, Store, StoreError, StoreUnwritable, TokenRefused, channel_store
 from cs_tui.tui.kept import KeptTexts
+from cs_tui.tui.keymap import binding_ids, unknown_ids
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
@@ -35,6 +36,8 @@ from cs_tui.tui.themes import line_filters, load_themes, starting_theme
 log = logging.getLogger("cs_tui.tui")
 
 DEFAULT_THEME = "cs-dark"
+MOST_NOTICES = 3
+"""Notices on the screen at once."""
 CHANNELS_STOP_S = 5.0
 """How long quitting waits for the channels to let go of their leases."""
 
@@ -100,6 +103,25 @@ class HelpdeskApp(App[None]):
         """Notices often quote customers (a subject, a tag): never read them as markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def _on_notify(self, event: Notify) -> None:
+        """At most MOST_NOTICES notices at once: a new one takes the place of the oldest,
+        so that they never pile up over the screen."""
+        super()._on_notify(event)
+        shown = list(self._notifications)
+        for oldest in shown[: max(0, len(shown) - MOST_NOTICES)]:
+            self._unnotify(oldest)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c, which many press to quit: say which key quits (Textual's own words
+        are markup, which notify never reads)."""
+        keys = [
+            key
+            for key, active in self.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit")
+        ]
+        quit_key = self.get_key_display(self.active_bindings[keys[0]].binding) if keys else "q"
+        self.notify(f"Press {quit_key} to quit cs-tui (outside text input).", title="Do you want to quit?")
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The app's own colours, for themes that do not set them."""
         return {
@@ -117,9 +139,11 @@ class HelpdeskApp(App[None]):
         config = self.services.config
         for problem in config.problems:
             self.notify(problem, title="Config file", severity="warning", timeout=15)
+        self.push_screen(MainScreen())
         if config.keymap:
             self.set_keymap(config.keymap)
-        self.push_screen(MainScreen())
+            for problem in unknown_ids(config.keymap, binding_ids()):
+                self.notify(problem, title="Config file", severity="warning", timeout=15)
         kept = self.services.kept.tickets()
         if kept:
             where = ", ".join(f"#{ticket_id}" for ticket_id in kept)

@@ -5,17 +5,19 @@ editor shows every field at any width, the help screen names the views."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 from textual.widgets import Input, OptionList, Static
 
+from cs_tui.config import Config
 from cs_tui.domain.models import Status
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.pickers import ChoiceScreen
 
-from .helpers import AppFactory, main_screen, open_first, settled, shown, until
+from .helpers import AppFactory, main_screen, notices, open_first, settled, shown, until
 
 
 async def test_each_status_has_a_letter_of_its_own_shown_beside_it_and_on_hold_is_h(
@@ -64,3 +66,42 @@ async def test_the_help_screen_names_each_view_on_its_number(make_app: AppFactor
         for view in app.services.config.views:
             assert f"view: {view.name}" in text
         assert "View 8" not in text  # no view on 8: not listed
+
+
+async def test_notices_never_pile_up_and_keep_off_the_composer(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await open_first(pilot)
+        await pilot.press("r")
+        composer = main_screen(app).ticket_pane.composer
+        await until(pilot, lambda: composer.is_open)
+        for number in range(6):
+            app.notify(f"Pemberitahuan {number}")
+        await settled(pilot)
+        toasts = list(app.screen.query("Toast"))
+        assert len(toasts) == 3
+        assert "Pemberitahuan 5" in str(toasts[-1].render())
+        area = composer.area.region
+        assert all(not toast.region.overlaps(area) for toast in toasts)
+
+
+async def test_ctrl_c_says_which_key_quits_in_plain_words(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: any("to quit cs-tui" in n for n in notices(app)))
+        assert not any("[b]" in n for n in notices(app))
+
+
+async def test_a_keymap_entry_that_names_no_key_is_said_with_the_id_it_may_mean(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    config = Config(
+        keymap={"sendd": "ctrl+enter", "reply": "R"}, path=tmp_path / "config.toml", undo_seconds=0
+    )
+    app = make_app(config)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settled(pilot)
+        await until(pilot, lambda: any("'sendd'" in n and "send?" in n for n in notices(app)))
+        assert not any("'reply'" in n for n in notices(app))

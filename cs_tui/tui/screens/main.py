@@ -19,6 +19,7 @@ from textual.reactive import Reactive
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.widgets._toast import ToastRack
 
 from cs_tui.config import View
 from cs_tui.domain.matching import ticket_matches
@@ -403,6 +404,9 @@ class MainScreen(ChangesTickets):
 
     @on(Composer.OpenedOrClosed)
     def _writing_or_not(self) -> None:
+        # On the rack alone: a class on the screen would restyle every widget on it.
+        for rack in self.query(ToastRack):
+            rack.set_class(self.ticket_pane.composer.is_open, "-top")
         self.update_presence()
 
     # Live
