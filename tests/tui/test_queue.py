@@ -41,7 +41,7 @@ async def test_the_queue_opens_on_the_first_view_with_its_count(make_app: AppFac
         expected = await store.list_tickets(mine, viewer_id=app.services.agent.id, sort=Sort.SLA, limit=PAGE)
         assert [t.id for t in queue.rows] == [t.id for t in expected.tickets]
         pane = app.screen.query_one("#queue-pane")
-        assert pane.border_title == "1 Mine"
+        assert pane.border_title == "1 Mine · by SLA"  # the view, and its order
         assert str(pane.border_subtitle).endswith(f"of {expected.total:,}")
 
 
@@ -71,7 +71,7 @@ async def test_views_switch_on_number_keys(make_app: AppFactory, store: Store) -
         assert queue.rows
         assert all(t.status is Status.PENDING for t in queue.rows)
         assert queue.total == await store.count_tickets(parse("status:pending"))
-        assert app.screen.query_one("#queue-pane").border_title == "6 Pending"
+        assert app.screen.query_one("#queue-pane").border_title == "6 Pending · by activity"
 
 
 async def test_search_filters_live_and_shows_a_bad_query_inline(make_app: AppFactory, store: Store) -> None:
@@ -110,21 +110,21 @@ async def test_a_search_narrows_the_view_it_is_typed_in_and_escape_clears_it(
         all_open = queue.total
         await pilot.press("slash", *"refund")
         narrowed = await store.count_tickets(parse(f"{ACTIVE} refund"))
-        await until(pilot, lambda: queue.total == narrowed and pane.border_title == "3 All open · refund")
+        await until(pilot, lambda: queue.total == narrowed and pane.border_title == "3 All open · refund · by activity")
         assert all(t.status.is_active for t in queue.rows)  # no solved or closed ticket
 
         await pilot.press("enter", "7")  # another view: the search goes with it, and says so
         solved = await store.count_tickets(parse("status:solved refund"))
-        await until(pilot, lambda: pane.border_title == "7 Recently solved · refund")
+        await until(pilot, lambda: pane.border_title == "7 Recently solved · refund · by activity")
         await until(pilot, lambda: queue.total == solved)
         assert all(t.status is Status.SOLVED for t in queue.rows)
 
         await pilot.press("3", "slash", *["backspace"] * 6)  # emptied: the view as it is
-        await until(pilot, lambda: pane.border_title == "3 All open" and queue.total == all_open)
+        await until(pilot, lambda: pane.border_title == "3 All open · by activity" and queue.total == all_open)
         await pilot.press(*"refund")
-        await until(pilot, lambda: pane.border_title == "3 All open · refund")
+        await until(pilot, lambda: pane.border_title == "3 All open · refund · by activity")
         await pilot.press("escape")
-        await until(pilot, lambda: pane.border_title == "3 All open" and queue.total == all_open)
+        await until(pilot, lambda: pane.border_title == "3 All open · by activity" and queue.total == all_open)
         assert not app.screen.query_one("#search").display
 
 

@@ -159,7 +159,7 @@ async def test_help_lists_every_key_and_the_palette_runs_actions(make_app: AppFa
         await pilot.press(*"View: Pending")
         await until(pilot, lambda: screen_text(app).count("View: Pending") >= 2)  # typed, and found
         await pilot.press("enter")
-        await until(pilot, lambda: main_screen(app).query_one("#queue-pane").border_title == "6 Pending")
+        await until(pilot, lambda: main_screen(app).query_one("#queue-pane").border_title == "6 Pending · by activity")
 
 
 ROUND_BORDER = set("╭╮╰╯─│")

@@ -10,7 +10,6 @@ import contextlib
 import uuid
 from datetime import timedelta
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,22 +20,19 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.widgets._toast import ToastRack
 
-from cs_tui.config import View
 from cs_tui.domain.matching import ticket_matches
 from cs_tui.domain.metrics import last_days, today
 from cs_tui.domain.models import (
     Activity,
     DraftKind,
     EventKind,
-    TicketPage,
 )
-from cs_tui.domain.query import QueryError, Sort, parse
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
 from cs_tui.tui.format import in_a_notice
 from cs_tui.tui.screens.canned import CannedPicker
-from cs_tui.tui.screens.changing import ChangesTickets
+from cs_tui.tui.screens.views import ViewsAndSearch
 from cs_tui.tui.services import StoreChanged
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.key_hints import KeyHints
@@ -50,8 +46,6 @@ NARROW = 100
 """Below this many columns the queue and the ticket share the width in turn."""
 SIDEBAR_MIN = 140
 """From this many columns the sidebar shows unless the agent folded it."""
-SEARCH_IN_TITLE = 24
-"""Characters of the search the queue's title shows."""
 METRICS_EVERY = 5.0
 PRESENCE_EVERY = 3.0
 """Seconds between a session's renewals of where it is."""
@@ -63,7 +57,7 @@ MAX_MESSAGES_READ = 500
 """A new ticket's messages read to tell which views it is in (imports may bring many)."""
 
 
-class MainScreen(ChangesTickets):
+class MainScreen(ViewsAndSearch):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
@@ -89,6 +83,7 @@ class MainScreen(ChangesTickets):
         Binding("s", "status", "Status", id="status"),
         Binding("p", "priority", "Priority", show=False, id="priority"),
         Binding("t", "tags", "Tags", show=False, id="tags"),
+        Binding("o", "sort", "Order", show=False, id="sort"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("m", "toggle_sidebar", "Metrics", show=False, id="sidebar"),
         Binding("z", "zoom", "Zoom", show=False, id="zoom"),
@@ -97,10 +92,6 @@ class MainScreen(ChangesTickets):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: View | None = None
-        self.search_text = ""
-        """What the agent typed after `/`: it narrows the view, whichever view is shown."""
-        self._search_timer: Timer | None = None
         self._live_timer: Timer | None = None
         self._pending = StoreChanged(set(), set(), set())
         self._sidebar_choice: bool | None = None
@@ -177,104 +168,6 @@ class MainScreen(ChangesTickets):
         self.set_class(not show, "-no-sidebar")
         if unfolds and self._metrics_started:
             self.refresh_metrics()  # it skips while folded: not 5 s of "Loading figures…"
-
-    # Views and search
-
-    def action_view(self, number: int) -> None:
-        view = next((v for v in self.services.config.views if v.key == str(number)), None)
-        if view is None:
-            self.notify(f"No view on {number}; views are set in the config file.", severity="warning")
-            return
-        self.select_view(view)
-        self._show_queue()
-
-    def select_view(self, view: View) -> None:
-        """Show `view`; a search typed in another view narrows this one too (the title
-        says so) until escape clears it."""
-        self.view = view
-        self._apply()
-
-    def _apply(self) -> None:
-        view_query = self.view.query if self.view else ""
-        text = " ".join(part for part in (view_query, self.search_text) if part.strip())
-        query = parse(text) if text.strip() else None
-        sort = self.view.sort if self.view else Sort.UPDATED
-        viewer = self.services.agent.id
-        store = self.services.store
-
-        async def loader(after: str | None, limit: int) -> TicketPage:
-            return await store.list_tickets(query, viewer_id=viewer, sort=sort, after=after, limit=limit)
-
-        async def unread(ids: list[int]) -> set[int]:
-            return await store.unread_tickets(viewer, ids)
-
-        self.queue.show(loader, unread)
-        self._update_title()
-
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        if not search.display:
-            search.value = self.search_text
-        search.display = True
-        self._show_queue()
-        search.focus()
-        search.cursor_position = len(search.value)
-
-    @on(Input.Changed, "#search")
-    def check_search(self, event: Input.Changed) -> None:
-        error = self.query_one("#search-error", Static)
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        try:
-            parse(event.value)
-        except QueryError as problem:
-            # The line under the box has its padding: the caret stands under the character.
-            marker = " " * problem.position + "^" * problem.length
-            error.update(Text(f"{marker}\n{problem.message}", style="bold red"))
-            error.display = True
-            return
-        error.display = False
-        self._search_timer = self.set_timer(0.12, lambda: self._search(event.value))
-
-    def _search(self, text: str) -> None:
-        if text.strip() != self.search_text:
-            self.search_text = text.strip()
-            self._apply()
-
-    def clear_search(self) -> None:
-        """Back to the view as it is, the search box put away."""
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        search = self.query_one("#search", Input)
-        search.display = False
-        self.query_one("#search-error", Static).display = False
-        if self.search_text:
-            self.search_text = ""
-            self._apply()
-
-    @on(Input.Submitted, "#search")
-    def search_to_queue(self) -> None:
-        if not self.query_one("#search-error", Static).display:
-            self.queue.focus()
-
-    @on(QueueTable.Loaded)
-    def _update_title(self) -> None:
-        queue = self.queue
-        name = self.view.name if self.view else "Search"
-        if self.search_text:
-            name = f"{name} · {in_a_notice(self.search_text, SEARCH_IN_TITLE)}"
-        first, last = queue.visible_range()
-        total = f"{queue.total:,}"
-        title = f"{self.view.key if self.view else '/'} {name}"
-        subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
-        if queue.marked:
-            subtitle += f" · {len(queue.marked)} marked"
-        # Setting a border's title repaints the whole pane, even to the same words: a
-        # cursor move would send every line of the queue to the terminal again.
-        pane = self.query_one("#queue-pane", QueuePane)
-        if pane.border_title != title:
-            pane.border_title = title
-        pane.show_subtitle(subtitle)
 
     # Opening tickets
 
