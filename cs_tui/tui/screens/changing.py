@@ -6,22 +6,40 @@ store waits in its outbox; this screen says what the outbox does."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on, work
 from textual.screen import Screen
 
+from cs_tui.domain.agents import agents_named
 from cs_tui.domain.models import Priority, Status, Ticket, TicketChanges
 from cs_tui.store.base import Conflict, Queued, StoreError
 from cs_tui.store.outbox import Delivery, OutboxStore
 from cs_tui.tui.format import in_a_notice, plural, sentence, status_label
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
+from cs_tui.tui.screens.team import NOBODY, TeamPicker
 from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
     from cs_tui.tui.widgets.queue import QueueTable
     from cs_tui.tui.widgets.ticket_pane import TicketPane
+
+E = TypeVar("E", Status, Priority)
+
+
+def _known(kind: type[E], value: str, screen: Screen[None]) -> E | None:
+    """The status or priority `value` names (an underscore or a space alike), or None
+    after saying which there are."""
+    if not value:
+        return None
+    try:
+        return kind(value.strip().lower().replace(" ", "_"))
+    except ValueError:
+        known = ", ".join(member.value.replace("_", " ") for member in kind)
+        screen.notify(f"No {kind.__name__.lower()} {value!r}: one of {known}.", severity="warning")
+        return None
+
 
 STATUS_CHOICES = [(s.value, status_label(s)) for s in Status]
 PRIORITY_CHOICES = [(p.value, p.value) for p in reversed(Priority)]
@@ -88,28 +106,62 @@ class ChangesTickets(HasServices, Screen[None]):
         self._apply_changes(mine, TicketChanges(assignee_id=me.id), f"assigned to {me.name}")
 
     @work(group="pick", exit_on_error=False)
-    async def action_status(self) -> None:
+    async def action_status(self, value: str = "") -> None:
+        """Set the status: the one given (`:status pending`), or one picked."""
         targets = self._targets()
-        if targets:
+        if not targets:
+            return
+        if not value:
             current = targets[0].status.value if len(targets) == 1 else None
-            value = await self.app.push_screen_wait(
+            picked: str | None = await self.app.push_screen_wait(
                 ChoiceScreen(self._title("Status", targets), STATUS_CHOICES, current=current)
             )
-            if value is not None:
-                self._apply_changes(
-                    targets, TicketChanges(status=Status(value)), f"status {status_label(Status(value))}"
-                )
+            value = picked or ""
+        status = _known(Status, value, self)
+        if status is not None:
+            self._apply_changes(targets, TicketChanges(status=status), f"status {status_label(status)}")
 
     @work(group="pick", exit_on_error=False)
-    async def action_priority(self) -> None:
+    async def action_priority(self, value: str = "") -> None:
+        """Set the priority: the one given (`:priority urgent`), or one picked."""
         targets = self._targets()
-        if targets:
+        if not targets:
+            return
+        if not value:
             current = targets[0].priority.value if len(targets) == 1 else None
-            value = await self.app.push_screen_wait(
+            picked: str | None = await self.app.push_screen_wait(
                 ChoiceScreen(self._title("Priority", targets), PRIORITY_CHOICES, current=current)
             )
-            if value is not None:
-                self._apply_changes(targets, TicketChanges(priority=Priority(value)), f"priority {value}")
+            value = picked or ""
+        priority = _known(Priority, value, self)
+        if priority is not None:
+            self._apply_changes(targets, TicketChanges(priority=priority), f"priority {priority.value}")
+
+    @work(group="pick", exit_on_error=False)
+    async def action_assign(self, who: str = "") -> None:
+        """Assign to anyone, or nobody: the agent given (`:assign dewi`, `:assign none`),
+        or one picked from the team, filtered as the agent types."""
+        targets = self._targets()
+        if not targets:
+            return
+        team = await self.services.store.list_agents()
+        if not who:
+            current = targets[0].assignee.id if len(targets) == 1 and targets[0].assignee else None
+            picked: str | None = await self.app.push_screen_wait(
+                TeamPicker(self._title("Assign", targets), team, current=current)
+            )
+            who = picked or ""
+            if not who:
+                return
+        if who in (NOBODY, "none", "nobody"):
+            self._apply_changes(targets, TicketChanges(assignee_id=None), "unassigned")
+            return
+        named = [self.services.agent] if who == "me" else agents_named(team, who)
+        if len(named) != 1:
+            said = "nobody of the team" if not named else "several: " + ", ".join(a.name for a in named[:5])
+            self.notify(f"{who!r} names {said}; give a name or an address.", severity="warning")
+            return
+        self._apply_changes(targets, TicketChanges(assignee_id=named[0].id), f"assigned to {named[0].name}")
 
     @work(group="pick", exit_on_error=False)
     async def action_tags(self) -> None:
@@ -128,10 +180,22 @@ class ChangesTickets(HasServices, Screen[None]):
             return f"{what} of #{targets[0].id}"
         return f"{what} of {len(targets)} marked tickets"
 
+    def action_repeat(self) -> None:
+        """`.`: the last change again, on the ticket the agent sees now (or the marked ones)."""
+        if self._last_change is None:
+            self.notify("Nothing to repeat yet: change a ticket first (a, s, p, t).", severity="warning")
+            return
+        changes, done = self._last_change
+        self._apply_changes(self._targets(), changes, done)
+
+    _last_change: tuple[TicketChanges, str] | None = None
+    """The last change the agent made, for `.`."""
+
     def _apply_changes(self, targets: list[Ticket], changes: TicketChanges, done: str) -> None:
         if not targets:
             self.notify("No ticket here to change.", severity="warning")
             return
+        self._last_change = (changes, done)
         pane = self.ticket_pane
         if len(targets) == 1 and pane.ticket is not None and targets[0].id == pane.ticket.id:
             pane.change(changes, sentence(done))

@@ -24,14 +24,17 @@ from cs_tui.domain.matching import ticket_matches
 from cs_tui.domain.metrics import last_days, today
 from cs_tui.domain.models import (
     Activity,
+    CannedActions,
     DraftKind,
     EventKind,
+    Status,
 )
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
-from cs_tui.tui.format import in_a_notice
+from cs_tui.tui.format import in_a_notice, status_label
 from cs_tui.tui.screens.canned import CannedPicker
+from cs_tui.tui.screens.pickers import ChoiceScreen
 from cs_tui.tui.screens.views import ViewsAndSearch
 from cs_tui.tui.services import StoreChanged
 from cs_tui.tui.widgets.composer import Composer
@@ -84,6 +87,11 @@ class MainScreen(ViewsAndSearch):
         Binding("p", "priority", "Priority", show=False, id="priority"),
         Binding("t", "tags", "Tags", show=False, id="tags"),
         Binding("o", "sort", "Order", show=False, id="sort"),
+        Binding("A", "assign", "Assign to", show=False, id="assign_to"),
+        Binding("full_stop", "repeat", "Repeat change", show=False, id="repeat"),
+        Binding("bracketright", "next_ticket(1)", "Next ticket", show=False, id="next"),
+        Binding("bracketleft", "next_ticket(-1)", "Previous ticket", show=False, id="previous"),
+        Binding("ctrl+n", "send_and_next", "Send, next", show=False, id="send_next"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("m", "toggle_sidebar", "Metrics", show=False, id="sidebar"),
         Binding("z", "zoom", "Zoom", show=False, id="zoom"),
@@ -199,9 +207,7 @@ class MainScreen(ViewsAndSearch):
         elif self._on_ticket or pane in inside:
             self._show_queue()
         elif self.queue.marked:
-            self.queue.marked.clear()
-            self.queue.refresh()
-            self._update_title()
+            self.queue.unmark_all()
         elif self.search_text:
             self.clear_search()
 
@@ -247,6 +253,46 @@ class MainScreen(ViewsAndSearch):
 
     def action_send(self) -> None:
         self.ticket_pane.send()
+
+    @work(group="pick", exit_on_error=False)
+    async def action_send_and_next(self) -> None:
+        """Play mode: send the reply, set the ticket's status (picked by its letter: o
+        keeps it open, p pending, s solved, h on hold) and open the next ticket of the
+        view, while the reply waits out its undo window."""
+        pane = self.ticket_pane
+        if pane.ticket is None or not pane.composer.is_open or not pane.composer.text.strip():
+            self.notify(
+                "Write a reply first, then ctrl+n sends it and opens the next ticket.", severity="warning"
+            )
+            return
+        sent_from = pane.ticket.id
+        choices = [
+            (s.value, status_label(s)) for s in (Status.OPEN, Status.PENDING, Status.SOLVED, Status.ON_HOLD)
+        ]
+        picked = await self.app.push_screen_wait(ChoiceScreen(f"Send, and set #{sent_from} to", choices))
+        if picked is None:
+            return
+        pane.composer.add_actions(CannedActions(status=Status(picked)))
+        if not pane.send():
+            return
+        self.action_next_ticket(1, after=sent_from)
+
+    def action_next_ticket(self, step: int, after: int | None = None) -> None:
+        """`]` / `[`: open the next (previous) ticket of the view after the open one (or
+        after `after`), the queue's cursor with it."""
+        queue = self.queue
+        around = (
+            after if after is not None else (self.ticket_pane.ticket.id if self.ticket_pane.ticket else None)
+        )
+        ids = [t.id for t in queue.rows]
+        index = ids.index(around) if around in ids else queue.cursor_row - step
+        target = index + step
+        if not 0 <= target < len(queue.rows):
+            self.notify("No more tickets in this view." if step > 0 else "This is the view's first ticket.")
+            return
+        queue.cursor_row = target
+        self.ticket_pane.open(queue.rows[target].id)
+        self._set_side(ticket=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_send":

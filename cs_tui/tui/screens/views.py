@@ -145,6 +145,7 @@ class ViewsAndSearch(ChangesTickets):
             self.queue.focus()
 
     @on(QueueTable.Loaded)
+    @on(QueueTable.MarksChanged)
     def _update_title(self) -> None:
         queue = self.queue
         name = self.view.name if self.view else "Search"

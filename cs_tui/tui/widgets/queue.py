@@ -28,6 +28,7 @@ from cs_tui.domain.text import sanitize_line
 from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, age, sla_left, sla_state, status_label
 from cs_tui.tui.services import SaysFailures
 from cs_tui.tui.widgets.queue_columns import UNSPACED, cell, layout_columns
+from cs_tui.tui.widgets.queue_marks import Marks
 
 PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
@@ -60,7 +61,7 @@ DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
 
 
-class QueueTable(SaysFailures, ScrollView, can_focus=True):
+class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
     """The tickets of the current view, one line each."""
 
     BINDINGS = [
@@ -72,6 +73,10 @@ class QueueTable(SaysFailures, ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="queue.page_up"),
         Binding("enter", "choose", "Open", show=False, id="queue.open"),
         Binding("x", "toggle_mark", "Mark", show=False, id="queue.mark"),
+        Binding("J,shift+down", "mark_down", "Mark down", show=False, id="queue.mark_down"),
+        Binding("K,shift+up", "mark_up", "Mark up", show=False, id="queue.mark_up"),
+        Binding("X", "mark_all", "Mark all", show=False, id="queue.mark_all"),
+        Binding("ctrl+x", "invert_marks", "Invert marks", show=False, id="queue.invert_marks"),
     ]
 
     COMPONENT_CLASSES = {
@@ -244,6 +249,23 @@ class QueueTable(SaysFailures, ScrollView, can_focus=True):
         if reset or current is None or self.current is None or self.current != current:
             self.post_message(self.TicketHighlighted(self.current))
 
+    async def load_all(self, most: int) -> None:
+        """The view's pages, up to `most` rows loaded (for marking them all)."""
+        loader, generation = self._loader, self._generation
+        self._loading = True  # no page fetched twice meanwhile
+        try:
+            while loader is not None and self._next_cursor is not None and len(self.rows) < most:
+                page = await loader(self._next_cursor, PAGE)
+                if generation != self._generation:
+                    return
+                self.rows.extend(page.tickets)
+                self._next_cursor = page.next_cursor
+        finally:
+            self._loading = False
+        self._resize()
+        self.refresh()
+        self.post_message(self.Loaded())
+
     @work(exclusive=True, group="queue-more", exit_on_error=False)
     async def _fetch_more(self, loader: PageLoader, generation: int, after: str) -> None:
         page = await loader(after, PAGE)
@@ -355,14 +377,6 @@ class QueueTable(SaysFailures, ScrollView, can_focus=True):
     def action_choose(self) -> None:
         if self.current is not None:
             self.post_message(self.TicketChosen(self.current))
-
-    def action_toggle_mark(self) -> None:
-        ticket = self.current
-        if ticket is None:
-            return
-        self.marked.symmetric_difference_update({ticket.id})
-        self.refresh_line(self.cursor_row)
-        self.cursor_row += 1
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)

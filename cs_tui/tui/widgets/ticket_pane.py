@@ -306,20 +306,23 @@ class TicketPane(HasServices, Pane):
             self.services.unwritable = None
             self.notify("The store takes what you write again.", title="Store")
 
-    def send(self) -> None:
+    def send(self) -> bool:
+        """Send what the composer holds (after its undo window); False when nothing
+        went (nothing written, a placeholder left unfilled)."""
         composer = self.composer
         if self.ticket is None or not composer.is_open or composer.sending:
-            return
+            return False
         if not composer.text.strip():
             self.notify("Nothing to send yet.", severity="warning")
-            return
+            return False
         missing = composer.missing_placeholders()
         if missing:
             names = ", ".join("{{" + name + "}}" for name in dict.fromkeys(missing))
             self.notify(f"Fill in {names} first; nothing was sent.", severity="error", title="Not sent")
-            return
+            return False
         composer.flush()
         self._send(self.ticket.id, composer.text, composer.kind, composer.client_id, composer.on_send)
+        return True
 
     @work(group="send", exit_on_error=False)
     async def _send(
