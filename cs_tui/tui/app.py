@@ -314,19 +314,9 @@ class HelpdeskApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
-            for binding in screen.BINDINGS:
-                if isinstance(binding, Binding) and binding.id and not binding.id.startswith("view."):
-                    yield SystemCommand(
-                        binding.description,
-                        f"{binding.id} ({binding.key})",
-                        self._runner(screen, binding.action),
-                    )
-            for view in self.services.config.views:
-                yield SystemCommand(
-                    f"View: {view.name}",
-                    f"{view.key}: {view.query}",
-                    self._runner(screen, f"view({view.key})"),
-                )
+            # The same commands as the `:` command line, under the same words.
+            for command in screen.known_commands():
+                yield SystemCommand(command.does, f":{command.words}", self._runner(screen, command.action))
         yield SystemCommand(
             "Canned responses: manage", "Create, edit and delete canned responses", self.action_manage_canned
         )

@@ -125,3 +125,48 @@ async def test_send_and_next_answers_sets_the_status_and_lands_on_the_next_ticke
 
 async def status_is(store: Store, ticket_id: int, status: Status) -> bool:
     return (await store.get_ticket(ticket_id)).status is status
+
+
+async def test_the_command_line_runs_every_action_by_name_completes_it_and_opens_a_ticket_by_number(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        target = queue.rows[1]
+        pane = main_screen(app).ticket_pane
+        await pilot.press("colon", *str(target.id), "enter")  # :1885
+        await until(pilot, lambda: pane.ticket is not None and pane.ticket.id == target.id)
+        await pilot.press("colon", *"status pen", "tab", "enter")  # completed to "status pending"
+        await until(pilot, lambda: status_is(store, target.id, Status.PENDING))
+        await pilot.press("colon", *"sort sla", "enter")
+        pane_title = app.screen.query_one("#queue-pane")
+        await until(pilot, lambda: str(pane_title.border_title).endswith("by SLA"))
+        await pilot.press("colon", *"stauts open", "enter")  # a typo: said, nothing done
+        await until(pilot, lambda: any("did you mean status open" in n for n in notices(app)))
+        await pilot.press("escape")
+        assert not app.screen.query_one("#command-line").display
+
+
+async def test_a_tickets_number_in_the_search_opens_it(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        target = app.screen.query_one(QueueTable).rows[2]
+        pane = main_screen(app).ticket_pane
+        await pilot.press("slash", *f"#{target.id}", "enter")
+        await until(pilot, lambda: pane.ticket is not None and pane.ticket.id == target.id)
+
+
+async def test_the_palette_lists_the_same_commands_as_the_command_line(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(pilot)
+        screen = main_screen(app)
+        listed = {command.help for command in app.get_system_commands(screen)}
+        assert {f":{command.words}" for command in screen.known_commands()} <= listed

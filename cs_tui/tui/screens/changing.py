@@ -16,7 +16,7 @@ from cs_tui.domain.models import Priority, Status, Ticket, TicketChanges
 from cs_tui.store.base import Conflict, Queued, StoreError
 from cs_tui.store.outbox import Delivery, OutboxStore
 from cs_tui.tui.format import in_a_notice, plural, sentence, status_label
-from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen
+from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen, tag_words
 from cs_tui.tui.screens.team import NOBODY, TeamPicker
 from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.key_hints import KeyHints
@@ -164,11 +164,14 @@ class ChangesTickets(HasServices, Screen[None]):
         self._apply_changes(targets, TicketChanges(assignee_id=named[0].id), f"assigned to {named[0].name}")
 
     @work(group="pick", exit_on_error=False)
-    async def action_tags(self) -> None:
+    async def action_tags(self, given: str = "") -> None:
+        """Add and remove tags: the words given (`:tag refund -spam`), or typed."""
         targets = self._targets()
         if targets:
-            current = sorted({tag for t in targets for tag in t.tags})
-            picked = await self.app.push_screen_wait(TagsScreen(self._title("Tags", targets), current))
+            picked = tag_words(given) if given else None
+            if picked is None:
+                current = sorted({tag for t in targets for tag in t.tags})
+                picked = await self.app.push_screen_wait(TagsScreen(self._title("Tags", targets), current))
             if picked is not None and (picked[0] or picked[1]):
                 add, remove = picked
                 words = " ".join([*add, *(f"-{t}" for t in remove)])

@@ -34,9 +34,10 @@ from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
 from cs_tui.tui.format import in_a_notice, status_label
 from cs_tui.tui.screens.canned import CannedPicker
+from cs_tui.tui.screens.commanding import Commanding
 from cs_tui.tui.screens.pickers import ChoiceScreen
-from cs_tui.tui.screens.views import ViewsAndSearch
 from cs_tui.tui.services import StoreChanged
+from cs_tui.tui.widgets.command_line import CommandLine
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.key_hints import KeyHints
 from cs_tui.tui.widgets.pane import Pane
@@ -60,7 +61,7 @@ MAX_MESSAGES_READ = 500
 """A new ticket's messages read to tell which views it is in (imports may bring many)."""
 
 
-class MainScreen(ViewsAndSearch):
+class MainScreen(Commanding):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
@@ -92,6 +93,7 @@ class MainScreen(ViewsAndSearch):
         Binding("bracketright", "next_ticket(1)", "Next ticket", show=False, id="next"),
         Binding("bracketleft", "next_ticket(-1)", "Previous ticket", show=False, id="previous"),
         Binding("ctrl+n", "send_and_next", "Send, next", show=False, id="send_next"),
+        Binding("colon", "command_line", "Command", show=False, id="command"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("m", "toggle_sidebar", "Metrics", show=False, id="sidebar"),
         Binding("z", "zoom", "Zoom", show=False, id="zoom"),
@@ -120,6 +122,7 @@ class MainScreen(ViewsAndSearch):
                 yield QueueTable(clock=clock, id="queue")
             yield TicketPane(id="ticket-pane")
             yield MetricsSidebar(id="sidebar")
+        yield CommandLine(id="command-line")
         yield KeyHints()
 
     @property
@@ -201,6 +204,8 @@ class MainScreen(ViewsAndSearch):
         inside = focused.ancestors_with_self if focused is not None else []
         if pane.composer in inside:
             pane.leave_composer()
+        elif focused is not None and focused.id == "command-line":
+            self.close_command_line()
         elif focused is not None and focused.id == "search":
             self.clear_search()
             self._show_queue()

@@ -98,6 +98,18 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def tag_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Tags to add and to remove, from words: `refund urgent-review -spam`."""
+    add: list[str] = []
+    remove: list[str] = []
+    for word in text.split():
+        target = remove if word.startswith("-") else add
+        tag = normalize_tag(word.lstrip("-+"))
+        if tag:
+            target.append(tag)
+    return tuple(add), tuple(remove)
+
+
 class TagsScreen(ModalScreen[tuple[tuple[str, ...], tuple[str, ...]] | None]):
     """Edit tags as words: `refund urgent-review -spam` adds two and removes one."""
 
@@ -125,14 +137,7 @@ class TagsScreen(ModalScreen[tuple[tuple[str, ...], tuple[str, ...]] | None]):
 
     @on(Input.Submitted, "#tags")
     def apply_tags(self, event: Input.Submitted) -> None:
-        add: list[str] = []
-        remove: list[str] = []
-        for word in event.value.split():
-            target = remove if word.startswith("-") else add
-            tag = normalize_tag(word.lstrip("-+"))
-            if tag:
-                target.append(tag)
-        self.dismiss((tuple(add), tuple(remove)))
+        self.dismiss(tag_words(event.value))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -112,6 +112,11 @@ class ViewsAndSearch(ChangesTickets):
         error = self.query_one("#search-error", Static)
         if self._search_timer is not None:
             self._search_timer.stop()
+        number = self.opens_a_ticket(event.value)
+        if number is not None:  # a ticket's number: enter opens it, nothing is searched
+            error.update(Text(f"enter opens #{number}", style="bold"))
+            error.display = True
+            return
         try:
             parse(event.value)
         except QueryError as problem:
@@ -140,9 +145,16 @@ class ViewsAndSearch(ChangesTickets):
             self._apply()
 
     @on(Input.Submitted, "#search")
-    def search_to_queue(self) -> None:
-        if not self.query_one("#search-error", Static).display:
+    async def search_to_queue(self, event: Input.Submitted) -> None:
+        number = self.opens_a_ticket(event.value)
+        if number is not None:
+            self.clear_search()
+            await self.run_action(f"open_number({number})")
+        elif not self.query_one("#search-error", Static).display:
             self.queue.focus()
+
+    def opens_a_ticket(self, search: str) -> int | None:
+        raise NotImplementedError
 
     @on(QueueTable.Loaded)
     @on(QueueTable.MarksChanged)
