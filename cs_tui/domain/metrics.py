@@ -110,7 +110,9 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
     - FRT: over tickets created in the window that have a first response; beside
       it, the window's tickets still awaiting one (active, never answered) and the
       age of the oldest at `now`.
-    - Open counts: every active ticket, whatever its age.
+    - Open counts: every active ticket, whatever its age; breaching, those waiting on
+      the team (new or open) past their SLA deadline, whose clock stood still while
+      they were pending or on hold (Ticket.is_breaching).
     - Resolution: creation to solved, over tickets solved in the window.
     - CSAT: mean of the ratings given in the window.
 

@@ -24,6 +24,12 @@ class Status(enum.StrEnum):
         """True while the ticket still needs work (not solved or closed)."""
         return self not in (Status.SOLVED, Status.CLOSED)
 
+    @property
+    def pauses_sla(self) -> bool:
+        """True while the ticket waits on someone other than the team (pending: on the
+        customer; on hold: on a third party): its SLA clock stands still."""
+        return self in (Status.PENDING, Status.ON_HOLD)
+
 
 ACTIVE_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s.is_active)
 
@@ -130,7 +136,8 @@ class Ticket:
     first_response_at: datetime | None
     solved_at: datetime | None
     sla_due_at: datetime | None
-    """The next SLA deadline still to meet; None once solved or closed."""
+    """The next SLA deadline still to meet; None once solved or closed, and while the
+    SLA clock stands still (pending, on hold)."""
     version: int
     csat: Csat | None = None
     message_count: int = 0
@@ -140,6 +147,12 @@ class Ticket:
     """The closed ticket this one follows up."""
     channel_name: str | None = None
     """The configured channel (a mailbox) it came in through, which replies go out by."""
+    sla_paused_for: timedelta = timedelta()
+    """How long the SLA clock stood still (pending, on hold) in stretches that have
+    ended: the deadline is that much later than the target from creation."""
+    sla_paused_since: datetime | None = None
+    """When the SLA clock stopped, while the ticket is pending or on hold; None while
+    it runs (and once solved or closed)."""
 
     @property
     def awaiting_first_response(self) -> bool:
@@ -151,8 +164,17 @@ class Ticket:
             return None
         return (self.first_response_at - self.created_at).total_seconds()
 
+    @property
+    def sla_paused(self) -> bool:
+        """Whether the SLA clock stands still: the ticket waits on the customer or a
+        third party (pending, on hold), so it has no running deadline."""
+        return self.status.pauses_sla
+
     def is_breaching(self, now: datetime) -> bool:
-        return self.sla_due_at is not None and self.sla_due_at <= now
+        """Past its SLA deadline while waiting on the team (new or open); a ticket
+        pending or on hold cannot breach, nor a solved or closed one."""
+        waiting_on_us = self.status.is_active and not self.status.pauses_sla
+        return waiting_on_us and self.sla_due_at is not None and self.sla_due_at <= now
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,14 +425,17 @@ class SlaPolicy:
         status: Status,
         created_at: datetime,
         first_response_at: datetime | None,
+        paused_for: timedelta = timedelta(),
     ) -> datetime | None:
-        """The next deadline a ticket must meet, or None when it has none left."""
-        if not status.is_active:
+        """The next deadline a ticket must meet: its target from creation, moved later by
+        the time its clock stood still (`paused_for`). None when it has none running:
+        solved or closed, or pending or on hold (its clock stands still)."""
+        if not status.is_active or status.pauses_sla:
             return None
         target = self.targets[priority]
         if first_response_at is None:
-            return created_at + target.first_response
-        return created_at + target.resolution
+            return created_at + target.first_response + paused_for
+        return created_at + target.resolution + paused_for
 
 
 @dataclass(frozen=True, slots=True)

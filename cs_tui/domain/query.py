@@ -30,7 +30,8 @@ class Sort(enum.StrEnum):
     OLDEST = "oldest"
     """Oldest first."""
     SLA = "sla"
-    """Nearest SLA deadline first; tickets without one last."""
+    """Nearest SLA deadline first; tickets without one (solved or closed, or pending or
+    on hold, whose SLA clock stands still) last."""
     PRIORITY = "priority"
     """Urgent first, then most recent activity."""
 

@@ -1,13 +1,14 @@
 """The helpdesk's rules for writes: what a new ticket, a message and a ticket change
 may be (checked and cleaned of untrusted characters), and what each does to a
-ticket's status, first response, solved time and SLA deadline. Every store applies
-these and keeps no rules of its own."""
+ticket's status, first response, solved time and SLA deadline (whose clock stands
+still while the ticket is pending or on hold). Every store applies these and keeps no
+rules of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cs_tui.domain import limits, templates
 from cs_tui.domain.models import (
@@ -232,7 +233,11 @@ def solved_at_after(status: Status, solved_at: datetime | None, now: datetime) -
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """What a ticket's clocks say: the times its metrics and its SLA are read from."""
+    """What a ticket's clocks say: the times its metrics and its SLA are read from.
+
+    The SLA clock stands still while the ticket waits on someone else (pending, on
+    hold: see sla_clock_after); `sla_paused_for` is how long it stood still in
+    stretches that ended, `sla_paused_since` when the current one began."""
 
     status: Status
     priority: Priority
@@ -240,6 +245,8 @@ class Progress:
     first_response_at: datetime | None
     solved_at: datetime | None
     sla_due_at: datetime | None
+    sla_paused_for: timedelta = timedelta()
+    sla_paused_since: datetime | None = None
 
 
 def progress(
@@ -250,21 +257,47 @@ def progress(
     created_at: datetime,
     first_response_at: datetime | None,
     solved_at: datetime | None,
+    sla_paused_for: timedelta = timedelta(),
+    sla_paused_since: datetime | None = None,
 ) -> Progress:
-    """A ticket's progress with its SLA deadline worked out."""
+    """A ticket's progress with its SLA deadline worked out (SlaPolicy.due_at): none
+    while pending or on hold, else the target from creation plus the time paused."""
     due = sla.due_at(
-        priority=priority, status=status, created_at=created_at, first_response_at=first_response_at
+        priority=priority,
+        status=status,
+        created_at=created_at,
+        first_response_at=first_response_at,
+        paused_for=sla_paused_for,
     )
-    return Progress(status, priority, created_at, first_response_at, solved_at, due)
+    return Progress(
+        status, priority, created_at, first_response_at, solved_at, due, sla_paused_for, sla_paused_since
+    )
+
+
+def sla_clock_after(before: Progress, status: Status, at: datetime) -> tuple[timedelta, datetime | None]:
+    """The SLA clock once the ticket's status is `status` at `at`, as (time paused in
+    stretches that ended, paused since). It stops when the ticket goes pending or on
+    hold, keeps stopped between the two, and runs again when the ticket leaves them
+    (reopened, or solved: a solved ticket has no deadline, but one reopened later
+    counts its time solved), the stretch it stood still added to the time paused."""
+    if status.pauses_sla:
+        return before.sla_paused_for, before.sla_paused_since or at
+    if before.sla_paused_since is None:
+        return before.sla_paused_for, None
+    # Never less than nothing, should another process's clock be behind this one's.
+    stretch = max(at - before.sla_paused_since, timedelta())
+    return before.sla_paused_for + stretch, None
 
 
 def after_message(sla: SlaPolicy, before: Progress, new: NewMessage, at: datetime) -> Progress:
     """The ticket once `new` is added at `at`: its status (status_after_message), its
-    first response (the first public, hand-written agent reply), solved time and SLA."""
+    first response (the first public, hand-written agent reply), solved time and SLA
+    (a customer reopening a pending ticket starts its clock again)."""
     status = status_after_message(before.status, new)
     first_response_at = before.first_response_at
     if first_response_at is None and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
         first_response_at = at
+    paused_for, paused_since = sla_clock_after(before, status, at)
     return progress(
         sla,
         status=status,
@@ -272,6 +305,8 @@ def after_message(sla: SlaPolicy, before: Progress, new: NewMessage, at: datetim
         created_at=before.created_at,
         first_response_at=first_response_at,
         solved_at=solved_at_after(status, before.solved_at, at),
+        sla_paused_for=paused_for,
+        sla_paused_since=paused_since,
     )
 
 
@@ -279,6 +314,7 @@ def after_change(
     sla: SlaPolicy, before: Progress, *, status: Status, priority: Priority, at: datetime
 ) -> Progress:
     """The ticket once its status or priority is set at `at`."""
+    paused_for, paused_since = sla_clock_after(before, status, at)
     return progress(
         sla,
         status=status,
@@ -286,13 +322,20 @@ def after_change(
         created_at=before.created_at,
         first_response_at=before.first_response_at,
         solved_at=solved_at_after(status, before.solved_at, at),
+        sla_paused_for=paused_for,
+        sla_paused_since=paused_since,
     )
 
 
 def imported(sla: SlaPolicy, record: TicketRecord) -> tuple[Progress, datetime]:
     """An imported ticket's progress, read from its messages, and the time it last
     changed. A ticket that arrives solved or closed without a solved time was solved
-    at its last message."""
+    at its last message.
+
+    The file does not say which statuses a ticket went through, so no time before the
+    import counts as paused, but for a ticket that arrives pending or on hold: its
+    clock stopped when it last changed (the last change a ticket waiting on someone
+    else had is, as far as anyone can tell, the one that set it waiting)."""
     first_response_at = next(
         (
             m.created_at
@@ -313,5 +356,6 @@ def imported(sla: SlaPolicy, record: TicketRecord) -> tuple[Progress, datetime]:
         created_at=record.created_at,
         first_response_at=first_response_at,
         solved_at=solved_at,
+        sla_paused_since=updated_at if record.status.pauses_sla else None,
     )
     return state, updated_at

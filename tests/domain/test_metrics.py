@@ -244,7 +244,9 @@ def test_answering_moves_the_deadline_from_first_response_to_resolution() -> Non
     )
 
 
-def test_solved_tickets_never_breach_and_breaching_ignores_the_window() -> None:
+def test_only_tickets_waiting_on_us_breach_and_breaching_ignores_the_window() -> None:
+    """Solved and closed tickets have no deadline; pending and on hold ones wait on the
+    customer or a third party, their SLA clock stopped: none of them breaches."""
     long_ago = T0 - 60 * DAY
     figures = metrics(
         ticket(priority=Priority.URGENT, status=Status.SOLVED, created_at=long_ago, solved_at=T0),
@@ -253,6 +255,8 @@ def test_solved_tickets_never_breach_and_breaching_ignores_the_window() -> None:
         ticket(
             priority=Priority.URGENT, status=Status.ON_HOLD, created_at=long_ago, first_response_at=long_ago
         ),
+        ticket(priority=Priority.LOW, status=Status.NEW, created_at=long_ago),
+        ticket(priority=Priority.URGENT, status=Status.OPEN, created_at=long_ago, first_response_at=long_ago),
     )
     assert figures.open.breaching == 2
 

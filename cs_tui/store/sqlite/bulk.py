@@ -18,7 +18,7 @@ from cs_tui.domain.rules import RuleBroken, cleaned_record, imported, normalized
 from cs_tui.domain.text import sanitize, sanitize_line
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import ImportProblem, ImportReport
-from cs_tui.store.sqlite import rows
+from cs_tui.store.sqlite import rows, writes
 
 BATCH_SIZE = 2000
 EXPORT_CHUNK = 500
@@ -238,6 +238,8 @@ async def _build(
                 first_response_at - created_at if first_response_at is not None else None,
                 to_micros(state.solved_at) if state.solved_at else None,
                 to_micros(state.sla_due_at) if state.sla_due_at else None,
+                writes.span_micros(state.sla_paused_for),
+                writes.micros(state.sla_paused_since),
                 csat.rating if csat else None,
                 sanitize(csat.comment) if csat else None,
                 to_micros(csat.rated_at) if csat else None,
@@ -303,8 +305,8 @@ async def _insert(db: aiosqlite.Connection, built: _Rows) -> None:
     await db.executemany(
         "INSERT INTO tickets(id, ref, subject, status, active, priority, priority_rank, channel,"
         " customer_id, assignee_id, created_at, updated_at, first_response_at, frt_us, solved_at,"
-        " sla_due_at, csat_rating, csat_comment, csat_at, message_count)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " sla_due_at, sla_paused_us, sla_paused_since, csat_rating, csat_comment, csat_at, message_count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         built.tickets,
     )
     await db.executemany("INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", built.tags)

@@ -11,6 +11,10 @@ and so the index.
 
 The awaiting figures name their partial index: without table statistics SQLite
 prefers the (active, ...) index and reads every open ticket.
+
+Breaching is read from the deadlines alone (the tickets_due index): only a ticket
+waiting on the team has one, as solved, closed, pending and on hold tickets keep
+none (cs_tui.domain.rules.progress).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from cs_tui.domain.channels import AttachmentInfo, Delivery, DeliveryState
@@ -31,7 +32,8 @@ TICKET_COLUMNS = """
     a.id, a.name, a.email, a.role, a.active,
     (SELECT group_concat(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id),
     t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.sla_due_at, t.version,
-    t.csat_rating, t.csat_comment, t.csat_at, t.message_count, t.cc, t.linked_to, t.channel_name
+    t.csat_rating, t.csat_comment, t.csat_at, t.message_count, t.cc, t.linked_to, t.channel_name,
+    t.sla_paused_us, t.sla_paused_since
 """
 TICKET_FROM = """
     tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id
@@ -90,6 +92,8 @@ def ticket(row: Row) -> Ticket:
         cc=tuple(row[25].split()) if row[25] else (),
         linked_to=row[26],
         channel_name=row[27],
+        sla_paused_for=timedelta(microseconds=row[28]),
+        sla_paused_since=_time(row[29]),
     )
 
 

@@ -307,6 +307,19 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 8: the SLA clock stands still while a ticket waits on the customer or a third
+    # party (pending, on hold): how long it stood still in stretches that ended, and
+    # since when it has stood still now; such a ticket has no deadline (NULL) until it
+    # reopens (cs_tui.domain.rules). One waiting when the store is upgraded stopped
+    # its clock at its last change, as far as can be told: it went waiting then or
+    # before (every change since left it waiting), and the latest time it can have
+    # stopped never hides a breach. Earlier stretches are not known: none is counted.
+    """
+    ALTER TABLE tickets ADD COLUMN sla_paused_us INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN sla_paused_since INTEGER;
+    UPDATE tickets SET sla_paused_since = updated_at, sla_due_at = NULL
+        WHERE status IN ('pending', 'on_hold');
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

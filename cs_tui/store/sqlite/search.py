@@ -104,6 +104,8 @@ def _filter(
             lowered = [v.lower() for v in values]
             return f"t.customer_id IN (SELECT id FROM customers WHERE email IN ({marks}))", lowered
         case Field.BREACHING:
+            # Only a ticket waiting on the team has a deadline (rules.progress): one
+            # pending or on hold has none, so it never breaches and sorts last.
             clauses = [
                 "t.sla_due_at <= ?" if v == "yes" else "(t.sla_due_at IS NULL OR t.sla_due_at > ?)"
                 for v in values

@@ -261,8 +261,8 @@ class SqliteStore(ChannelsStore, DirectoryStore):
             )
             await self._writer.execute(
                 "UPDATE tickets SET status = ?, active = ?, priority = ?, priority_rank = ?,"
-                " assignee_id = ?, subject = ?, solved_at = ?, sla_due_at = ?, updated_at = ?,"
-                " version = version + 1 WHERE id = ?",
+                " assignee_id = ?, subject = ?, solved_at = ?, sla_due_at = ?, sla_paused_us = ?,"
+                " sla_paused_since = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                 (
                     after.status.value,
                     int(after.status.is_active),
@@ -272,6 +272,8 @@ class SqliteStore(ChannelsStore, DirectoryStore):
                     changes.subject or current.subject,
                     writes.micros(after.solved_at),
                     writes.micros(after.sla_due_at),
+                    writes.span_micros(after.sla_paused_for),
+                    writes.micros(after.sla_paused_since),
                     to_micros(now),
                     ticket_id,
                 ),
@@ -397,4 +399,6 @@ def _progress_of(ticket: Ticket) -> Progress:
         ticket.first_response_at,
         ticket.solved_at,
         ticket.sla_due_at,
+        ticket.sla_paused_for,
+        ticket.sla_paused_since,
     )

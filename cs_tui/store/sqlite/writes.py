@@ -1,13 +1,14 @@
 """The writes a ticket's life is made of, inside a transaction the caller holds:
 opening a ticket with its first message, and adding a message with what it changes
-(status, first response, SLA, and a reply's delivery through the ticket's channel).
+(status, first response, SLA and its clock, and a reply's delivery through the
+ticket's channel).
 The store's own methods and the channels' intake both use them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -62,8 +63,9 @@ async def insert_ticket(
     )
     cursor = await db.execute(
         "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
-        " customer_id, created_at, updated_at, sla_due_at, message_count, channel_name, cc, linked_to)"
-        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        " customer_id, created_at, updated_at, sla_due_at, sla_paused_us, sla_paused_since,"
+        " message_count, channel_name, cc, linked_to)"
+        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
         (
             ref,
             new.subject,
@@ -75,6 +77,8 @@ async def insert_ticket(
             to_micros(now),
             to_micros(now),
             micros(state.sla_due_at),
+            span_micros(state.sla_paused_for),
+            micros(state.sla_paused_since),
             channel_name,
             " ".join(cc),
             linked_to,
@@ -111,8 +115,8 @@ async def append_message(
     row = next(
         iter(
             await db.execute_fetchall(
-                "SELECT status, priority, created_at, first_response_at, solved_at, channel_name"
-                " FROM tickets WHERE id = ?",
+                "SELECT status, priority, created_at, first_response_at, solved_at, channel_name,"
+                " sla_paused_us, sla_paused_since FROM tickets WHERE id = ?",
                 (ticket_id,),
             )
         ),
@@ -120,7 +124,7 @@ async def append_message(
     )
     if row is None:
         raise NotFound(f"there is no ticket #{ticket_id}")
-    status, priority, created_at, first_response_at, solved_at, channel_name = row
+    status, priority, created_at, first_response_at, solved_at, channel_name, paused_us, paused_since = row
     before = Progress(
         Status(status),
         Priority(priority),
@@ -128,6 +132,8 @@ async def append_message(
         time(first_response_at),
         time(solved_at),
         None,
+        span(paused_us),
+        time(paused_since),
     )
     after = after_message(sla, before, new, now)
     cursor = await db.execute(
@@ -150,7 +156,7 @@ async def append_message(
     first_response_us = micros(after.first_response_at)
     await db.execute(
         "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
-        " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?,"
+        " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?, sla_paused_us = ?, sla_paused_since = ?,"
         " message_count = message_count + 1, version = version + 1 WHERE id = ?",
         (
             after.status.value,
@@ -160,6 +166,8 @@ async def append_message(
             first_response_us,
             micros(after.solved_at),
             micros(after.sla_due_at),
+            span_micros(after.sla_paused_for),
+            micros(after.sla_paused_since),
             ticket_id,
         ),
     )
@@ -183,3 +191,15 @@ def micros(at: datetime | None) -> int | None:
 
 def time(value: int | None) -> datetime | None:
     return from_micros(value) if value is not None else None
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def span_micros(delta: timedelta) -> int:
+    """A span of time as the store keeps it: whole microseconds."""
+    return delta // _MICROSECOND
+
+
+def span(micros: int) -> timedelta:
+    return timedelta(microseconds=micros)
