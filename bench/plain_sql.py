@@ -149,7 +149,8 @@ class PlainSqlite:
                 "UPDATE tickets SET status = CASE status WHEN 'new' THEN 'open' ELSE status END,"
                 " updated_at = :now, first_response_at = coalesce(first_response_at, :now),"
                 " frt_us = coalesce(first_response_at, :now) - created_at,"
-                " sla_due_at = CASE WHEN active = 1 THEN created_at + :hour * CASE priority"
+                " sla_due_at = CASE WHEN status IN ('new', 'open') THEN created_at + sla_paused_us"
+                " + :hour * CASE priority"
                 " WHEN 'urgent' THEN 8 WHEN 'high' THEN 24 WHEN 'normal' THEN 48 ELSE 120 END END,"
                 " message_count = message_count + 1, version = version + 1 WHERE id = :id",
                 {"now": now_us, "hour": HOUR_US, "id": ticket_id},

@@ -108,7 +108,7 @@ def queue_table(tickets: tuple[Ticket, ...], *, total: int) -> Table:
     table.add_column("age", justify="right", no_wrap=True, min_width=3)
     table.add_column("SLA", justify="right", no_wrap=True, min_width=8)
     for ticket in tickets:
-        sla = ""
+        sla = "paused" if ticket.sla_paused else ""
         if ticket.sla_due_at is not None:
             left = (ticket.sla_due_at - now).total_seconds()
             sla = f"{duration(left)}" if left >= 0 else f"late {duration(-left)}"

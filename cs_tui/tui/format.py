@@ -27,7 +27,10 @@ def age(ticket: Ticket, now: datetime) -> str:
 
 
 def sla_left(ticket: Ticket, now: datetime) -> str:
-    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); blank when none."""
+    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); "paused"
+    while the ticket waits on the customer; blank when none (solved, closed)."""
+    if ticket.sla_paused:
+        return "paused"
     if ticket.sla_due_at is None:
         return ""
     return duration(ticket.sla_due_at - now)

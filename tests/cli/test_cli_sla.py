@@ -72,3 +72,17 @@ async def test_metrics_and_the_sidebar_count_only_tickets_waiting_on_us_as_breac
     finally:
         await store.close()
     assert figures["open"] == asdict(sidebar.open)
+
+
+def test_the_ticket_list_says_paused_for_a_ticket_that_waits_on_the_customer(
+    cs_tui: CsTui, tmp_path: Path
+) -> None:
+    created = datetime.now(UTC) - timedelta(days=20)
+    lines = [waiting_line("w1", "pending", created), waiting_line("w2", "open", created)]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n")
+    assert cs_tui("import", str(tmp_path / "in.jsonl")).code == 0
+    listed = cs_tui("ticket", "list", COLUMNS="160").out
+    [pending] = [line for line in listed.splitlines() if "Subject w1" in line]
+    [late] = [line for line in listed.splitlines() if "Subject w2" in line]
+    assert pending.rstrip().endswith("paused")
+    assert "late" in late

@@ -14,9 +14,10 @@ from cs_tui.domain.query import Sort, parse
 from cs_tui.store import open_store
 from cs_tui.store.base import Store
 from cs_tui.tui.app import HelpdeskApp
+from cs_tui.tui.format import sla_left
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
 from cs_tui.tui.widgets.queue import PAGE, QueueTable
-from cs_tui.tui.widgets.queue_columns import UNSPACED, header_text, layout_columns
+from cs_tui.tui.widgets.queue_columns import UNSPACED, QueueHeader, header_text, layout_columns
 
 from .helpers import (
     AppFactory,
@@ -110,7 +111,10 @@ async def test_a_search_narrows_the_view_it_is_typed_in_and_escape_clears_it(
         all_open = queue.total
         await pilot.press("slash", *"refund")
         narrowed = await store.count_tickets(parse(f"{ACTIVE} refund"))
-        await until(pilot, lambda: queue.total == narrowed and pane.border_title == "3 All open · refund · by activity")
+        await until(
+            pilot,
+            lambda: queue.total == narrowed and pane.border_title == "3 All open · refund · by activity",
+        )
         assert all(t.status.is_active for t in queue.rows)  # no solved or closed ticket
 
         await pilot.press("enter", "7")  # another view: the search goes with it, and says so
@@ -120,11 +124,15 @@ async def test_a_search_narrows_the_view_it_is_typed_in_and_escape_clears_it(
         assert all(t.status is Status.SOLVED for t in queue.rows)
 
         await pilot.press("3", "slash", *["backspace"] * 6)  # emptied: the view as it is
-        await until(pilot, lambda: pane.border_title == "3 All open · by activity" and queue.total == all_open)
+        await until(
+            pilot, lambda: pane.border_title == "3 All open · by activity" and queue.total == all_open
+        )
         await pilot.press(*"refund")
         await until(pilot, lambda: pane.border_title == "3 All open · refund · by activity")
         await pilot.press("escape")
-        await until(pilot, lambda: pane.border_title == "3 All open · by activity" and queue.total == all_open)
+        await until(
+            pilot, lambda: pane.border_title == "3 All open · by activity" and queue.total == all_open
+        )
         assert not app.screen.query_one("#search").display
 
 
@@ -292,3 +300,21 @@ async def test_a_new_ticket_shows_at_the_top_of_a_full_queue_seen_from_its_top(
         # Scrolled down, the agent's ticket keeps its line: nothing moves under the cursor.
         assert queue.current == highlighted
         assert queue.cursor_row - int(queue.scroll_y) == on_line
+
+
+async def test_at_80_columns_with_the_sidebar_on_the_sla_is_never_cut_and_a_waiting_ticket_says_paused(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("m", "3")  # the sidebar on, beside the queue
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        assert main_screen(app).query_one("#sidebar").display
+        assert shown(app.screen.query_one(QueueHeader)).rstrip().endswith("SLA")
+        now = app.services.clock()
+        for ticket in queue.rows[: queue.size.height]:
+            assert row_text(queue, ticket.id).rstrip().endswith(sla_left(ticket, now).strip() or "")
+        waiting = next(t for t in queue.rows if t.status in (Status.PENDING, Status.ON_HOLD))
+        assert row_text(queue, waiting.id).rstrip().endswith("paused")

@@ -28,31 +28,33 @@ class Column:
 def layout_columns(width: int) -> list[Column]:
     """The columns that fit `width` cells; the subject takes what is left.
 
-    Narrow terminals drop the assignee, then the customer, before the subject
-    gets shorter than 16 cells.
+    Narrow panes (an 80-column terminal with the sidebar on) drop the assignee, then
+    the customer, then the age, then the status, before the subject gets shorter
+    than 16 cells: the SLA, at the right, is never cut.
     """
-    fixed = [
+    columns = [
         Column("mark", "", 1),
         Column("priority", "", 2),
         Column("who", "", 1),
         Column("id", "#", 7, align_right=True),
-    ]
-    tail = [
+        Column("subject", "subject", 0),
+        Column("customer", "customer", 18),
+        Column("assignee", "assignee", 12),
         Column("status", "status", 8),
         Column("age", "age", 5, align_right=True),
         Column("sla", "SLA", 7, align_right=True),
     ]
-    optional = [Column("customer", "customer", 18), Column("assignee", "assignee", 12)]
+    droppable = ["assignee", "customer", "age", "status"]
     while True:
-        columns = [*fixed, Column("subject", "subject", 0), *optional, *tail]
         # One space before each column but the first three, which are marks.
         used = sum(c.width for c in columns) + len(columns) - len(UNSPACED)
         subject = width - used
-        if subject >= 16 or not optional:
+        if subject >= 16 or not droppable:
             return [
                 Column("subject", "subject", max(subject, 8)) if c.key == "subject" else c for c in columns
             ]
-        optional.pop()
+        dropped = droppable.pop(0)
+        columns = [c for c in columns if c.key != dropped]
 
 
 def cell(text: str, column: Column) -> str:
