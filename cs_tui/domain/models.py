@@ -283,6 +283,11 @@ class CannedActions:
     def is_empty(self) -> bool:
         return self.status is None and self.priority is None and not self.add_tags
 
+    def changes_for(self, tags: tuple[str, ...]) -> TicketChanges:
+        """The change they make to a ticket with these tags (tags it has are not added again)."""
+        add = tuple(tag for tag in self.add_tags if tag not in tags)
+        return TicketChanges(status=self.status, priority=self.priority, add_tags=add)
+
     def then(self, later: CannedActions) -> CannedActions:
         """These actions and then `later`'s (two canned responses in one reply): the
         later status and priority win, the tags add up."""

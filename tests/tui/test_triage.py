@@ -4,10 +4,13 @@ agent does it with the keys."""
 
 from __future__ import annotations
 
-from cs_tui.domain.models import Status
+from functools import partial
+
+from cs_tui.domain.models import CannedActions, CannedResponse, Status
 from cs_tui.domain.query import Sort, parse
 from cs_tui.store.base import Store
-from cs_tui.tui.screens.pickers import ChoiceScreen
+from cs_tui.tui.screens.canned import CannedPicker
+from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
 from cs_tui.tui.screens.team import TeamPicker
 from cs_tui.tui.widgets.queue import QueueTable
 
@@ -170,3 +173,35 @@ async def test_the_palette_lists_the_same_commands_as_the_command_line(make_app:
         screen = main_screen(app)
         listed = {command.help for command in app.get_system_commands(screen)}
         assert {f":{command.words}" for command in screen.known_commands()} <= listed
+
+
+async def test_a_canned_reply_goes_to_each_marked_ticket_in_its_own_customers_name(
+    make_app: AppFactory, store: Store
+) -> None:
+    await store.save_canned(
+        CannedResponse(
+            None, "Sapa singkat", "Halo {{customer.first_name}}, kami cek dulu ya.", shortcut="zzsapa",
+            actions=CannedActions(status=Status.PENDING),
+        ),
+        actor_id=None,
+    )  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        marked = [t for t in queue.rows if t.status is not Status.PENDING and t.customer.first_name][:2]
+        for ticket in marked:
+            queue.cursor_row = queue.rows.index(ticket)
+            await pilot.press("x")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CannedPicker))
+        await pilot.press(*"zzsapa", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
+        await pilot.press("enter")  # Send 2
+        for ticket in marked:
+            await until(pilot, partial(status_is, store, ticket.id, Status.PENDING))
+            last = (await store.get_messages(ticket.id)).messages[-1]
+            assert last.body == f"Halo {ticket.customer.first_name}, kami cek dulu ya."
+        assert not queue.marked

@@ -5,6 +5,7 @@ store waits in its outbox; this screen says what the outbox does."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -12,10 +13,11 @@ from textual import events, on, work
 from textual.screen import Screen
 
 from cs_tui.domain.agents import agents_named
-from cs_tui.domain.models import Priority, Status, Ticket, TicketChanges
+from cs_tui.domain.models import CannedResponse, NewMessage, Priority, Status, Ticket, TicketChanges
+from cs_tui.domain.templates import context_for, render
 from cs_tui.store.base import Conflict, Queued, StoreError
 from cs_tui.store.outbox import Delivery, OutboxStore
-from cs_tui.tui.format import in_a_notice, plural, sentence, status_label
+from cs_tui.tui.format import describe_actions, in_a_notice, plural, sentence, status_label
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen, tag_words
 from cs_tui.tui.screens.team import NOBODY, TeamPicker
 from cs_tui.tui.services import HasServices, OutboxChanged
@@ -176,6 +178,52 @@ class ChangesTickets(HasServices, Screen[None]):
                 add, remove = picked
                 words = " ".join([*add, *(f"-{t}" for t in remove)])
                 self._apply_changes(targets, TicketChanges(add_tags=add, remove_tags=remove), f"tags {words}")
+
+    @work(group="bulk", exit_on_error=False)
+    async def _canned_to_each(self, targets: list[Ticket], canned: CannedResponse) -> None:
+        """A canned reply to each marked ticket, filled in for each one's customer, and
+        what it does to the ticket done on each, once the agent says yes. A ticket whose
+        reply would keep a placeholder unfilled is left as it is, and said."""
+        me, store = self.services.agent, self.services.store
+        answer = await self.app.push_screen_wait(
+            AskScreen(
+                f"Send {canned.title!r} to {plural(len(targets), 'ticket')}?",
+                f"Each with its own customer's name: {', '.join(f'#{t.id}' for t in targets[:12])}"
+                + ("…" if len(targets) > 12 else "")
+                + (f"\nThen: {describe_actions(canned.actions)}." if not canned.actions.is_empty else ""),
+                [("send", f"Send {len(targets)}"), ("no", "Cancel")],
+            )
+        )
+        if answer != "send":
+            return
+        sent: list[int] = []
+        skipped: list[str] = []
+        for ticket in targets:
+            filled = render(canned.body, context_for(ticket, me))
+            if filled.missing:
+                skipped.append(f"#{ticket.id}: {{{{{filled.missing[0].name}}}}} has no value")
+                continue
+            try:
+                await store.add_message(ticket.id, NewMessage(str(uuid.uuid4()), filled.text), actor_id=me.id)
+                if not canned.actions.is_empty:
+                    now = await store.get_ticket(ticket.id)
+                    add = tuple(t for t in canned.actions.add_tags if t not in now.tags)
+                    changes = TicketChanges(
+                        status=canned.actions.status, priority=canned.actions.priority, add_tags=add
+                    )
+                    await store.update_ticket(
+                        ticket.id, changes, expected_version=now.version, actor_id=me.id
+                    )
+            except StoreError as error:
+                skipped.append(f"#{ticket.id}: {error}")
+                continue
+            sent.append(ticket.id)
+        if canned.id is not None and sent:
+            await store.record_canned_use(canned.id)
+        self.queue.unmark_all()
+        self.queue.reload()
+        lines = [f"{canned.title}: sent to {plural(len(sent), 'ticket')}.", *skipped]
+        self.notify("\n".join(lines), severity="warning" if skipped else "information")
 
     @staticmethod
     def _title(what: str, targets: Sequence[Ticket]) -> str:

@@ -98,6 +98,7 @@ class MainScreen(Commanding):
         Binding("m", "toggle_sidebar", "Metrics", show=False, id="sidebar"),
         Binding("z", "zoom", "Zoom", show=False, id="zoom"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("y", "copy", "Copy", show=False, id="copy"),
     ]
 
     def __init__(self) -> None:
@@ -321,6 +322,12 @@ class MainScreen(Commanding):
         """A canned response for the ticket the agent sees (highlighted in the queue, or
         open), filled in with that ticket's customer."""
         pane = self.ticket_pane
+        if self.queue.marked:  # a reply to each marked ticket, each to its own customer
+            marked = self._targets()
+            picked = await self.app.push_screen_wait(CannedPicker(marked[0]))
+            if picked is not None:
+                self._canned_to_each(marked, picked[1])
+            return
         target = self._target()
         if target is None:
             self.notify("Pick a ticket first, then press c.", severity="warning")
@@ -445,3 +452,14 @@ class MainScreen(Commanding):
             new_per_hour=tuple(await store.new_tickets_per_hour(now - timedelta(hours=24), now)),
         )
         self.query_one(MetricsSidebar).show(figures)
+
+    def action_copy(self) -> None:
+        """Copy (yank) the ticket's number, its customer's address or, in its thread, the
+        marked message: a chooser names each behind its key (tui/screens/copy.py)."""
+        from cs_tui.tui.screens.copy import offer_copy
+
+        pane = self.ticket_pane
+        in_thread = pane.conversation.has_focus and pane.ticket is not None
+        ticket = pane.ticket if in_thread else self._target()
+        message = pane.conversation.marked_message if in_thread else None
+        offer_copy(self.app, ticket, message, self.services.clock())

@@ -265,9 +265,8 @@ class TicketPane(HasServices, Pane):
         if actions.is_empty:
             return
         ticket = await self.services.store.get_ticket(ticket_id)
-        add = tuple(t for t in actions.add_tags if t not in ticket.tags)
-        changes = TicketChanges(status=actions.status, priority=actions.priority, add_tags=add)
-        self._change(ticket, changes, f"Set {describe_actions(replace(actions, add_tags=add))}")
+        changes = actions.changes_for(ticket.tags)
+        self._change(ticket, changes, f"Set {describe_actions(replace(actions, add_tags=changes.add_tags))}")
 
     @on(Composer.DraftChanged)
     def _save_draft(self, event: Composer.DraftChanged) -> None:
