@@ -4,17 +4,14 @@ and find it with `cs-tui ticket show --json`."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
+
+from .conftest import terminal
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)"),
@@ -29,42 +26,6 @@ OTHER_AGENT = "rudi@tokonusantara.example"
 def run(*args: str, env: dict[str, str]) -> str:
     done = subprocess.run([*CS_TUI, *args], env=env, capture_output=True, text=True, timeout=60, check=True)
     return done.stdout
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    (tmp_path / "config.toml").write_text("undo_seconds = 2\n")
-    return {
-        **os.environ,
-        "CS_TUI_STORE": str(tmp_path / "cs-tui.db"),
-        "CS_TUI_AGENT": AGENT,
-        "CS_TUI_CONFIG": str(tmp_path / "config.toml"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "TERM": "xterm-256color",
-    }
-
-
-@contextmanager
-def terminal(env: dict[str, str]) -> Iterator[str]:
-    """A tmux server of its own (a running one would lend the session its
-    environment), running cs-tui; yields the server's socket name."""
-    socket = f"cs-tui-{uuid.uuid4().hex[:8]}"
-    command = " ".join([*CS_TUI])
-    subprocess.run(
-        ["tmux", "-L", socket, "-f", os.devnull, "new-session", "-d", "-x", "160", "-y", "45", command],
-        env={k: v for k, v in env.items() if k != "TMUX"},
-        check=True,
-    )
-    try:
-        yield socket
-    finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
-
-
-@pytest.fixture
-def tmux(env: dict[str, str]) -> Iterator[str]:
-    with terminal(env) as socket:
-        yield socket
 
 
 def screen(socket: str) -> str:
@@ -86,13 +47,6 @@ def wait_for(socket: str, text: str, timeout: float = 20) -> str:
             return shown
         time.sleep(0.1)
     raise AssertionError(f"{text!r} did not appear; the screen shows:\n{shown}")
-
-
-@pytest.fixture
-def demo_store(env: dict[str, str]) -> None:
-    subprocess.run(
-        [*CS_TUI, "demo", "--no-open", "--tickets", "300"], env=env, check=True, capture_output=True
-    )
 
 
 @pytest.mark.usefixtures("demo_store")
