@@ -105,7 +105,12 @@ class HelpdeskApp(App[None]):
 
     def _on_notify(self, event: Notify) -> None:
         """At most MOST_NOTICES notices at once: a new one takes the place of the oldest,
-        so that they never pile up over the screen."""
+        and of an earlier one of the same title (it says the news on the same matter), so
+        that they never pile up over the screen."""
+        new = event.notification
+        for earlier in list(self._notifications):
+            if new.title and earlier.title == new.title:
+                self._unnotify(earlier, refresh=False)
         super()._on_notify(event)
         shown = list(self._notifications)
         for oldest in shown[: max(0, len(shown) - MOST_NOTICES)]:

@@ -57,5 +57,5 @@ def answer_in_play_mode(tmux: str, following: int) -> int:
     press("C-n")  # send, and next
     wait_for(tmux, "Send, and set")
     press("p")  # pending
-    wait_for(tmux, f"││ #{following} ")  # the next ticket, open in the ticket pane
+    wait_for(tmux, f"│ #{following} ")  # the next ticket, open: its header
     return pressed

@@ -85,6 +85,20 @@ async def test_notices_never_pile_up_and_keep_off_the_composer(make_app: AppFact
         assert all(not toast.region.overlaps(area) for toast in toasts)
 
 
+async def test_news_on_the_same_matter_takes_the_earlier_notice_s_place(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settled(pilot)
+        app.notify("Sent by mail", title="Channel toko")
+        app.notify("The store is gone", title="Store cannot be written")
+        app.notify("The store is gone. Your text stays here.", title="Store cannot be written")
+        await settled(pilot)
+        shown = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert len(shown) == 2
+        assert "Sent by mail" in shown[0]
+        assert "Your text stays here" in shown[1]
+
+
 async def test_ctrl_c_says_which_key_quits_in_plain_words(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
