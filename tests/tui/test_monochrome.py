@@ -233,7 +233,7 @@ async def test_every_text_on_the_screen_is_at_least_4_5_to_1_without_colour(
         assert on_screen(app, "internal note")
         assert too_faint(app) == []
 
-        await pilot.press("escape", "n", *"Cek stok")  # a note's composer
+        await pilot.press("ctrl+u", "escape", "n", *"Cek stok")  # the reply dropped, a note's composer
         await until(pilot, lambda: on_screen(app, "only agents see this"))
         assert too_faint(app) == []
 
@@ -283,6 +283,23 @@ async def test_the_cursor_a_failed_reply_and_a_note_stand_out_without_colour(
         label, reply_label = row_cells(app, "Sari  internal note")[6:], row_cells(app, "Sari  reply")[6:]
         assert all(cell.style.italic for cell in label)
         assert min(c.contrast for c in label if c.char != " ") > max(c.contrast for c in reply_label)
+
+
+async def test_a_notice_s_weight_shows_without_colour(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settled(pilot)
+        app.notify("Sent.", title="Balasan")
+        app.notify("Check the address.", title="Alamat", severity="warning")
+        app.notify("The store could not be reached.", title="Gudang", severity="error")
+        await until(pilot, lambda: on_screen(app, "Gudang"))
+        said, warned, failed = (row_cells(app, title) for title in ("Balasan", "Alamat", "Gudang"))
+        assert not any(cell.style.underline or lighter_behind(cell) for cell in said)
+        assert all(cell.style.underline and cell.style.bold for cell in warned)
+        assert all(lighter_behind(cell) for cell in failed)
 
 
 async def test_no_color_chooses_mono_unless_the_config_file_names_a_theme(

@@ -3,6 +3,7 @@ and the screen that creates, edits and deletes them."""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -46,14 +47,16 @@ def rank_canned(canned: list[CannedResponse], query: str) -> list[CannedResponse
     ]
 
 
-def preview_text(canned: CannedResponse, ticket: Ticket | None, agent: object) -> Text:
+def preview_text(
+    canned: CannedResponse, ticket: Ticket | None, agent: object, missing: Style | str = "bold reverse"
+) -> Text:
     values = context_for(ticket, agent)  # type: ignore[arg-type]
     rendered = render(canned.body, values)
     text = Text()
     position = 0
     for placeholder in rendered.missing:
         text.append(rendered.text[position : placeholder.start])
-        text.append(rendered.text[placeholder.start : placeholder.end], style="bold reverse red")
+        text.append(rendered.text[placeholder.start : placeholder.end], style=missing)
         position = placeholder.end
     text.append(rendered.text[position:])
     actions = describe_actions(canned.actions)
@@ -77,7 +80,9 @@ class CannedPicker(HasServices, ModalScreen[tuple[str, CannedResponse] | None]):
         width: 3fr; height: 1fr; padding: 0 1; border-left: solid $panel; overflow-y: auto;
     }
     CannedPicker .dialog-help { color: $text-muted; padding: 0 1; }
+    CannedPicker .canned--missing { color: $text-error; text-style: bold reverse; }
     """
+    COMPONENT_CLASSES = {"canned--missing"}
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="canned.cancel"),
         Binding("down", "move(1)", "Down", show=False, id="canned.down"),
@@ -135,7 +140,8 @@ class CannedPicker(HasServices, ModalScreen[tuple[str, CannedResponse] | None]):
         if chosen is None:
             preview.update(Text("No canned response matches." if self.canned else "Loading…", style="dim"))
             return
-        preview.update(preview_text(chosen, self.ticket, self.services.agent))
+        missing = self.get_component_rich_style("canned--missing")
+        preview.update(preview_text(chosen, self.ticket, self.services.agent, missing))
 
     def _chosen(self) -> CannedResponse | None:
         index = self.query_one(OptionList).highlighted

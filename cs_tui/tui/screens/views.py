@@ -115,6 +115,7 @@ class ViewsAndSearch(ChangesTickets):
         number = self.opens_a_ticket(event.value)
         if number is not None:  # a ticket's number: enter opens it, nothing is searched
             error.update(Text(f"enter opens #{number}", style="bold"))
+            error.set_class(False, "-problem")
             error.display = True
             return
         try:
@@ -122,7 +123,8 @@ class ViewsAndSearch(ChangesTickets):
         except QueryError as problem:
             # The line under the box has its padding: the caret stands under the character.
             marker = " " * problem.position + "^" * problem.length
-            error.update(Text(f"{marker}\n{problem.message}", style="bold red"))
+            error.update(Text(f"{marker}\n{problem.message}"))
+            error.set_class(True, "-problem")
             error.display = True
             return
         error.display = False

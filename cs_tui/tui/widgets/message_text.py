@@ -63,7 +63,8 @@ def message_text(
     it all; its files, with the key that saves one; where a reply is on its way."""
     text = Text()
     text.append(sanitize_line(message.author_name[:SHORT_CHARS]) or "(unknown)", style="bold")
-    text.append(f"  {message_kind(message)}", style="italic" if message.kind is MessageKind.NOTE else "dim")
+    kind_style = "bold italic" if message.kind is MessageKind.NOTE else "dim"  # a note stands out in mono
+    text.append(f"  {message_kind(message)}", style=kind_style)
     text.append(f"  {when(message.created_at, now)}", style="dim")
     body = cut(message.body)
     if body.shown:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -31,14 +32,14 @@ def _d(seconds: float | None) -> str:
     return duration(seconds) if seconds is not None else "-"
 
 
-def figures_text(figures: SidebarFigures) -> Text:
+def figures_text(figures: SidebarFigures, breaching: Style | str = "bold") -> Text:
     today, week = figures.today, figures.week
     text = Text()
 
     def heading(title: str) -> None:
         text.append(f"{title}\n", style="bold underline")
 
-    def row(label: str, value: str, style: str = "") -> None:
+    def row(label: str, value: str, style: Style | str = "") -> None:
         text.append(f"{label:<15}", style="dim")
         text.append(f"{value}\n", style=style)
 
@@ -59,7 +60,7 @@ def figures_text(figures: SidebarFigures) -> Text:
     row("on hold", f"{counts.on_hold:,}")
     row("unassigned", f"{counts.unassigned:,}")
     row("mine", f"{counts.mine:,}")
-    row("breaching SLA", f"{counts.breaching:,}", "bold red" if counts.breaching else "")
+    row("breaching SLA", f"{counts.breaching:,}", breaching if counts.breaching else "")
     text.append("\n")
     heading("Today")
     row("solved", f"{today.resolution.solved:,}")
@@ -87,7 +88,9 @@ class MetricsSidebar(HasServices, VerticalScroll):
     MetricsSidebar > #quarantine.-some { display: block; }
     MetricsSidebar > Sparkline { height: 3; margin: 0 0 1 0; }
     MetricsSidebar > #sparkline-scale { color: $text-muted; }
+    MetricsSidebar .sidebar--breaching { color: $text-error; text-style: bold; }
     """
+    COMPONENT_CLASSES = {"sidebar--breaching"}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="quarantine")
@@ -96,7 +99,8 @@ class MetricsSidebar(HasServices, VerticalScroll):
         yield Static("", id="sparkline-scale")
 
     def show(self, figures: SidebarFigures) -> None:
-        self.query_one("#figures", Static).update(figures_text(figures))
+        breaching = self.get_component_rich_style("sidebar--breaching")
+        self.query_one("#figures", Static).update(figures_text(figures, breaching))
         self.query_one(Sparkline).data = list(figures.new_per_hour)
         hourly = figures.new_per_hour
         peak = max(hourly) if hourly else 0

@@ -51,7 +51,11 @@ class TicketHeader(Static):
 
     DEFAULT_CSS = """
     TicketHeader { height: auto; padding: 0 1; background: $panel; }
+    TicketHeader .ticket-header--breached { color: $text-error; text-style: bold; }
+    TicketHeader .ticket-header--due { color: $text-warning; }
+    TicketHeader .ticket-header--others { color: $text-warning; text-style: bold; }
     """
+    COMPONENT_CLASSES = {"ticket-header--breached", "ticket-header--due", "ticket-header--others"}
 
     ticket: Ticket | None = None
     """The ticket shown (None: no ticket open)."""
@@ -113,7 +117,8 @@ class TicketHeader(Static):
         if left:
             state = sla_state(ticket, now)
             label = f"  SLA {left}" if state != "breached" else f"  SLA breached {left.lstrip('-')} ago"
-            status.append(label, style="bold red" if state == "breached" else "yellow" if state else "")
+            due = "ticket-header--breached" if state == "breached" else "ticket-header--due" if state else ""
+            status.append(label, style=self.get_component_rich_style(due) if due else "")
         details.append(status)
         customer = Text()
         customer.append(sanitize_line(ticket.customer.name[:SHORT_CHARS]) or "(no name)", style="bold")
@@ -129,7 +134,8 @@ class TicketHeader(Static):
             tags = " ".join(f"#{sanitize_line(tag[:SHORT_CHARS])}" for tag in ticket.tags)
             details.append(Text(tags[: SHORT_CHARS * 2], style="italic"))
         if others:
-            details.append(Text(presence_line(others), style="bold yellow"))
+            look = self.get_component_rich_style("ticket-header--others")
+            details.append(Text(presence_line(others), style=look))
         for line in details:
             rows += keep_to_rows(line, width, DETAIL_ROWS, self.app.console)
         self.update(Text("\n").join(rows))
