@@ -1,5 +1,6 @@
-"""The user's config file (TOML in the user config dir): store, agent, theme, bell,
-saved views and keymap. A broken file is reported, never fatal: defaults apply."""
+"""The user's config file (TOML in the user config dir): store, agent, theme, how new
+tickets are told, saved views and keymap. A broken file is reported, never fatal:
+defaults apply."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ class Config:
     theme: str = "cs-dark"
     bell: bool = False
     """Ring the terminal bell when a new ticket lands in one of my views."""
+    desktop_notifications: str = "off"
+    """Ask the terminal for a desktop notification of new tickets in my views: "osc9",
+    "osc777" or "off" (DESKTOP_NOTIFICATIONS)."""
+    title_count: bool = True
+    """Show how many new tickets in my views wait unseen in the terminal's title."""
     views: tuple[View, ...] = DEFAULT_VIEWS
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. {"send": "ctrl+s,ctrl+enter"}."""
@@ -73,8 +79,12 @@ _SCALARS: dict[str, type | tuple[type, ...]] = {
     "token": str,
     "theme": str,
     "bell": bool,
+    "desktop_notifications": str,
+    "title_count": bool,
     "undo_seconds": (int, float),
 }
+DESKTOP_NOTIFICATIONS = ("off", "osc9", "osc777")
+"""The ways of asking the terminal for a desktop notification: none, iTerm2's, urxvt's."""
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -95,7 +105,10 @@ def load_config(path: Path | None = None) -> Config:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key in _SCALARS:
-            if isinstance(value, _SCALARS[key]) and not (key == "undo_seconds" and isinstance(value, bool)):
+            if key == "desktop_notifications" and value not in DESKTOP_NOTIFICATIONS:
+                choices = ", ".join(f'"{choice}"' for choice in DESKTOP_NOTIFICATIONS)
+                problems.append(f"{name}: {key} = {value!r} is not one of {choices}; ignored")
+            elif isinstance(value, _SCALARS[key]) and not (key == "undo_seconds" and isinstance(value, bool)):
                 values[key] = value
             else:
                 problems.append(f"{name}: {key} = {value!r} is not a {_kind(_SCALARS[key])}; ignored")

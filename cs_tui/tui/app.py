@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -27,7 +27,9 @@ from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import ChannelStore, Store, StoreError, StoreUnwritable, TokenRefused, channel_store
 from cs_tui.tui.kept import KeptTexts
 from cs_tui.tui.keymap import binding_ids, unknown_ids
+from cs_tui.tui.notices import NewTicketSignals
 from cs_tui.tui.screens.canned import CannedEditorScreen
+from cs_tui.tui.screens.copy import CopyScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
 from cs_tui.tui.services import Services, StoreChanged
@@ -87,6 +89,8 @@ class HelpdeskApp(App[None]):
         """The channel runner at work, once a channel is set up."""
         self._channel_trouble: dict[str, str] = {}
         """What the agent was last told went wrong with each channel, until it works again."""
+        self.new_tickets = NewTicketSignals(self, self.services)
+        """New tickets in the agent's views, told on the desktop and in the title."""
         self._theme_ready = False
         # Chosen before the first frame: a theme set later parses all the CSS again.
         self._theme_problems = self._load_themes()
@@ -211,6 +215,8 @@ class HelpdeskApp(App[None]):
             touched = event.ticket_id is not None and event.kind.changes_tickets
             ids = {event.ticket_id} if touched and event.ticket_id is not None else set()
             created = ids if event.kind.opens_ticket else set()
+            if created:
+                self.new_tickets.created(created)
             if isinstance(self.screen, MainScreen):
                 self.screen.post_message(StoreChanged({event.kind}, ids, created))
             else:
@@ -257,9 +263,25 @@ class HelpdeskApp(App[None]):
             del self._channel_trouble[status.channel]
             self.notify(f"Works again: {said}", title=f"Channel {name}")
 
+    # The agent is here (new tickets' signs go from the title)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key or a click, before any widget takes it: the agent is at cs-tui, and has
+        the new tickets' notices before their eyes."""
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self.new_tickets.seen()
+        await super().on_event(event)
+
+    @on(events.AppFocus)
+    def back_to_cs_tui(self) -> None:
+        """The terminal says its window (or tmux pane) has the focus again."""
+        self.new_tickets.seen()
+
     async def on_unmount(self) -> None:
         """The channels let go of their leases before the store closes, so that another
-        process takes them over at once, not when the leases lapse."""
+        process takes them over at once, not when the leases lapse. The terminal gets
+        its title back."""
+        self.new_tickets.leave()
         channels, self._channels = self._channels, None
         if channels is not None and not channels.done():
             channels.cancel()
@@ -303,13 +325,15 @@ class HelpdeskApp(App[None]):
     # Shared actions
 
     def action_help(self) -> None:
-        from cs_tui.tui.widgets.conversation import Conversation
+        from cs_tui.tui.widgets.conversation import THREAD_MOVES, Conversation
         from cs_tui.tui.widgets.queue import QueueTable
 
-        sections = [
+        sections: list[tuple[str, Sequence[Binding | tuple[str, ...]]]] = [
             ("Queue", QueueTable.BINDINGS),
-            ("Ticket", Conversation.BINDINGS),
+            ("Ticket", [b for b in Conversation.BINDINGS if b not in THREAD_MOVES]),
             ("Everywhere", [*MainScreen.BINDINGS, *self.BINDINGS]),
+            ("In the thread", THREAD_MOVES),
+            ("Copy (after y)", CopyScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(sections, self.services.config.keymap))
 

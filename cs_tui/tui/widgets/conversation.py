@@ -1,6 +1,7 @@
 """The open ticket's thread: its messages, earlier ones loaded as you scroll up, a long
 one cut to its start (a mail's quoted history folded) with the whole of it one key
-away, each message's files one key from being saved, and each reply's way out.
+away, each message's files one key from being saved, and each reply's way out. One
+message is marked, which j and k move and y copies.
 (The header is ticket_header's; a message's text is message_text's.)
 
 Customer text is shown as rich Text built from sanitised strings: never parsed
@@ -17,7 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message as UiMessage
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -31,6 +32,7 @@ from cs_tui.tui.screens.reader import Reader
 from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.full_text import Part
 from cs_tui.tui.widgets.message_text import Looks, has_quoted, is_folded, message_kind, message_text
+from cs_tui.tui.widgets.thread_layout import ThreadLayout, reveal
 from cs_tui.tui.widgets.ticket_header import (
     SHORT_CHARS,
     SHOW_ALL,
@@ -55,7 +57,21 @@ SAVE_FILE_KEY = "d"
 """The binding that saves a file a message came with ("download"), and its key."""
 
 
+THREAD_MOVES = [
+    Binding("j", "move(1)", "Next message", show=False, id="conversation.down"),
+    Binding("k", "move(-1)", "Previous message", show=False, id="conversation.up"),
+    Binding("g,home", "to_end(-1)", "First message", show=False, id="conversation.top"),
+    Binding("G,end", "to_end(1)", "Last message", show=False, id="conversation.bottom"),
+    Binding("ctrl+d", "half_page(1)", "Half a page down", show=False, id="conversation.half_down"),
+    Binding("ctrl+u", "half_page(-1)", "Half a page up", show=False, id="conversation.half_up"),
+]
+"""The thread's keys that move the mark (and the view), as the queue's keys move its cursor."""
+
 EDGE = "▌"
+MARK = " "
+"""In the margin beside each line of the marked message, while the thread has the focus,
+on the mark's colour: a bar that is no character of the text (a selection of the
+thread with the mouse takes none), and that shows without colour too (mono's is white)."""
 EARLIER = "↑ earlier messages load as you scroll up"
 
 
@@ -83,6 +99,7 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         "conversation--attachment",
         "conversation--delivery",
         "conversation--trouble",
+        "conversation--mark",
     }
 
     DEFAULT_CSS = """
@@ -99,11 +116,13 @@ class Conversation(HasServices, ScrollView, can_focus=True):
     Conversation > .conversation--attachment { color: $text-accent; }
     Conversation > .conversation--delivery { color: $text-muted; }
     Conversation > .conversation--trouble { color: $error; text-style: bold; }
+    Conversation > .conversation--mark { background: $accent; }
     """
 
     BINDINGS = [
         Binding(SHOW_ALL_KEY, "show_all", "Show all", id=SHOW_ALL),
         Binding(SAVE_FILE_KEY, "save_attachment", "Save file", id=SAVE_FILE),
+        *THREAD_MOVES,
     ]
 
     class ReachedTop(UiMessage):
@@ -115,8 +134,6 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         self.messages: list[Message] = []
         self.has_earlier = False
         self._lines: list[Strip] = []
-        self._starts: list[int] = []
-        """The line each message's block starts on."""
         self._any_cut = False
         """A message is too long to be shown whole here (or its quoted history is folded)."""
         self._any_file = False
@@ -131,6 +148,14 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         self._drawn_looks: tuple[Style, ...] = ()
         self._at_end = True
         """The newest message is in view: a resize keeps it there."""
+        self._marked: int | None = None
+        """The id of the marked message: the one j and k move from, and y copies."""
+        self._marked_rows: tuple[int, int] | None = None
+        """Its lines (from, to but not including its blank line), once it is drawn."""
+        self._layout = ThreadLayout()
+        """Where the drawn messages lie among the lines (each one's block starts on a line)."""
+        self._placing = False
+        """The thread scrolls itself (a new layout): the mark stays on its message."""
 
     # What is shown
 
@@ -138,13 +163,14 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         """Replace the thread and scroll to its newest message."""
         self.messages = list(messages)
         self.has_earlier = has_earlier
+        self._marked = self.messages[-1].id if self.messages else None
         self._blocks.clear()
         self._lay_out()
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self._place(self.max_scroll_y)
         self.call_after_refresh(self._to_end_then_check_top)
 
     def _to_end_then_check_top(self) -> None:
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self._place(self.max_scroll_y)
         self.call_after_refresh(self._check_top)
 
     def _check_top(self) -> None:
@@ -159,7 +185,7 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         self.has_earlier = has_earlier
         before = len(self._lines)
         self._lay_out()
-        self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
+        self._place(self.scroll_y + len(self._lines) - before)
         self.call_after_refresh(self._check_top)
 
     def append(self, messages: tuple[Message, ...]) -> None:
@@ -182,19 +208,40 @@ class Conversation(HasServices, ScrollView, can_focus=True):
             return
         at_end = self._at_end
         self.messages.extend(fresh)
+        if self._marked is None and self.messages:
+            self._marked = self.messages[-1].id
         self._lay_out()
         if at_end:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self._place(self.max_scroll_y)
+        self._keep_mark_in_view()
 
     def watch_has_focus(self, has_focus: bool) -> None:
-        """Nothing in the thread looks different with the focus: no restyle of it and its
-        nine component classes (Textual's default) at every ticket opened and left."""
+        """Only the mark looks different with the focus: its column is drawn again, not
+        the thread restyled with its component classes (Textual's default) at every
+        ticket opened and left."""
+        rows = self._marked_rows
+        if rows is not None:
+            top, height = self.scroll_offset.y, self.scrollable_content_region.height
+            first, last = max(rows[0] - top, 0), min(rows[1] - top, height)
+            if last > first:
+                self.refresh(Region(0, first, 1, last - first))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._at_end = new >= self.max_scroll_y - 1
+        if not self._placing:
+            self._keep_mark_in_view()
         if new <= 0 and self.has_earlier and self.messages:
             self.post_message(self.ReachedTop())
+
+    def _place(self, y: float, *, force: bool = False) -> None:
+        """Scroll for the layout's sake (a new thread, messages above, a resize): the
+        mark stays on its message."""
+        self._placing = True
+        try:
+            self.scroll_to(y=y, animate=False, immediate=True, force=force)
+        finally:
+            self._placing = False
 
     @property
     def last_message_id(self) -> int | None:
@@ -210,7 +257,9 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         at_end = self._at_end
         self._lay_out()
         if at_end:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            # Forced: shown for the first time (a narrow screen opening a ticket), the
+            # thread has no scroll bar until the next layout, and would stay at its top.
+            self._place(self.max_scroll_y, force=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -253,13 +302,19 @@ class Conversation(HasServices, ScrollView, can_focus=True):
                 lines += self._blocks[message.id]
             if first and self._drawing is None:
                 self._drawing = self.set_timer(DRAW_PAUSE_S, self._draw_earlier)
-        self._lines, self._starts, self._first_drawn = lines, starts, first
+        self._lines, self._first_drawn = lines, first
+        self._layout = ThreadLayout(tuple(self.messages[first:]), tuple(starts), len(lines))
+        self._marked_rows = self._layout.text_rows(self._marked)
         any_cut = any(is_folded(message) for message in self.messages)
         any_file = any(message.attachments for message in self.messages)
         if (any_cut, any_file) != (self._any_cut, self._any_file):
             self._any_cut, self._any_file = any_cut, any_file
             self.refresh_bindings()  # the show-all and save keys come or go
-        self.virtual_size = Size(width, len(lines))
+        self._placing = True  # a shorter thread moves the scroll: not the agent's doing
+        try:
+            self.virtual_size = Size(width, len(lines))
+        finally:
+            self._placing = False
         self.refresh()
 
     def _draw_earlier(self) -> None:
@@ -272,11 +327,9 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         self._lay_out()
         # Forced: a scroll bar that the new lines need comes only with the next layout.
         if at_end:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+            self._place(self.max_scroll_y, force=True)
         elif len(self._lines) != before:
-            self.scroll_to(
-                y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True, force=True
-            )
+            self._place(self.scroll_y + len(self._lines) - before, force=True)
         if not self._first_drawn:
             self.call_after_refresh(self._check_top)
 
@@ -318,8 +371,77 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if 0 <= row < len(self._lines):
             line = self._lines[row]
-            return line if line.cell_length == width else line.crop_extend(0, width, None)
+            line = line if line.cell_length == width else line.crop_extend(0, width, None)
+            marked = self._marked_rows
+            if marked is not None and marked[0] <= row < marked[1] and self.has_focus and width > 1:
+                style = self.rich_style + self.get_component_rich_style("conversation--mark")
+                line = Strip.join([Strip([Segment(MARK, style)], 1), line.crop(1, width)])
+            return line
         return Strip.blank(width, self._drawn_looks[0] if self._drawn_looks else None)
+
+    # The marked message, and moving by message
+
+    @property
+    def marked_message(self) -> Message | None:
+        """The marked message: the newest when the thread opens, then where j, k, g and G
+        put it; scrolling away takes it along to a message in view."""
+        return next((m for m in reversed(self.messages) if m.id == self._marked), None)
+
+    def _marked_index(self) -> int | None:
+        return next((i for i, m in enumerate(self.messages) if m.id == self._marked), None)
+
+    def _mark(self, index: int) -> None:
+        """Mark the message at `index` (among those drawn) and scroll it into view: all of
+        it if it fits, else its start."""
+        index = max(self._first_drawn, min(index, len(self.messages) - 1))
+        if index < 0:
+            return
+        self._marked = self.messages[index].id
+        self._marked_rows = rows = self._layout.text_rows(self._marked)
+        if rows is not None:
+            y = reveal(rows, self.scroll_offset.y, self.scrollable_content_region.height)
+            if y is not None:
+                self._place(y)
+        self.refresh()
+
+    def _keep_mark_in_view(self) -> None:
+        """The agent scrolled the marked message out of view: the mark goes to the message
+        now in view nearest to where it was, so that what y copies is on the screen."""
+        rows, height = self._marked_rows, self.scrollable_content_region.height
+        if rows is None or height <= 0:
+            return
+        top = self.scroll_offset.y
+        index = self._layout.follow(rows, top, top + height)
+        if index is not None:
+            self._marked = self._layout.drawn[index].id
+            self._marked_rows = self._layout.text_rows(self._marked)
+            self.refresh()
+
+    def action_move(self, step: int) -> None:
+        """The next (1) or previous (-1) message; from the last or the first, the rest of
+        it (the top, where earlier messages load)."""
+        index = self._marked_index()
+        if index is None:
+            return
+        if self._first_drawn <= index + step < len(self.messages):
+            self._mark(index + step)
+        else:
+            self.scroll_to(y=self.max_scroll_y if step > 0 else 0, animate=False, immediate=True)
+
+    def action_to_end(self, direction: int) -> None:
+        """The last (1) or the first (-1) message, and the end of the thread that way."""
+        if self.messages:
+            self._mark(len(self.messages) - 1 if direction > 0 else self._first_drawn)
+            self.scroll_to(y=self.max_scroll_y if direction > 0 else 0, animate=False, immediate=True)
+
+    def action_half_page(self, direction: int) -> None:
+        """Half a page down (1) or up (-1); where the thread cannot scroll further, the
+        mark goes to its last (or first) message."""
+        before = self.scroll_offset.y
+        step = max(1, self.scrollable_content_region.height // 2)
+        self.scroll_to(y=before + direction * step, animate=False, immediate=True)
+        if self.scroll_offset.y == before:
+            self._mark(len(self.messages) - 1 if direction > 0 else self._first_drawn)
 
     # Showing all of a long message and subject
 
@@ -337,30 +459,16 @@ class Conversation(HasServices, ScrollView, can_focus=True):
         return next(iter(self.parent.query(TicketHeader)), None) if self.parent is not None else None
 
     def message_in_view(self) -> Message | None:
-        """The message the agent reads: of those on screen, the lowest one that is cut;
-        else the cut one nearest the screen; else the lowest one on screen."""
-        drawn = self.messages[self._first_drawn :]
-        if len(self._starts) != len(drawn) or not drawn:  # not laid out yet
+        """The message the agent reads: the marked one if it is cut; else, of those on
+        screen, the lowest one that is cut; else the cut one nearest the screen; else the
+        lowest one on screen."""
+        marked = self.marked_message
+        if marked is not None and is_folded(marked):
+            return marked
+        if not self._layout.ready:  # not laid out yet
             return self.messages[-1] if self.messages else None
         top = self.scroll_offset.y
-        bottom = top + self.scrollable_content_region.height
-        shown: list[Message] = []
-        nearest: tuple[int, Message] | None = None
-        for index, message in enumerate(drawn):
-            start = self._starts[index]
-            end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._lines)
-            if start < bottom and end > top:
-                shown.append(message)
-            elif is_folded(message):
-                distance = top - end if end <= top else start - bottom
-                if nearest is None or distance < nearest[0]:
-                    nearest = (distance, message)
-        cut_ones = [m for m in shown if is_folded(m)]
-        if cut_ones:
-            return cut_ones[-1]
-        if nearest is not None:
-            return nearest[1]
-        return shown[-1] if shown else None
+        return self._layout.reading(top, top + self.scrollable_content_region.height)
 
     def action_show_all(self) -> None:
         """The reader: the ticket's whole subject, and the message in view whole."""
