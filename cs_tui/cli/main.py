@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cs_tui import __version__
-from cs_tui.cli import agents, canned, channels, demo, mail, metrics, serve, tickets, transfer, tui
+from cs_tui.cli import agents, canned, channels, customers, demo, mail, metrics, serve, tickets, transfer, tui
 from cs_tui.cli.context import Context, UsageError, log_path
 from cs_tui.cli.logfile import RedactingFormatter, open_log, redact
 from cs_tui.config import load_config
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cs-tui {__version__}")
     parser.set_defaults(handler=tui.run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (demo, tickets, transfer, canned, metrics, agents, serve, channels, mail):
+    for module in (demo, tickets, customers, transfer, canned, metrics, agents, serve, channels, mail):
         module.register(commands, common)
     return parser
 
@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-OPTION_OF_FIELD = {"subject": "subject", "customer_email": "customer", "body": "body"}
+OPTION_OF_FIELD = {"subject": "subject", "customer_email": "customer", "body": "body", "name": "name"}
 """The option (its dest) that sets a field the store found wrong (InvalidInput.field)."""
 
 

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from cs_tui.domain.channels import Delivery
 from cs_tui.domain.models import Message, Ticket
+from cs_tui.domain.snooze import until_words
 from cs_tui.domain.text import file_size, safe_json, sanitize, sanitize_line
 from cs_tui.domain.timeutil import duration, to_iso, utcnow
 
@@ -31,7 +32,19 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "tags": list(ticket.tags),
         "created_at": to_iso(ticket.created_at),
         "updated_at": to_iso(ticket.updated_at),
+        "snoozed_until": to_iso(ticket.snoozed_until) if ticket.snoozed_until else None,
+        "merged_into": ticket.merged_into,
     }
+
+
+def snoozed_words(ticket: Ticket, now: datetime | None = None) -> str:
+    """When a snoozed ticket comes back, in local time: "tomorrow 09:00
+    (2026-12-10 09:00+07:00)"; empty for a ticket not snoozed."""
+    if ticket.snoozed_until is None:
+        return ""
+    local = ticket.snoozed_until.astimezone()
+    words = until_words(ticket.snoozed_until, now=now or utcnow())
+    return f"{words} ({local.isoformat(sep=' ', timespec='minutes')})"
 
 
 def conversation_json(ticket: Ticket, messages: Sequence[Message]) -> dict[str, Any]:
@@ -41,7 +54,7 @@ def conversation_json(ticket: Ticket, messages: Sequence[Message]) -> dict[str, 
         "mailbox": ticket.channel_name,
         "cc": list(ticket.cc),
         "linked_to": ticket.linked_to,
-        "messages": [message_json(message) for message in messages],
+        "messages": [{"id": message.id} | message_json(message) for message in messages],
     }
 
 
@@ -138,12 +151,19 @@ def print_ticket(ticket: Ticket, messages: tuple[Message, ...], *, earlier: bool
             f" · {assignee} · {ticket.customer.name} <{ticket.customer.email}>{cc}{tags}"
         )
     )
+    if ticket.snoozed_until is not None:
+        out.print(Text(f"snoozed until {snoozed_words(ticket)}: open again then", style="dim"))
+    if ticket.merged_into is not None:
+        out.print(Text(f"merged into #{ticket.merged_into}, where its conversation goes on", style="dim"))
     if earlier:
         out.print(Text("(earlier messages not shown; use --json for all)", style="dim"))
     for message in messages:
         label = {"customer": "", "reply": "", "note": " (internal note)", "system": ""}[message.kind]
         flag = " (automatic)" if message.auto else ""
-        heading = f"\n{sanitize_line(message.author_name)}{label}{flag} · {to_iso(message.created_at)}"
+        heading = (
+            f"\n{sanitize_line(message.author_name)}{label}{flag} · {to_iso(message.created_at)}"
+            f" · message {message.id}"
+        )
         out.print(Text(heading, style="yellow" if message.internal else "bold"))
         out.print(Text(sanitize(message.body)))
         _print_mail_parts(out, message)

@@ -97,7 +97,11 @@ async def run_server(args: argparse.Namespace, context: Context) -> int:
     if args.workers == 1:
         log_requests()
         app = create_app(
-            store, service_token_hash=service_hash, end_streams_on_signal=True, run_channels=True
+            store,
+            service_token_hash=service_hash,
+            end_streams_on_signal=True,
+            run_channels=True,
+            wake_snoozed=True,
         )
         await uvicorn.Server(uvicorn.Config(app, **settings)).serve()
         return 0

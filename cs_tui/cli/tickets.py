@@ -7,6 +7,7 @@ import sys
 import uuid
 from typing import Any
 
+from cs_tui.cli import merging, snoozing
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import (
     console,
@@ -38,7 +39,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="tickets matching a search",
         description="List tickets, most recently active first.",
         epilog="search syntax: status:open,pending priority:urgent assignee:me|none|EMAIL "
-        "tag:refund channel:email breaching:yes customer:EMAIL -tag:spam and free words",
+        "tag:refund channel:email breaching:yes snoozed:yes customer:NAME|EMAIL -tag:spam and free words",
     )
     listing.add_argument(
         "--query",
@@ -88,6 +89,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     reply.add_argument("--internal", action="store_true", help="an internal note, not sent to the customer")
     reply.add_argument("--json", action="store_true", help="print the stored message as JSON")
     reply.set_defaults(handler=reply_ticket)
+
+    snoozing.register(actions, common, _ticket_id)
+    merging.register(actions, common, _ticket_id)
 
 
 def _positive(text: str) -> int:

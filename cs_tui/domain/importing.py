@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cs_tui.domain import limits
+from cs_tui.domain.models import Status
 from cs_tui.domain.records import BOM, RecordError, TicketRecord, parse_line
 from cs_tui.domain.timeutil import to_iso
 
@@ -150,9 +151,13 @@ def settled(record: TicketRecord, now: datetime) -> tuple[TicketRecord, list[str
         rated_at = not_after_now(csat.rated_at, "csat.rated_at")
         rated_at = not_before_creation(rated_at, "csat.rated_at", created_at, "its creation")
         csat = replace(csat, rated_at=rated_at)
+    snoozed_until = record.snoozed_until
+    if snoozed_until is not None and record.status is not Status.PENDING:
+        notes.append(f'"snoozed_until" left out: only a pending ticket is snoozed, not a {record.status} one')
+        snoozed_until = None
     if not notes:
         return record, notes
-    record = replace(record, created_at=created_at, messages=messages, csat=csat)
+    record = replace(record, created_at=created_at, messages=messages, csat=csat, snoozed_until=snoozed_until)
     return replace(record, solved_at=solved_at, updated_at=updated_at), notes
 
 

@@ -17,7 +17,11 @@ EMAIL_CHARS = 254
 TAG_CHARS = 100
 """One tag."""
 TAGS_PER_TICKET = 50
-"""Tags on one ticket (or on one canned response, or added by one)."""
+"""Tags on one ticket (or on one canned response, or added by one, or on a customer)."""
+NOTES_CHARS = 20_000
+"""A customer's shared notes: a few pages, read at a glance on the customer's record."""
+ADDRESSES_PER_CUSTOMER = 50
+"""Addresses and channel identities of one customer (a WhatsApp number, a second email)."""
 IMPORT_LINE_BYTES = 64 * 1024 * 1024
 """One line of a JSON Lines import: a whole ticket with its messages."""
 IMPORT_LINE_DEPTH = 32

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from cs_tui.domain.customers import term_matches
 from cs_tui.domain.models import Ticket
 from cs_tui.domain.query import Field, Filter, Query
 
@@ -56,9 +57,11 @@ def filter_matches(item: Filter, ticket: Ticket, *, viewer_id: int, now: datetim
         case Field.TAG:
             return any(tag in values for tag in ticket.tags)
         case Field.CUSTOMER:
-            return ticket.customer.email.lower() in {v.lower() for v in values}
+            return any(term_matches(term, ticket.customer) for term in values)
         case Field.BREACHING:
             return ("yes" if ticket.is_breaching(now) else "no") in values
+        case Field.SNOOZED:
+            return ("yes" if ticket.snoozed_until is not None else "no") in values
         case Field.ASSIGNEE:
             return any(_assignee_is(value, ticket, viewer_id) for value in values)
     raise AssertionError(item.field)

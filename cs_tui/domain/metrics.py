@@ -116,7 +116,8 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
     - Resolution: creation to solved, over tickets solved in the window.
     - CSAT: mean of the ratings given in the window.
 
-    No duration counts below zero (at_least_zero).
+    A ticket merged into another counts in none of them: its conversation is the
+    other's, which is counted (once). No duration counts below zero (at_least_zero).
     """
     frt: list[float] = []
     awaiting_created: list[datetime] = []
@@ -125,6 +126,8 @@ def compute(tickets: Iterable[Ticket], window: Window, *, now: datetime, agent_i
     counts = dict.fromkeys(("new", "open", "pending", "on_hold", "unassigned", "mine"), 0)
     breaching = 0
     for ticket in tickets:
+        if ticket.merged_into is not None:
+            continue
         if ticket.created_at in window:
             if ticket.first_response_s is not None:
                 frt.append(at_least_zero(ticket.first_response_s))

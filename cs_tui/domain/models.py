@@ -80,10 +80,19 @@ class Customer:
     id: int
     name: str
     email: str
+    """The address replies go to when the customer wrote from no other (the primary)."""
+    addresses: tuple[str, ...] = ()
+    """Every address and channel identity the customer is known by (the primary
+    email among them: see domain.customers), in the order they were added."""
 
     @property
     def first_name(self) -> str:
         return first_name_of(self.name)
+
+    @property
+    def known_addresses(self) -> tuple[str, ...]:
+        """`addresses`, or the primary email alone for a customer read without them."""
+        return self.addresses or (self.email,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +162,12 @@ class Ticket:
     sla_paused_since: datetime | None = None
     """When the SLA clock stopped, while the ticket is pending or on hold; None while
     it runs (and once solved or closed)."""
+    merged_into: int | None = None
+    """The ticket this one was merged into (it is closed, its messages are there), or
+    None. A merged ticket counts in no figure: its conversation is the other's."""
+    snoozed_until: datetime | None = None
+    """When a snoozed ticket comes back open (it is pending until then), or None: not
+    snoozed. Any other status, or the customer writing, ends a snooze (rules.py)."""
 
     @property
     def awaiting_first_response(self) -> bool:
@@ -258,6 +273,9 @@ class TicketChanges:
     subject: str | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
+    snoozed_until: datetime | Unset | None = UNSET
+    """Snooze the ticket: pending until then, when it comes back open (a time); end its
+    snooze, leaving its status as it is (None); or leave it alone (UNSET)."""
 
     @property
     def is_empty(self) -> bool:
@@ -268,6 +286,7 @@ class TicketChanges:
             and self.subject is None
             and not self.add_tags
             and not self.remove_tags
+            and self.snoozed_until is UNSET
         )
 
 
@@ -339,6 +358,19 @@ class EventKind(enum.StrEnum):
     quarantine)."""
     CANNED_CHANGED = "canned.changed"
     AGENT_CHANGED = "agent.changed"
+    CUSTOMER_CHANGED = "customer.changed"
+    """A customer's record changed (name, addresses, notes, tags), or another customer
+    was merged into it or into another: the event's customer_id says which. Tickets
+    that moved in a merge have TICKET_UPDATED events of their own."""
+    TICKET_MERGED = "ticket.merged"
+    """A ticket was merged into another: one event for each of the two, as both
+    changed (one closed, the other with its messages)."""
+    TICKET_SPLIT = "ticket.split"
+    """Messages of a ticket were split off into a new one: one event for each of the
+    two. The new ticket is no news to the team, so it does not count as opened."""
+    TICKET_WOKE = "ticket.woke"
+    """A snoozed ticket's time came: it is open again, with a system message saying so
+    (its assignee is told)."""
     PRESENCE_CHANGED = "presence.changed"
     """An agent opened or left a ticket, or started or stopped replying to it."""
 
@@ -368,6 +400,9 @@ _TICKET_KINDS = frozenset(
         EventKind.TICKET_IMPORTED,
         EventKind.MESSAGE_ADDED,
         EventKind.DELIVERY_CHANGED,
+        EventKind.TICKET_MERGED,
+        EventKind.TICKET_SPLIT,
+        EventKind.TICKET_WOKE,
     }
 )
 
@@ -381,6 +416,8 @@ class Event:
     ticket_id: int | None
     actor_id: int | None
     at: datetime
+    customer_id: int | None = None
+    """The customer a CUSTOMER_CHANGED event is about."""
 
 
 class Activity(enum.StrEnum):

@@ -1,13 +1,15 @@
 """The search syntax of the queue's `/` and of `--query`.
 
     status:open,pending priority:urgent assignee:me|none|EMAIL tag:refund
-    channel:email breaching:yes customer:EMAIL -tag:spam "exact phrase" words
+    channel:email breaching:yes snoozed:yes customer:NAME|EMAIL|#ID -tag:spam "exact phrase" words
 
 Filters are ANDed; the values of one filter are ORed; `-` negates a filter or a
-word. Free words match subject, message bodies, customer name and email; only
-their letters and digits are searched for, so a query of nothing else is refused
-rather than let find every ticket. A query has at most
-limits.QUERY_TERMS terms (words, phrases and filters) and limits.QUERY_CHARS
+word. `customer:` takes a part of a customer's name or of one of their addresses,
+a whole address (exact), or a customer's number (domain.customers.customer_term).
+Free words match subject, message bodies, customer name and email; only their
+letters and digits are searched for, so a query of nothing else is refused rather
+than let find every ticket. A query has at most limits.QUERY_TERMS terms (words,
+phrases and filters) and limits.QUERY_CHARS
 characters. Also the queue's orders (Sort), which views and `--sort` name.
 """
 
@@ -17,6 +19,7 @@ import enum
 from dataclasses import dataclass
 
 from cs_tui.domain import limits
+from cs_tui.domain.customers import customer_term
 from cs_tui.domain.models import Channel, Priority, Status, normalize_tag
 
 
@@ -44,6 +47,7 @@ class Field(enum.StrEnum):
     CHANNEL = "channel"
     BREACHING = "breaching"
     CUSTOMER = "customer"
+    SNOOZED = "snoozed"
 
 
 _CHOICES: dict[Field, tuple[str, ...]] = {
@@ -51,6 +55,7 @@ _CHOICES: dict[Field, tuple[str, ...]] = {
     Field.PRIORITY: tuple(Priority),
     Field.CHANNEL: tuple(Channel),
     Field.BREACHING: ("yes", "no"),
+    Field.SNOOZED: ("yes", "no"),
 }
 
 
@@ -243,6 +248,11 @@ def _check_value(field: Field, value: str, position: int) -> str:
         return normalize_tag(value)
     if field is Field.ASSIGNEE:
         return value.lower() if value.lower() in ("me", "none") else value
+    if field is Field.CUSTOMER:
+        try:
+            return customer_term(value)
+        except ValueError as error:
+            raise QueryError(str(error), position, len(value)) from None
     return value
 
 
@@ -254,5 +264,15 @@ def _example(field: Field) -> str:
         Field.TAG: "tag:refund",
         Field.CHANNEL: "channel:email",
         Field.BREACHING: "breaching:yes",
-        Field.CUSTOMER: "customer:budi@example.com",
+        Field.CUSTOMER: "customer:budi, customer:@tokoku or customer:budi@example.com",
+        Field.SNOOZED: "snoozed:yes",
     }[field]
+
+
+def of_customer(customer_id: int, narrowed_by: Query | None = None) -> Query:
+    """The tickets of one customer (`customer:#ID`), narrowed by another query's terms:
+    the list on the customer's record."""
+    own = Filter(Field.CUSTOMER, (f"#{customer_id}",))
+    if narrowed_by is None:
+        return Query((own,))
+    return Query((own, *narrowed_by.filters), narrowed_by.words)

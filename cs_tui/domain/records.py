@@ -5,8 +5,9 @@
      "messages": [{"author": "customer"|"agent:EMAIL"|"system", "body", "internal",
                    "auto", "created_at"}]}
 
-Export adds "id", "updated_at", "solved_at" and, when rated, "csat"; import
-accepts them back so that a round trip keeps every ticket as it was.
+Export adds "id", "updated_at", "solved_at", when rated "csat", and when snoozed
+"snoozed_until"; import accepts them back so that a round trip keeps every ticket as
+it was.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class TicketRecord:
     updated_at: datetime | None = None
     solved_at: datetime | None = None
     csat: Csat | None = None
+    snoozed_until: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         line: dict[str, Any] = {}
@@ -97,6 +99,8 @@ class TicketRecord:
                 "comment": self.csat.comment,
                 "rated_at": to_iso(self.csat.rated_at),
             }
+        if self.snoozed_until is not None:
+            line["snoozed_until"] = to_iso(self.snoozed_until)
         line["messages"] = [
             {
                 "author": m.author,
@@ -116,7 +120,7 @@ class TicketRecord:
 FIELDS: dict[str, tuple[str, ...]] = {
     "": (
         *("id", "ref", "subject", "status", "priority", "channel", "customer", "assignee", "tags"),
-        *("created_at", "updated_at", "solved_at", "csat", "messages"),
+        *("created_at", "updated_at", "solved_at", "csat", "snoozed_until", "messages"),
     ),
     "customer.": ("name", "email"),
     "csat.": ("rating", "rated_at", "comment"),
@@ -283,6 +287,7 @@ def from_json(data: Mapping[str, Any], notes: list[str] | None = None) -> Ticket
         updated_at=_time(data, "updated_at") if data.get("updated_at") else None,
         solved_at=_time(data, "solved_at") if data.get("solved_at") else None,
         csat=_csat(data.get("csat")),
+        snoozed_until=_time(data, "snoozed_until") if data.get("snoozed_until") else None,
     )
 
 

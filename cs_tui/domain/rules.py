@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cs_tui.domain import limits, templates
 from cs_tui.domain.models import (
     RATINGS,
+    UNSET,
     AuthorKind,
     CannedResponse,
     Csat,
@@ -23,6 +24,7 @@ from cs_tui.domain.models import (
     SlaPolicy,
     Status,
     TicketChanges,
+    Unset,
     is_email_address,
     is_first_response,
     normalize_tag,
@@ -237,7 +239,8 @@ class Progress:
 
     The SLA clock stands still while the ticket waits on someone else (pending, on
     hold: see sla_clock_after); `sla_paused_for` is how long it stood still in
-    stretches that ended, `sla_paused_since` when the current one began."""
+    stretches that ended, `sla_paused_since` when the current one began.
+    `snoozed_until`: when a snoozed ticket comes back open (see snooze_after_change)."""
 
     status: Status
     priority: Priority
@@ -247,6 +250,7 @@ class Progress:
     sla_due_at: datetime | None
     sla_paused_for: timedelta = timedelta()
     sla_paused_since: datetime | None = None
+    snoozed_until: datetime | None = None
 
 
 def progress(
@@ -259,9 +263,11 @@ def progress(
     solved_at: datetime | None,
     sla_paused_for: timedelta = timedelta(),
     sla_paused_since: datetime | None = None,
+    snoozed_until: datetime | None = None,
 ) -> Progress:
     """A ticket's progress with its SLA deadline worked out (SlaPolicy.due_at): none
-    while pending or on hold, else the target from creation plus the time paused."""
+    while pending or on hold, else the target from creation plus the time paused. A
+    snooze lasts only while the ticket is pending (snooze_kept)."""
     due = sla.due_at(
         priority=priority,
         status=status,
@@ -270,7 +276,15 @@ def progress(
         paused_for=sla_paused_for,
     )
     return Progress(
-        status, priority, created_at, first_response_at, solved_at, due, sla_paused_for, sla_paused_since
+        status,
+        priority,
+        created_at,
+        first_response_at,
+        solved_at,
+        due,
+        sla_paused_for,
+        sla_paused_since,
+        snooze_kept(status, snoozed_until),
     )
 
 
@@ -292,7 +306,7 @@ def sla_clock_after(before: Progress, status: Status, at: datetime) -> tuple[tim
 def after_message(sla: SlaPolicy, before: Progress, new: NewMessage, at: datetime) -> Progress:
     """The ticket once `new` is added at `at`: its status (status_after_message), its
     first response (the first public, hand-written agent reply), solved time and SLA
-    (a customer reopening a pending ticket starts its clock again)."""
+    (a customer reopening a pending ticket starts its clock again, and ends its snooze)."""
     status = status_after_message(before.status, new)
     first_response_at = before.first_response_at
     if first_response_at is None and is_first_response(new.author_kind, internal=new.internal, auto=new.auto):
@@ -307,13 +321,22 @@ def after_message(sla: SlaPolicy, before: Progress, new: NewMessage, at: datetim
         solved_at=solved_at_after(status, before.solved_at, at),
         sla_paused_for=paused_for,
         sla_paused_since=paused_since,
+        snoozed_until=before.snoozed_until,
     )
 
 
 def after_change(
-    sla: SlaPolicy, before: Progress, *, status: Status, priority: Priority, at: datetime
+    sla: SlaPolicy,
+    before: Progress,
+    *,
+    status: Status,
+    priority: Priority,
+    at: datetime,
+    snoozed_until: datetime | Unset | None = UNSET,
 ) -> Progress:
-    """The ticket once its status or priority is set at `at`."""
+    """The ticket once its status or priority is set at `at`, and its snooze
+    (`snoozed_until`, from snooze_after_change; UNSET keeps the one it had): a snooze
+    lasts only while the ticket stays pending."""
     paused_for, paused_since = sla_clock_after(before, status, at)
     return progress(
         sla,
@@ -324,7 +347,50 @@ def after_change(
         solved_at=solved_at_after(status, before.solved_at, at),
         sla_paused_for=paused_for,
         sla_paused_since=paused_since,
+        snoozed_until=before.snoozed_until if isinstance(snoozed_until, Unset) else snoozed_until,
     )
+
+
+SNOOZE_AT_MOST_DAYS = 365
+"""How far ahead a ticket can be snoozed: a year."""
+
+
+def snooze_kept(status: Status, snoozed_until: datetime | None) -> datetime | None:
+    """A snooze lasts while the ticket is pending: any other status ends it (reopened,
+    solved, put on hold, or the customer writing, which reopens a pending ticket)."""
+    return snoozed_until if status is Status.PENDING else None
+
+
+def checked_snooze(until: datetime, now: datetime) -> datetime:
+    """A time to snooze a ticket until, in UTC: RuleBroken unless it is ahead of `now`
+    and at most a year ahead."""
+    if until.tzinfo is None:
+        raise RuleBroken("a snooze needs a time with its time zone", "snoozed_until")
+    if until <= now:
+        raise RuleBroken("that time has passed: snooze until a time ahead", "snoozed_until")
+    if until - now > timedelta(days=SNOOZE_AT_MOST_DAYS):
+        raise RuleBroken(f"a ticket can be snoozed at most {SNOOZE_AT_MOST_DAYS} days ahead", "snoozed_until")
+    return until.astimezone(UTC)
+
+
+def snooze_after_change(
+    status: Status, changes: TicketChanges, *, at: datetime
+) -> tuple[Status, datetime | Unset | None]:
+    """The status a ticket of `status` takes from `changes` made at `at`, and what
+    becomes of its snooze (for after_change). Snoozing (a time) sets it pending until
+    then (checked_snooze); RuleBroken for a closed ticket, which stays closed, or with
+    another status in the same change. None ends the snooze, UNSET leaves it."""
+    wanted = changes.status or status
+    if not isinstance(changes.snoozed_until, datetime):
+        return wanted, changes.snoozed_until
+    if changes.status not in (None, Status.PENDING):
+        raise RuleBroken(
+            f"a snoozed ticket is pending until its time, not {changes.status.value}: leave the status out",
+            "status",
+        )
+    if status is Status.CLOSED:
+        raise RuleBroken("a closed ticket stays closed: it cannot be snoozed", "snoozed_until")
+    return Status.PENDING, checked_snooze(changes.snoozed_until, at)
 
 
 def imported(sla: SlaPolicy, record: TicketRecord) -> tuple[Progress, datetime]:
@@ -357,5 +423,6 @@ def imported(sla: SlaPolicy, record: TicketRecord) -> tuple[Progress, datetime]:
         first_response_at=first_response_at,
         solved_at=solved_at,
         sla_paused_since=updated_at if record.status.pauses_sla else None,
+        snoozed_until=record.snoozed_until,
     )
     return state, updated_at

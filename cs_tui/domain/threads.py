@@ -10,8 +10,9 @@ for every mailbox and every store.
    number, and a stranger's mail must not land in another customer's ticket.
 3. Else a new ticket.
 
-A reply to a solved ticket reopens it; to a closed one it opens a new ticket that
-links to the old one, as closed means no more changes.
+A ticket merged into another leads there (domain.merging): the mail joins the
+conversation it became part of. A reply to a solved ticket reopens it; to a closed
+one it opens a new ticket that links to the old one, as closed means no more changes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 
 from cs_tui.domain.models import Status
 
+MERGES_FOLLOWED = 20
+"""How many merges a mail follows to the ticket its ticket became part of, at most."""
 _TAG = re.compile(r"\[#(\d{1,15})\]")
 # What mail clients put before a subject, in English, Indonesian and a few others
 # customers' phones are set to: Re, Fwd, Balas (reply), Teruskan (forward), AW, WG, SV.
@@ -72,10 +75,12 @@ def thread_of(
     ticket_of_message: Callable[[str], int | None],
     ticket: Callable[[int], tuple[Status, str] | None],
     sender_is_on: Callable[[int], bool] = lambda _ticket_id: True,
+    merged_into: Callable[[int], int | None] = lambda _ticket_id: None,
 ) -> Thread:
     """Where a mail goes. `ticket_of_message` is the ticket a Message-ID belongs to,
     if any; `ticket` a ticket's status and subject, None when there is no such one;
-    `sender_is_on` whether the sender is the ticket's customer or on its Cc."""
+    `sender_is_on` whether the sender is the ticket's customer or on its Cc;
+    `merged_into` the ticket a ticket was merged into, if it was."""
     found: int | None = None
     for message_id in in_reply_to:
         found = ticket_of_message(message_id)
@@ -97,6 +102,11 @@ def thread_of(
                 break
     if found is None:
         return Thread(None)
+    for _ in range(MERGES_FOLLOWED):
+        onward = merged_into(found)
+        if onward is None:
+            break
+        found = onward
     known = ticket(found)
     if known is None:
         return Thread(None)

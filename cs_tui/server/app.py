@@ -26,8 +26,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cs_tui import __version__
+from cs_tui.domain.customers import CustomerRecord
 from cs_tui.domain.models import Ticket
-from cs_tui.server import files, live, people, reports, tickets
+from cs_tui.server import customers, files, live, merging, people, reports, snoozing, tickets
 from cs_tui.server.auth import FailedLogins
 from cs_tui.server.problems import ANSWERS, Problem, problem_response
 from cs_tui.store.base import (
@@ -57,6 +58,7 @@ _STORE_ERRORS: dict[type[StoreError], tuple[int, str]] = {
     StoreUnwritable: (503, "Store cannot be written"),
 }
 _ticket_json = TypeAdapter(Ticket)
+_record_json = TypeAdapter(CustomerRecord)
 
 
 def _run_channels(store: Store) -> asyncio.Task[None] | None:
@@ -69,6 +71,12 @@ def _run_channels(store: Store) -> asyncio.Task[None] | None:
     return asyncio.create_task(ChannelRunner(channels, purpose="cs-tui serve").run(), name="channels")
 
 
+def _wake_snoozed(store: Store) -> asyncio.Task[None]:
+    from cs_tui.snoozing import keep_waking
+
+    return asyncio.create_task(keep_waking(store), name="snoozes")
+
+
 def create_app(
     store: Store | Callable[[], Awaitable[Store]],
     *,
@@ -76,6 +84,7 @@ def create_app(
     service_token_hash: str | None = None,
     end_streams_on_signal: bool = False,
     run_channels: bool = False,
+    wake_snoozed: bool = False,
 ) -> FastAPI:
     """The HTTP API over `store`: an open store, which the caller closes, or a function
     that opens one when the app starts, which the app then closes. A request with the
@@ -84,7 +93,8 @@ def create_app(
     that the server stops once requests in flight are answered rather than waiting
     on streams that never end (the server must have set its own handlers already).
     `run_channels`: work the store's channels (mail in and out) while the app runs,
-    those whose lease this process gets."""
+    those whose lease this process gets. `wake_snoozed`: wake the store's snoozed
+    tickets when their time comes (cs_tui.snoozing.keep_waking)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,12 +107,14 @@ def create_app(
         if end_streams_on_signal:
             _end_streams_on_signal(hub)
         channels = _run_channels(app.state.store) if run_channels else None
+        waking = _wake_snoozed(app.state.store) if wake_snoozed else None
         try:
             yield
         finally:
-            if channels is not None:
-                channels.cancel()
-                await asyncio.gather(channels, return_exceptions=True)
+            for task in (channels, waking):
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             await hub.stop()
             if opened is not None:
                 await opened.close()
@@ -119,7 +131,7 @@ def create_app(
     app.state.failed_logins = FailedLogins()
     app.state.heartbeat_s = heartbeat_s
     app.state.service_token_hash = service_token_hash
-    for module in (tickets, people, live, reports, files):
+    for module in (tickets, merging, snoozing, customers, people, live, reports, files):
         app.include_router(module.router, prefix=API, responses=ANSWERS)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(AccessLog)
@@ -135,6 +147,9 @@ def create_app(
             (answer for kind, answer in _STORE_ERRORS.items() if isinstance(error, kind)),
             (500, "Store error"),
         )
+        if isinstance(error, Conflict) and isinstance(error.current, CustomerRecord):
+            current = _record_json.dump_python(error.current, mode="json")
+            return problem_response(status, title, str(error), current=current, current_kind="customer")
         if isinstance(error, Conflict):
             return problem_response(
                 status, title, str(error), current=_ticket_json.dump_python(error.current, mode="json")

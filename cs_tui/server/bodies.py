@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from cs_tui.domain.customers import CustomerChanges, Identity, IdentityKind
 from cs_tui.domain.models import UNSET, Activity, DraftKind, Priority, Role, Status, TicketChanges, Unset
 
 MAX_ID = 2**63 - 1
@@ -36,7 +37,8 @@ class Body(BaseModel):
 
 class Change(Body):
     """A change to a ticket, with the version it was made against. A field left out
-    stays as it is; `assignee_id: null` unassigns."""
+    stays as it is; `assignee_id: null` unassigns; `snoozed_until` snoozes the ticket
+    (pending until then), `null` ends its snooze."""
 
     expected_version: Id
     status: Status | None = None
@@ -45,9 +47,15 @@ class Change(Body):
     subject: str | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
+    snoozed_until: Moment | None = Field(
+        None, description="pending until this time, then open again; null ends the snooze"
+    )
 
     def changes(self) -> TicketChanges:
         assignee: int | Unset | None = self.assignee_id if "assignee_id" in self.model_fields_set else UNSET
+        snooze: datetime | Unset | None = (
+            self.snoozed_until if "snoozed_until" in self.model_fields_set else UNSET
+        )
         return TicketChanges(
             status=self.status,
             priority=self.priority,
@@ -55,7 +63,49 @@ class Change(Body):
             subject=self.subject,
             add_tags=self.add_tags,
             remove_tags=self.remove_tags,
+            snoozed_until=snooze,
         )
+
+
+class WakeAt(Body):
+    now: Moment | None = Field(None, description="wake those due by then; null: the server's clock")
+
+
+class IdentityBody(Body):
+    """An address of a customer: an email, a phone or WhatsApp number, an account."""
+
+    kind: IdentityKind = IdentityKind.EMAIL
+    value: str
+
+    def identity(self) -> Identity:
+        return Identity(self.kind, self.value)
+
+
+class CustomerChange(Body):
+    """A change to a customer's record, with the version it was made against. A field
+    left out stays as it is; `notes` is the whole new text of the notes."""
+
+    expected_version: Id
+    name: str | None = None
+    notes: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    add_identities: tuple[IdentityBody, ...] = ()
+    remove_identities: tuple[IdentityBody, ...] = ()
+
+    def changes(self) -> CustomerChanges:
+        return CustomerChanges(
+            name=self.name,
+            notes=self.notes,
+            add_tags=self.add_tags,
+            remove_tags=self.remove_tags,
+            add_identities=tuple(i.identity() for i in self.add_identities),
+            remove_identities=tuple(i.identity() for i in self.remove_identities),
+        )
+
+
+class MergeInto(Body):
+    into: Id = Field(description="the customer to keep, whom this one is merged into")
 
 
 class DraftText(Body):

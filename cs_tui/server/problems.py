@@ -51,7 +51,9 @@ class ProblemBody(BaseModel):
     status: int
     detail: str
     current: dict[str, Any] | None = None
-    """With 409: the ticket as it is now."""
+    """With 409: the ticket as it is now (or the customer's record, with current_kind)."""
+    current_kind: str | None = None
+    """With 409 on a customer's record: "customer" (absent for a ticket)."""
     field: str | None = None
     """With 422, when one field of the request is wrong: which."""
 
@@ -63,7 +65,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
         401: "no token, or not a live one",
         403: "not allowed to this token",
         404: "no such thing",
-        409: "changed meanwhile: `current` is the ticket as it is",
+        409: "changed meanwhile: `current` is the ticket (or customer's record) as it is",
         413: "body too large",
         422: "invalid input; `detail` says where",
         429: "too many wrong tokens; see Retry-After",

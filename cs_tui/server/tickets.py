@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from cs_tui.domain.models import (
     AuthorKind,
     Csat,
-    Customer,
     Message,
     MessagePage,
     NewMessage,
@@ -107,20 +106,3 @@ async def update_ticket(ticket_id: PathId, change: Change, store: Stored, caller
 async def rate_ticket(ticket_id: PathId, rating: Rating, store: Stored, agent: Admin) -> Ticket:
     """The customer's satisfaction rating, as the web form that asked for it reports it."""
     return await store.rate_ticket(ticket_id, Csat(rating.rating, rating.rated_at, rating.comment))
-
-
-@router.get("/customers", tags=["customers"])
-async def find_customer(email: str, store: Stored, agent: Signed) -> list[Customer]:
-    """The customer with this email, as a list of one, or an empty list."""
-    found = await store.find_customer(email)
-    return [] if found is None else [found]
-
-
-@router.get("/customers/{customer_id}", tags=["customers"])
-async def get_customer(customer_id: PathId, store: Stored, agent: Signed) -> Customer:
-    return await store.get_customer(customer_id)
-
-
-@router.get("/customers/{customer_id}/ticket-count", tags=["customers"])
-async def customer_ticket_count(customer_id: PathId, store: Stored, agent: Signed) -> Count:
-    return Count(count=await store.customer_ticket_count(customer_id))

@@ -27,4 +27,5 @@ def app() -> FastAPI:
         service_token_hash=os.environ.get(SERVICE_HASH_ENV) or None,
         end_streams_on_signal=True,
         run_channels=True,
+        wake_snoozed=True,
     )

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from cs_tui.domain.channels import (
     AttachmentInfo,
@@ -18,6 +18,8 @@ from cs_tui.domain.channels import (
     Quarantined,
     TakenIn,
 )
+from cs_tui.domain.customers import CustomerChanges, CustomerMerge, CustomerPage, CustomerRecord
+from cs_tui.domain.merging import TicketMerge, TicketSplit
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     Activity,
@@ -51,10 +53,14 @@ class NotFound(StoreError):
     pass
 
 
-class Conflict(StoreError):
-    """A write named a version that is no longer current; `current` is what is."""
+Current = TypeVar("Current")
 
-    def __init__(self, message: str, current: Ticket) -> None:
+
+class Conflict(StoreError, Generic[Current]):
+    """A write named a version that is no longer current; `current` is what is: the
+    Ticket for update_ticket, the CustomerRecord for update_customer."""
+
+    def __init__(self, message: str, current: Current) -> None:
         super().__init__(message)
         self.current = current
 
@@ -190,21 +196,97 @@ class Store(Protocol):
     async def update_ticket(
         self, ticket_id: int, changes: TicketChanges, *, expected_version: int, actor_id: int | None
     ) -> Ticket:
-        """Change status, priority, assignee, subject or tags. Raise Conflict with
-        the current ticket when `expected_version` is stale."""
+        """Change status, priority, assignee, subject or tags, or snooze the ticket
+        (rules.snooze_after_change). Raise Conflict with the current ticket when
+        `expected_version` is stale."""
         ...
 
     async def rate_ticket(self, ticket_id: int, csat: Csat) -> Ticket: ...
 
-    async def customer_ticket_count(self, customer_id: int) -> int: ...
+    async def wake_snoozed(self, now: datetime | None = None) -> list[Ticket]:
+        """Every snoozed ticket whose time came by `now` (default: the store's clock)
+        back open, its snooze over, with a system message (domain.snooze.WOKE_NOTE) and
+        a TICKET_WOKE event, each once however many processes ask at once; the tickets
+        woken. Something calls it every domain.snooze.WAKE_EVERY_S where a store is
+        used (cs_tui.snoozing.keep_waking): `cs-tui serve` for its clients, the TUI on
+        a store file. A served store asks the server (admins only)."""
+        ...
 
-    async def get_customer(self, customer_id: int) -> Customer: ...
+    async def merge_tickets(
+        self,
+        merged_id: int,
+        into_id: int,
+        *,
+        expected_version: int,
+        into_expected_version: int,
+        actor_id: int | None,
+    ) -> TicketMerge:
+        """Two tickets about one matter (domain.merging): `merged_id`'s messages join
+        `into_id`'s conversation in time order, its tags and customer join that ticket,
+        and it is closed, leading there (`merged_into`). Conflict with the current
+        ticket when either version is stale. Events: TICKET_MERGED for both."""
+        ...
 
-    async def find_customer(self, email: str) -> Customer | None: ...
+    async def split_ticket(
+        self,
+        ticket_id: int,
+        message_id: int,
+        *,
+        and_after: bool = False,
+        subject: str | None = None,
+        expected_version: int,
+        actor_id: int | None,
+    ) -> TicketSplit:
+        """Message `message_id` (with `and_after`, and every one after it) moves into a
+        new ticket of the same customer, named `subject` or as this one (domain.merging).
+        Conflict when the version is stale. Events: TICKET_SPLIT for both."""
+        ...
 
     async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
         """A file a message came with (its name, type and size as the customer's
         mail said), and its bytes."""
+        ...
+
+    # Customers
+
+    async def customer_ticket_count(self, customer_id: int) -> int: ...
+
+    async def get_customer(self, customer_id: int) -> Customer:
+        """The customer; one merged into another is that other (its id still leads
+        there). NotFound for an id no customer had."""
+        ...
+
+    async def find_customer(self, email: str) -> Customer | None:
+        """The customer with this email address among theirs (any of them)."""
+        ...
+
+    async def list_customers(
+        self, term: str = "", *, after: str | None = None, limit: int = 50
+    ) -> CustomerPage:
+        """Customers in name order, each with their tags and ticket counts. With `term`,
+        those a `customer:TERM` search means (domain.customers.customer_term: a part
+        of a name or of an address, a whole address, or #ID): which customers a
+        search means, for the TUI and the CLI to say. InvalidInput for a bad term."""
+        ...
+
+    async def get_customer_record(self, customer_id: int) -> CustomerRecord:
+        """The customer's whole record (addresses, notes, tags, ticket counts); one
+        merged into another is that other's record."""
+        ...
+
+    async def update_customer(
+        self, customer_id: int, changes: CustomerChanges, *, expected_version: int, actor_id: int | None
+    ) -> CustomerRecord:
+        """Change the name, notes, tags or addresses (domain.customers' rules). Raise
+        Conflict with the current record when `expected_version` is stale, and
+        InvalidInput for an address another customer has (merge the two instead)."""
+        ...
+
+    async def merge_customers(self, merged_id: int, into_id: int, *, actor_id: int | None) -> CustomerMerge:
+        """The same person entered twice: the tickets, addresses and tags of `merged_id`
+        move to `into_id`, its notes are added to theirs, and it is gone, its id
+        leading to `into_id` from then on. Events: CUSTOMER_CHANGED for both, and
+        TICKET_UPDATED for each ticket that moved."""
         ...
 
     # Canned responses

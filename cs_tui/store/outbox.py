@@ -36,6 +36,7 @@ from cs_tui.domain.models import (
     Status,
     Ticket,
     TicketChanges,
+    Unset,
 )
 from cs_tui.domain.timeutil import parse_iso, to_iso, utcnow
 from cs_tui.store.base import Conflict, Queued, Store, StoreError, StoreUnavailable
@@ -374,8 +375,9 @@ async def _send(store: Store, waiting: Waiting) -> Message | Ticket:
             waiting.ticket_id, waiting.changes, expected_version=waiting.expected_version, actor_id=actor_id
         )
     except Conflict as conflict:
-        if _already_applied(waiting.changes, conflict.current):
-            return conflict.current  # an earlier try got there and its answer was lost
+        current: Ticket = conflict.current
+        if _already_applied(waiting.changes, current):
+            return current  # an earlier try got there and its answer was lost
         raise
 
 
@@ -390,6 +392,7 @@ def _already_applied(changes: TicketChanges, ticket: Ticket) -> bool:
         )
         and all(tag in ticket.tags for tag in changes.add_tags)
         and not any(tag in ticket.tags for tag in changes.remove_tags)
+        and (changes.snoozed_until is UNSET or ticket.snoozed_until == changes.snoozed_until)
     )
 
 
@@ -403,6 +406,8 @@ def _changes_json(changes: TicketChanges) -> dict[str, Any]:
     }
     if changes.assignee_id is not UNSET:
         data["assignee_id"] = changes.assignee_id
+    if not isinstance(changes.snoozed_until, Unset):
+        data["snoozed_until"] = changes.snoozed_until and to_iso(changes.snoozed_until)
     return data
 
 
@@ -414,4 +419,9 @@ def _changes_from_json(data: dict[str, Any]) -> TicketChanges:
         subject=data.get("subject"),
         add_tags=tuple(data.get("add_tags", ())),
         remove_tags=tuple(data.get("remove_tags", ())),
+        snoozed_until=_snooze_from_json(data.get("snoozed_until", UNSET)),
     )
+
+
+def _snooze_from_json(value: str | Unset | None) -> datetime | Unset | None:
+    return parse_iso(value) if isinstance(value, str) else value

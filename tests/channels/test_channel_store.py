@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cs_tui.domain.channels import ACKNOWLEDGEMENTS_PER_DAY, DeliveryState, Inbound, InboundFile
+from cs_tui.domain.customers import CustomerChanges, Identity, IdentityKind
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage, Status, TicketChanges
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import InvalidInput, NotFound
@@ -361,3 +362,75 @@ async def test_the_same_answer_in_two_mailboxes_joins_its_ticket_once_each_witho
     joined = await store.take_in(MAILBOX, replace(answer, external_id=None), cursor=None)
     again = await store.take_in("penjualan", replace(answer, external_id=None), cursor=None)
     assert joined.ticket_id == again.ticket_id == opened.ticket_id  # no clash, no quarantine
+
+
+async def add_address(store: SqliteStore, customer_id: int, address: str) -> None:
+    record = await store.get_customer_record(customer_id)
+    changes = CustomerChanges(add_identities=(Identity(IdentityKind.EMAIL, address),))
+    await store.update_customer(customer_id, changes, expected_version=record.version, actor_id=None)
+
+
+async def test_a_customer_writing_from_a_second_address_is_the_customer_and_is_answered_there(
+    store: SqliteStore,
+) -> None:
+    opened = await store.take_in(MAILBOX, mail(message_id="m1@example.com"), cursor=None)
+    budi = (await store.get_ticket(opened.ticket_id)).customer
+    await add_address(store, budi.id, "budi@kantor.example")
+
+    fresh = await store.take_in(
+        MAILBOX, mail("Dari kantor", subject="Faktur", sender="Budi@Kantor.example"), cursor=None
+    )
+    assert fresh.new_ticket
+    assert (await store.get_ticket(fresh.ticket_id)).customer.id == budi.id
+    answer = replace(
+        mail(
+            "Ini dari kantor", subject="Re: x", sender="budi@kantor.example", in_reply_to=("m1@example.com",)
+        ),
+        sender_name="B. Santoso (kantor)",
+    )
+    assert (await store.take_in(MAILBOX, answer, cursor=None)).ticket_id == opened.ticket_id
+    by_number = mail("Ada kabar?", subject=f"Re: [#{opened.ticket_id}]", sender="budi@kantor.example")
+    assert (await store.take_in(MAILBOX, by_number, cursor=None)).ticket_id == opened.ticket_id
+    ticket = await store.get_ticket(opened.ticket_id)
+    assert ticket.cc == ()  # the customer is never copied on their own replies
+    written = (await store.get_messages(opened.ticket_id)).messages[-2]
+    assert (written.author_name, written.author_email) == ("Budi Santoso", "budi@kantor.example")
+
+    for ticket_id in (opened.ticket_id, fresh.ticket_id):
+        await reply(store, ticket_id)
+    due = {each.ticket_id: each.customer_email for each in await store.due_deliveries(MAILBOX)}
+    assert due == {opened.ticket_id: "budi@kantor.example", fresh.ticket_id: "budi@kantor.example"}
+    await store.take_in(
+        MAILBOX, mail("Dari rumah", subject="Re: x", in_reply_to=("m1@example.com",)), cursor=None
+    )
+    await reply(store, opened.ticket_id)
+    assert {
+        each.customer_email
+        for each in await store.due_deliveries(MAILBOX)
+        if each.ticket_id == opened.ticket_id
+    } == {
+        "budi@kantor.example",
+        "budi@example.com",
+    }
+
+
+async def test_after_a_merge_each_moved_ticket_is_answered_where_it_came_from(store: SqliteStore) -> None:
+    first = await store.take_in(MAILBOX, mail(), cursor=None)
+    other = await store.take_in(
+        MAILBOX, mail("Lain", subject="Lain", sender="budi.lain@example.com"), cursor=None
+    )
+    budi = (await store.get_ticket(first.ticket_id)).customer
+    twin = (await store.get_ticket(other.ticket_id)).customer
+    await store.merge_customers(twin.id, budi.id, actor_id=None)
+    later = await store.take_in(
+        MAILBOX, mail("Lagi", subject="Lagi", sender="budi.lain@example.com"), cursor=None
+    )
+    assert (await store.get_ticket(later.ticket_id)).customer.id == budi.id
+    for ticket_id in (first.ticket_id, other.ticket_id, later.ticket_id):
+        await reply(store, ticket_id)
+    due = {each.ticket_id: each.customer_email for each in await store.due_deliveries(MAILBOX)}
+    assert due == {
+        first.ticket_id: "budi@example.com",
+        other.ticket_id: "budi.lain@example.com",
+        later.ticket_id: "budi.lain@example.com",
+    }

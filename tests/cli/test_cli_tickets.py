@@ -89,6 +89,8 @@ def test_list_json_has_the_documented_fields_and_filters(cs_tui: CsTui) -> None:
         "tags",
         "created_at",
         "updated_at",
+        "snoozed_until",
+        "merged_into",
     }
     urgent = cs_tui("ticket", "list", "--query", "priority:urgent", "--json").json()
     assert [t["subject"] for t in urgent] == ["Refund belum masuk"]

@@ -54,10 +54,12 @@ def tickets(draw: st.DrawFn, number: int) -> TicketRecord:
         at = created_at + timedelta(minutes=minutes + 1)
         messages.append(MessageRecord(AuthorKind.AGENT, "ana@toko.example", body, at, internal=internal))
     first, last = draw(st.sampled_from(NAMES)), draw(st.sampled_from(NAMES))
+    status = draw(st.sampled_from(Status))
+    snoozed = status is Status.PENDING and draw(st.booleans())
     return TicketRecord(
         ref=f"t{number}",
         subject=draw(texts()),
-        status=draw(st.sampled_from(Status)),
+        status=status,
         priority=draw(st.sampled_from(Priority)),
         channel=draw(st.sampled_from(Channel)),
         customer_name=f"{first} {last}",
@@ -66,6 +68,7 @@ def tickets(draw: st.DrawFn, number: int) -> TicketRecord:
         tags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2, unique=True))),
         created_at=created_at,
         messages=tuple(messages),
+        snoozed_until=now + timedelta(days=1) if snoozed else None,
     )
 
 
@@ -86,6 +89,7 @@ def terms(draw: st.DrawFn, emails: list[str]) -> str:
                 "assignee",
                 "customer",
                 "breaching",
+                "snoozed",
                 "word",
                 "word",
                 "prefix",
@@ -112,9 +116,13 @@ def terms(draw: st.DrawFn, emails: list[str]) -> str:
             ]
             return f"{negated}assignee:{values(draw, who)}"
         case "customer":
-            return f"{negated}customer:{values(draw, [*emails, 'Budi.1@Budi.example', 'x@y'])}"
+            # Whole addresses (exact), and parts of names and addresses (anywhere, case aside).
+            parts = ["budi", "DEWI", "çel", "ünal", "@siti", ".1@", '"i k"', "ample", '"i d"']
+            return f"{negated}customer:{values(draw, [*emails, 'Budi.1@Budi.example', 'x@y', *parts])}"
         case "breaching":
             return f"{negated}breaching:{values(draw, ['yes', 'no'])}"
+        case "snoozed":
+            return f"{negated}snoozed:{values(draw, ['yes', 'no'])}"
         case "word":
             return negated + draw(st.sampled_from(WORDS + NAMES))
         case "prefix":

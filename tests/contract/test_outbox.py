@@ -9,11 +9,13 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from cs_tui.domain.models import Draft, DraftKind, NewMessage, Priority, Status, TicketChanges
+from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import Queued, open_store
 from cs_tui.store.http import client as http_client
 from cs_tui.store.outbox import Delivery, Outbox, OutboxStore
@@ -213,3 +215,18 @@ async def test_the_draft_of_a_reply_that_waits_is_not_offered_again(office: Offi
         assert await store.get_draft(ana.id, ticket.id) is None
         await store.deliver()
         assert await store.inner.get_draft(ana.id, ticket.id) is None  # sending it took the draft
+
+
+async def test_a_snooze_made_while_the_server_is_away_is_kept_through_a_restart(office: Office) -> None:
+    tomorrow = utcnow().replace(microsecond=0) + timedelta(days=1)
+    async with office.client() as store:
+        ticket = await open_ticket(store)
+        await office.away()
+        snooze = TicketChanges(snoozed_until=tomorrow)
+        with pytest.raises(Queued):
+            await store.update_ticket(ticket.id, snooze, expected_version=ticket.version, actor_id=None)
+    await office.back()
+    async with office.client() as store:
+        await until(lambda: bool(office.news) and office.news[-1].waiting == 0)
+        snoozed = await store.get_ticket(ticket.id)
+        assert (snoozed.status, snoozed.snoozed_until) == (Status.PENDING, tomorrow)

@@ -33,6 +33,7 @@ ADMIN_ONLY = [
     ("PUT", "/api/v1/tickets/1/rating"),
     ("POST", "/api/v1/import"),
     ("GET", "/api/v1/export"),
+    ("POST", "/api/v1/customers/1/merge"),
 ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter
 
+from cs_tui.domain.customers import CustomerRecord
 from cs_tui.domain.models import Ticket
 from cs_tui.store.base import (
     Conflict,
@@ -38,6 +39,7 @@ TOKEN_REFUSED = (
 )
 
 _ticket = TypeAdapter(Ticket)
+_record = TypeAdapter(CustomerRecord)
 
 
 class Client:
@@ -104,6 +106,8 @@ def raise_for_problem(answer: httpx.Response) -> httpx.Response:
         problem = {}
     detail = str(problem.get("detail") or problem.get("title") or answer.reason_phrase or f"HTTP {status}")
     if status == 409 and isinstance(problem.get("current"), dict):
+        if problem.get("current_kind") == "customer":
+            raise Conflict(detail, _record.validate_python(problem["current"]))
         raise Conflict(detail, _ticket.validate_python(problem["current"]))
     kind: type[StoreError]
     if status in (401, 429):

@@ -174,21 +174,29 @@ def _name_from_email(email: str) -> str:
 
 
 async def _customer_ids(db: aiosqlite.Connection, fresh: list[Fresh]) -> dict[str, int]:
+    """The customer of each address in the batch: the one with it among their addresses,
+    or a new one."""
     people: dict[str, str] = {}
     for _, _, record in fresh:
         email = sanitize_line(record.customer_email).lower()
         people.setdefault(email, sanitize_line(record.customer_name) or email.split("@")[0])
+    ids = await _customers_of(db, list(people))
     now = to_micros(utcnow())
     await db.executemany(
-        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?) ON CONFLICT(email) DO NOTHING",
-        [(name, email, now) for email, name in people.items()],
+        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)",
+        [(name, email, now) for email, name in people.items() if email not in ids],
     )
-    emails = list(people)
+    ids.update(await _customers_of(db, [email for email in people if email not in ids]))
+    return ids
+
+
+async def _customers_of(db: aiosqlite.Connection, emails: list[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for start in range(0, len(emails), 900):
         chunk = emails[start : start + 900]
         found = await db.execute_fetchall(
-            f"SELECT email, id FROM customers WHERE email IN ({','.join('?' * len(chunk))})",
+            "SELECT value, customer_id FROM customer_identities"
+            f" WHERE value IN ({','.join('?' * len(chunk))}) AND kind = 'email'",
             tuple(chunk),
         )
         ids.update((row[0], row[1]) for row in found)
@@ -244,6 +252,7 @@ async def _build(
                 sanitize(csat.comment) if csat else None,
                 to_micros(csat.rated_at) if csat else None,
                 len(record.messages),
+                writes.micros(state.snoozed_until),
             )
         )
         built.tags.extend((ticket_id, tag) for tag in normalized_tags(record.tags))
@@ -305,8 +314,8 @@ async def _insert(db: aiosqlite.Connection, built: _Rows) -> None:
     await db.executemany(
         "INSERT INTO tickets(id, ref, subject, status, active, priority, priority_rank, channel,"
         " customer_id, assignee_id, created_at, updated_at, first_response_at, frt_us, solved_at,"
-        " sla_due_at, sla_paused_us, sla_paused_since, csat_rating, csat_comment, csat_at, message_count)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " sla_due_at, sla_paused_us, sla_paused_since, csat_rating, csat_comment, csat_at, message_count,"
+        " snoozed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         built.tickets,
     )
     await db.executemany("INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", built.tags)
@@ -366,5 +375,6 @@ async def export(reader: aiosqlite.Connection) -> AsyncIterator[TicketRecord]:
                 updated_at=ticket.updated_at,
                 solved_at=ticket.solved_at,
                 csat=ticket.csat,
+                snoozed_until=ticket.snoozed_until,
             )
         last_id = tickets[-1].id

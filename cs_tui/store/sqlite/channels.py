@@ -32,6 +32,16 @@ UNKNOWN_OUTCOME = (
 )
 
 
+REPLY_ADDRESS = """coalesce((
+    SELECT coalesce(r.from_email, c.email) FROM messages r WHERE r.ticket_id = t.id AND r.id < m.id
+    AND r.author_kind = 'customer' AND (r.from_email IS NULL OR r.from_email IN (
+        SELECT value FROM customer_identities WHERE customer_id = c.id AND kind = 'email'))
+    ORDER BY r.id DESC LIMIT 1), c.email)"""
+"""Where reply `m` on ticket `t` of customer `c` goes: the address the customer last
+wrote from on the ticket before it (one of theirs: a second address, or one of a
+customer merged into them), else their primary one."""
+
+
 class ChannelsStore(IntakeStore):
     # Set-up
 
@@ -88,7 +98,8 @@ class ChannelsStore(IntakeStore):
             found = list(
                 await reader.execute_fetchall(
                     "SELECT d.message_id, m.ticket_id, d.channel, m.body, coalesce(a.name, ''), c.name,"
-                    " c.email, t.subject, t.cc, d.state, d.reason, d.attempts, d.retry_at, m.external_id,"
+                    f" {REPLY_ADDRESS}, t.subject, t.cc, d.state, d.reason, d.attempts, d.retry_at,"
+                    " m.external_id,"
                     " d.first_try_at, m.author_kind = 'system'"
                     " FROM deliveries d JOIN messages m ON m.id = d.message_id"
                     " JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id"

@@ -175,10 +175,12 @@ class SqliteCore:
     def _transaction(self, *, check_references: bool = True) -> _Transaction:
         return _Transaction(self, check_references=check_references)
 
-    async def _event(self, kind: EventKind, ticket_id: int | None, actor_id: int | None) -> None:
+    async def _event(
+        self, kind: EventKind, ticket_id: int | None, actor_id: int | None, *, customer_id: int | None = None
+    ) -> None:
         await self._writer.execute(
-            "INSERT INTO events(kind, ticket_id, actor_id, at) VALUES (?, ?, ?, ?)",
-            (kind.value, ticket_id, actor_id, to_micros(utcnow())),
+            "INSERT INTO events(kind, ticket_id, actor_id, at, customer_id) VALUES (?, ?, ?, ?, ?)",
+            (kind.value, ticket_id, actor_id, to_micros(utcnow()), customer_id),
         )
 
 

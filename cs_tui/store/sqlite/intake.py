@@ -13,7 +13,7 @@ from cs_tui.domain import templates
 from cs_tui.domain.channels import Inbound, Quarantined, TakenIn
 from cs_tui.domain.intake import acknowledges, checked_inbound, merged_cc
 from cs_tui.domain.models import AuthorKind, Channel, EventKind, NewMessage, NewTicket, Status
-from cs_tui.domain.threads import Thread, subject_numbers, thread_of
+from cs_tui.domain.threads import MERGES_FOLLOWED, Thread, subject_numbers, thread_of
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import NotFound
 from cs_tui.store.files import FileStore, files_beside, sha256
@@ -160,21 +160,25 @@ class IntakeStore(SqliteCore):
         thread = await self._thread(inbound)
         if thread.ticket_id is not None:
             ticket_id = thread.ticket_id
-            customer_email, cc = next(
+            customer_email, addresses, cc = next(
                 iter(
                     await self._writer.execute_fetchall(
-                        "SELECT c.email, t.cc FROM tickets t JOIN customers c ON c.id = t.customer_id"
-                        " WHERE t.id = ?",
+                        "SELECT c.email, c.addresses, t.cc FROM tickets t"
+                        " JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
                         (ticket_id,),
                     )
                 )
             )
+            own = rows.addresses_of(addresses)
             if inbound.sender_email != customer_email:
+                # Someone on Cc, or the customer from another of their addresses (whose
+                # name is the customer's own): the message keeps which address wrote.
+                by_customer = inbound.sender_email in own
                 parts = writes.MailParts(
                     parts.external_id,
                     parts.quoted,
                     parts.raw_sha256,
-                    inbound.sender_name,
+                    None if by_customer else inbound.sender_name,
                     inbound.sender_email,
                 )
             message = NewMessage(
@@ -187,7 +191,7 @@ class IntakeStore(SqliteCore):
                 self._writer, self.sla, ticket_id, message, actor_id=None, now=now, parts=parts
             )
             if inbound.automatic is None:
-                joined = merged_cc(tuple(cc.split()), customer_email, inbound)
+                joined = [a for a in merged_cc(tuple(cc.split()), customer_email, inbound) if a not in own]
                 await self._writer.execute(
                     "UPDATE tickets SET cc = ? WHERE id = ?", (" ".join(joined), ticket_id)
                 )
@@ -231,16 +235,22 @@ class IntakeStore(SqliteCore):
         numbers = [*of_message.values(), *subject_numbers(inbound.subject)]
         tickets: dict[int, tuple[Status, str]] = {}
         on_ticket: set[int] = set()
-        if numbers:
+        merged: dict[int, int] = {}
+        asked: set[int] = set()
+        while numbers:  # and the tickets those merged away lead to
+            asked.update(numbers)
             found = await self._writer.execute_fetchall(
-                "SELECT t.id, t.status, t.subject, c.email, t.cc FROM tickets t"
+                "SELECT t.id, t.status, t.subject, c.addresses, t.cc, t.merged_into FROM tickets t"
                 f" JOIN customers c ON c.id = t.customer_id WHERE t.id IN ({','.join('?' * len(numbers))})",
                 numbers,
             )
-            for ticket_id, status, subject, email, cc in found:
+            for ticket_id, status, subject, addresses, cc, merged_into in found:
                 tickets[ticket_id] = (Status(status), subject)
-                if inbound.sender_email == email or inbound.sender_email in cc.split():
+                if inbound.sender_email in (*rows.addresses_of(addresses), *cc.split()):
                     on_ticket.add(ticket_id)
+                if merged_into is not None:
+                    merged[ticket_id] = merged_into
+            numbers = sorted({n for n in merged.values() if n not in asked})[:MERGES_FOLLOWED]
         return thread_of(
             in_reply_to=inbound.in_reply_to,
             references=inbound.references,
@@ -248,6 +258,7 @@ class IntakeStore(SqliteCore):
             ticket_of_message=of_message.get,
             ticket=tickets.get,
             sender_is_on=on_ticket.__contains__,
+            merged_into=merged.get,
         )
 
     async def _acknowledge(
@@ -255,10 +266,10 @@ class IntakeStore(SqliteCore):
     ) -> None:
         sent = await self._writer.execute_fetchall(
             "SELECT count(*) FROM deliveries d JOIN messages m ON m.id = d.message_id"
-            " JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id"
+            " JOIN tickets t ON t.id = m.ticket_id"
             " WHERE d.channel = ? AND m.author_kind = 'system' AND m.auto = 1 AND NOT m.internal"
-            " AND c.email = ? AND m.created_at >= ?",
-            (channel, inbound.sender_email, to_micros(now - timedelta(days=1))),
+            " AND t.customer_id = (SELECT customer_id FROM tickets WHERE id = ?) AND m.created_at >= ?",
+            (channel, ticket_id, to_micros(now - timedelta(days=1))),
         )
         if not acknowledges(inbound, sent_in_past_day=int(next(iter(sent))[0])):
             return

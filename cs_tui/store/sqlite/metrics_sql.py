@@ -12,6 +12,10 @@ and so the index.
 The awaiting figures name their partial index: without table statistics SQLite
 prefers the (active, ...) index and reads every open ticket.
 
+A ticket merged into another counts in no figure (cs_tui.domain.merging): the
+window's figures name `merged_into IS NULL`, which the partial indexes leave out too;
+a merged ticket is closed, so the open counts and the awaiting figures never had it.
+
 Breaching is read from the deadlines alone (the tickets_due index): only a ticket
 waiting on the team has one, as solved, closed, pending and on hold tickets keep
 none (cs_tui.domain.rules.progress).
@@ -30,17 +34,19 @@ _ACTIVE = "('new', 'open', 'pending', 'on_hold')"
 
 _METRICS_SQL = f"""
 SELECT
-  (SELECT count(*) FROM tickets WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL),
+  (SELECT count(*) FROM tickets
+     WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL AND merged_into IS NULL),
   (SELECT avg(max(frt_us, 0)) FROM tickets
-     WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL),
+     WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL AND merged_into IS NULL),
   (SELECT count(*) FROM tickets INDEXED BY tickets_awaiting
      WHERE first_response_at IS NULL AND active = 1 AND created_at >= :since AND created_at < :until),
   (SELECT min(created_at) FROM tickets INDEXED BY tickets_awaiting
      WHERE first_response_at IS NULL AND active = 1 AND created_at >= :since AND created_at < :until),
-  (SELECT count(*) FROM tickets WHERE solved_at >= :since AND solved_at < :until),
-  (SELECT avg(max(solved_at - created_at, 0)) FROM tickets WHERE solved_at >= :since AND solved_at < :until),
-  (SELECT avg(csat_rating) FROM tickets WHERE csat_at >= :since AND csat_at < :until),
-  (SELECT count(*) FROM tickets WHERE csat_at >= :since AND csat_at < :until),
+  (SELECT count(*) FROM tickets WHERE solved_at >= :since AND solved_at < :until AND merged_into IS NULL),
+  (SELECT avg(max(solved_at - created_at, 0)) FROM tickets
+     WHERE solved_at >= :since AND solved_at < :until AND merged_into IS NULL),
+  (SELECT avg(csat_rating) FROM tickets WHERE csat_at >= :since AND csat_at < :until AND merged_into IS NULL),
+  (SELECT count(*) FROM tickets WHERE csat_at >= :since AND csat_at < :until AND merged_into IS NULL),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'new'),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'open'),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'pending'),
@@ -57,19 +63,19 @@ SORT_AT_MOST = 5_000
 
 _FRT_MEDIAN = {
     "sort": """SELECT avg(max(v, 0)) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt
-        WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL
+        WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL AND merged_into IS NULL
         ORDER BY frt_us LIMIT :limit OFFSET :offset)""",
     "walk": """SELECT avg(max(v, 0)) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt_value
-        WHERE frt_us IS NOT NULL AND created_at >= :since AND created_at < :until
+        WHERE frt_us IS NOT NULL AND merged_into IS NULL AND created_at >= :since AND created_at < :until
         ORDER BY frt_us LIMIT :limit OFFSET :offset)""",
 }
 _RESOLUTION_MEDIAN = {
     "sort": """SELECT avg(max(v, 0)) FROM (SELECT solved_at - created_at AS v FROM tickets
-        INDEXED BY tickets_solved WHERE solved_at >= :since AND solved_at < :until
+        INDEXED BY tickets_solved WHERE solved_at >= :since AND solved_at < :until AND merged_into IS NULL
         ORDER BY v LIMIT :limit OFFSET :offset)""",
     "walk": """SELECT avg(max(v, 0)) FROM (SELECT solved_at - created_at AS v FROM tickets
         INDEXED BY tickets_resolution_value
-        WHERE solved_at IS NOT NULL AND solved_at >= :since AND solved_at < :until
+        WHERE solved_at IS NOT NULL AND merged_into IS NULL AND solved_at >= :since AND solved_at < :until
         ORDER BY solved_at - created_at LIMIT :limit OFFSET :offset)""",
 }
 

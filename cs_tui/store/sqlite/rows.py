@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from cs_tui.domain.channels import AttachmentInfo, Delivery, DeliveryState
+from cs_tui.domain.customers import CustomerRecord, Identity, IdentityKind
 from cs_tui.domain.models import (
     Agent,
     AuthorKind,
@@ -33,7 +34,7 @@ TICKET_COLUMNS = """
     (SELECT group_concat(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id),
     t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.sla_due_at, t.version,
     t.csat_rating, t.csat_comment, t.csat_at, t.message_count, t.cc, t.linked_to, t.channel_name,
-    t.sla_paused_us, t.sla_paused_since
+    t.sla_paused_us, t.sla_paused_since, c.addresses, t.merged_into, t.snoozed_until
 """
 TICKET_FROM = """
     tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id
@@ -58,6 +59,18 @@ MESSAGE_FROM = """
 
 AGENT_COLUMNS = "id, name, email, role, active, token_hash IS NOT NULL"
 
+CUSTOMER_COLUMNS = "c.id, c.name, c.email, c.addresses"
+
+RECORD_COLUMNS = """
+    c.id, c.name, c.email, c.notes, c.tags, c.created_at, coalesce(c.updated_at, c.created_at),
+    c.version,
+    (SELECT count(*) FROM tickets WHERE customer_id = c.id),
+    (SELECT count(*) FROM tickets WHERE customer_id = c.id AND active = 1),
+    (SELECT json_group_array(json_array(kind, value)) FROM (
+        SELECT kind, value FROM customer_identities WHERE customer_id = c.id ORDER BY id)),
+    (SELECT json_group_array(merged_id) FROM customer_merges WHERE into_id = c.id)
+"""
+
 CANNED_COLUMNS = """
     id, title, body, shortcut, tags, language, action_status, action_priority, action_tags,
     usage_count, updated_at
@@ -78,7 +91,7 @@ def ticket(row: Row) -> Ticket:
         status=Status(row[3]),
         priority=Priority(row[4]),
         channel=Channel(row[5]),
-        customer=Customer(row[6], row[7], row[8]),
+        customer=Customer(row[6], row[7], row[8], addresses_of(row[30])),
         assignee=assignee,
         tags=tuple(sorted(row[14].split())) if row[14] else (),
         created_at=from_micros(row[15]),
@@ -94,6 +107,8 @@ def ticket(row: Row) -> Ticket:
         channel_name=row[27],
         sla_paused_for=timedelta(microseconds=row[28]),
         sla_paused_since=_time(row[29]),
+        merged_into=row[31],
+        snoozed_until=_time(row[32]),
     )
 
 
@@ -151,4 +166,32 @@ def canned(row: Row) -> CannedResponse:
         ),
         usage_count=row[9],
         updated_at=from_micros(row[10]),
+    )
+
+
+def addresses_of(addresses: str | None) -> tuple[str, ...]:
+    """A customer's addresses as the store keeps them: one a line."""
+    return tuple(addresses.split("\n")) if addresses else ()
+
+
+def customer(row: Row) -> Customer:
+    """A customer from CUSTOMER_COLUMNS."""
+    return Customer(row[0], row[1], row[2], addresses_of(row[3]))
+
+
+def record(row: Row) -> CustomerRecord:
+    """A customer's record from RECORD_COLUMNS."""
+    return CustomerRecord(
+        id=row[0],
+        name=row[1],
+        email=row[2],
+        identities=tuple(Identity(IdentityKind(kind), value) for kind, value in json.loads(row[10])),
+        notes=row[3],
+        tags=split_words(row[4]),
+        created_at=from_micros(row[5]),
+        updated_at=from_micros(row[6]),
+        version=row[7],
+        ticket_count=row[8],
+        open_count=row[9],
+        merged_ids=tuple(sorted(json.loads(row[11]))),
     )

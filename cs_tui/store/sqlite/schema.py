@@ -320,6 +320,118 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE tickets SET sla_paused_since = updated_at, sla_due_at = NULL
         WHERE status IN ('pending', 'on_hold');
     """,
+    # 9: the customer's record. Every address a customer writes from (a second email,
+    # a WhatsApp number) is one of their identities, each one customer's alone; the
+    # primary email (customers.email, where replies go) is one of them. `addresses`
+    # is all of them, one a line, kept by triggers: the ticket's customer carries it,
+    # and a trigram index over it and the name finds `customer:budi` or
+    # `customer:@tokoku` by any part. Shared notes and tags, versioned as tickets
+    # are. A customer merged into another is deleted; its id leads to the other.
+    # Events name the customer a CUSTOMER_CHANGED event is about.
+    """
+    ALTER TABLE customers ADD COLUMN addresses TEXT NOT NULL DEFAULT '';
+    ALTER TABLE customers ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    ALTER TABLE customers ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE customers ADD COLUMN updated_at INTEGER;
+    ALTER TABLE customers ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE events ADD COLUMN customer_id INTEGER;
+    CREATE INDEX customers_name ON customers(name COLLATE NOCASE, id);
+    CREATE TABLE customer_identities (
+        id INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        UNIQUE (value, kind)
+    );
+    CREATE INDEX customer_identities_customer ON customer_identities(customer_id, id);
+    CREATE TABLE customer_merges (
+        merged_id INTEGER PRIMARY KEY,
+        into_id INTEGER NOT NULL REFERENCES customers(id),
+        merged_at INTEGER NOT NULL
+    );
+    CREATE INDEX customer_merges_into ON customer_merges(into_id);
+    INSERT OR IGNORE INTO customer_identities(customer_id, kind, value, added_at)
+        SELECT id, 'email', email, created_at FROM customers ORDER BY id;
+    UPDATE customers SET addresses = email;
+    CREATE VIRTUAL TABLE customer_grams USING fts5(
+        name, addresses, content='customers', content_rowid='id', tokenize='trigram'
+    );
+    INSERT INTO customer_grams(customer_grams) VALUES ('rebuild');
+    -- One trigger, so the index has the customer before their first identity changes it.
+    CREATE TRIGGER customers_ai_record AFTER INSERT ON customers BEGIN
+        INSERT INTO customer_grams(rowid, name, addresses) VALUES (new.id, new.name, new.addresses);
+        INSERT INTO customer_identities(customer_id, kind, value, added_at)
+            VALUES (new.id, 'email', new.email, new.created_at);
+    END;
+    CREATE TRIGGER customers_au_grams AFTER UPDATE OF name, addresses ON customers BEGIN
+        INSERT INTO customer_grams(customer_grams, rowid, name, addresses)
+            VALUES ('delete', old.id, old.name, old.addresses);
+        INSERT INTO customer_grams(rowid, name, addresses) VALUES (new.id, new.name, new.addresses);
+    END;
+    CREATE TRIGGER customers_ad AFTER DELETE ON customers BEGIN
+        INSERT INTO customer_fts(customer_fts, rowid, name, email)
+            VALUES ('delete', old.id, old.name, old.email);
+        INSERT INTO customer_grams(customer_grams, rowid, name, addresses)
+            VALUES ('delete', old.id, old.name, old.addresses);
+    END;
+    CREATE TRIGGER customer_identities_ai AFTER INSERT ON customer_identities BEGIN
+        UPDATE customers SET addresses = (
+            SELECT group_concat(value, char(10)) FROM (
+                SELECT value FROM customer_identities WHERE customer_id = new.customer_id ORDER BY id))
+            WHERE id = new.customer_id;
+    END;
+    CREATE TRIGGER customer_identities_ad AFTER DELETE ON customer_identities BEGIN
+        UPDATE customers SET addresses = coalesce((
+            SELECT group_concat(value, char(10)) FROM (
+                SELECT value FROM customer_identities WHERE customer_id = old.customer_id ORDER BY id)), '')
+            WHERE id = old.customer_id;
+    END;
+    CREATE TRIGGER customer_identities_au AFTER UPDATE OF customer_id ON customer_identities BEGIN
+        UPDATE customers SET addresses = coalesce((
+            SELECT group_concat(value, char(10)) FROM (
+                SELECT value FROM customer_identities WHERE customer_id = customers.id ORDER BY id)), '')
+            WHERE id IN (old.customer_id, new.customer_id);
+    END;
+    """,
+    # 10: tickets merged into another (cs_tui.domain.merging). A merged ticket counts in
+    # no figure, so the metrics' partial indexes leave it out (merged_into is their last
+    # column, always NULL, so that a figure is read from the index alone), and new
+    # tickets per hour take away those a small index of merged tickets holds. Its
+    # messages moved (a message's entry in search_fts is numbered by its place in its
+    # ticket, so a move numbers the entries of both tickets again).
+    """
+    ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets(id);
+    DROP INDEX tickets_frt;
+    CREATE INDEX tickets_frt ON tickets(created_at, frt_us, merged_into)
+        WHERE frt_us IS NOT NULL AND merged_into IS NULL;
+    DROP INDEX tickets_frt_value;
+    CREATE INDEX tickets_frt_value ON tickets(frt_us, created_at, merged_into)
+        WHERE frt_us IS NOT NULL AND merged_into IS NULL;
+    DROP INDEX tickets_solved;
+    CREATE INDEX tickets_solved ON tickets(solved_at, created_at, merged_into)
+        WHERE solved_at IS NOT NULL AND merged_into IS NULL;
+    DROP INDEX tickets_resolution_value;
+    CREATE INDEX tickets_resolution_value
+        ON tickets(solved_at - created_at, solved_at, created_at, merged_into)
+        WHERE solved_at IS NOT NULL AND merged_into IS NULL;
+    DROP INDEX tickets_csat;
+    CREATE INDEX tickets_csat ON tickets(csat_at, csat_rating, merged_into)
+        WHERE csat_at IS NOT NULL AND merged_into IS NULL;
+    CREATE INDEX tickets_merged ON tickets(created_at, merged_into) WHERE merged_into IS NOT NULL;
+    """,
+    # 11: snoozed tickets (cs_tui.domain.snooze): pending until `snoozed_until`, then back
+    # open. A small index holds the snoozed ones, for waking them and for `snoozed:`. A
+    # snooze lasts only while the ticket is pending (rules.snooze_kept): the writes say so,
+    # and a trigger keeps it so on every write that changes a status.
+    """
+    ALTER TABLE tickets ADD COLUMN snoozed_until INTEGER;
+    CREATE INDEX tickets_snoozed ON tickets(snoozed_until) WHERE snoozed_until IS NOT NULL;
+    CREATE TRIGGER tickets_au_snooze AFTER UPDATE OF status ON tickets
+        WHEN new.status <> 'pending' AND new.snoozed_until IS NOT NULL BEGIN
+        UPDATE tickets SET snoozed_until = NULL WHERE id = new.id;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

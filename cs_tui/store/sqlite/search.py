@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cs_tui.domain.customers import term_customer_id, term_is_address
 from cs_tui.domain.models import ACTIVE_STATUSES, Status
 from cs_tui.domain.query import Field, Filter, Query, Sort, Word, has_letters
 from cs_tui.store.base import InvalidInput
@@ -76,6 +77,20 @@ WORD_TICKETS = " UNION ALL ".join(_WORD_SOURCES)
 """The tickets with a word, some more than once."""
 
 
+def customers_meant(term: str) -> tuple[str, list[Any]]:
+    """A SELECT of the ids of the customers a `customer:` term (domain.customers.
+    customer_term) means: by number; by a whole address, among each one's addresses;
+    else by a part of a name or an address, from the trigram index (a quoted phrase
+    of the term, matched anywhere in the name or the addresses)."""
+    customer_id = term_customer_id(term)
+    if customer_id is not None:
+        return "SELECT ?", [customer_id]
+    if term_is_address(term):
+        return "SELECT customer_id FROM customer_identities WHERE value = ?", [term.lower()]
+    phrase = '"' + term.replace("\x00", "").replace('"', '""') + '"'
+    return "SELECT rowid FROM customer_grams WHERE customer_grams MATCH ?", [phrase]
+
+
 def fts_phrase(word: Word) -> str | None:
     """An FTS5 phrase matching the word as a prefix ("refu" finds "refund")."""
     if not has_letters(word):
@@ -101,8 +116,11 @@ def _filter(
         case Field.TAG:
             return f"t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN ({marks}))", values
         case Field.CUSTOMER:
-            lowered = [v.lower() for v in values]
-            return f"t.customer_id IN (SELECT id FROM customers WHERE email IN ({marks}))", lowered
+            # The customers first, each term from an index, then their tickets by the
+            # customer index: never a look at every ticket's customer.
+            parts = [customers_meant(term) for term in values]
+            union = " UNION ".join(sql for sql, _ in parts)
+            return f"t.customer_id IN ({union})", [p for _, params in parts for p in params]
         case Field.BREACHING:
             # Only a ticket waiting on the team has a deadline (rules.progress): one
             # pending or on hold has none, so it never breaches and sorts last.
@@ -111,6 +129,10 @@ def _filter(
                 for v in values
             ]
             return "(" + " OR ".join(clauses) + ")", [now_us] * len(values)
+        case Field.SNOOZED:
+            # Only a pending ticket has a snooze (rules.snooze_kept).
+            clauses = [f"t.snoozed_until IS {'NOT ' if v == 'yes' else ''}NULL" for v in values]
+            return "(" + " OR ".join(clauses) + ")", []
         case Field.ASSIGNEE:
             return _assignee(values, viewer_id)
     raise AssertionError(item.field)

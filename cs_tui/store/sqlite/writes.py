@@ -7,7 +7,7 @@ The store's own methods and the channels' intake both use them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -28,19 +28,30 @@ class MailParts:
     raw_sha256: str | None = None
     from_name: str | None = None
     from_email: str | None = None
-    """Who wrote it, when not the ticket's customer (someone on Cc)."""
+    """Who wrote it, when not the ticket's customer (someone on Cc), or the address the
+    customer wrote from, when not their primary one."""
 
 
-async def upsert_customer(db: aiosqlite.Connection, name: str, email: str, now: int) -> int:
-    """The customer with this address, created on first sight with the name given;
-    a customer with no name yet takes this one."""
-    found = await db.execute_fetchall(
-        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)"
-        " ON CONFLICT(email) DO UPDATE SET name = CASE WHEN customers.name = ''"
-        " THEN excluded.name ELSE customers.name END RETURNING id",
+async def upsert_customer(db: aiosqlite.Connection, name: str, email: str, now: int) -> tuple[int, str]:
+    """The customer with this address among theirs, created on first sight with the name
+    given (a customer with no name yet takes it); their id and primary address."""
+    found = list(
+        await db.execute_fetchall(
+            "SELECT c.id, c.name, c.email FROM customer_identities i JOIN customers c ON c.id = i.customer_id"
+            " WHERE i.value = ? AND i.kind = 'email'",
+            (email,),
+        )
+    )
+    if found:
+        customer_id, known_name, primary = found[0]
+        if not known_name and name:
+            await db.execute("UPDATE customers SET name = ? WHERE id = ?", (name, customer_id))
+        return int(customer_id), str(primary)
+    created = await db.execute_fetchall(
+        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?) RETURNING id",
         (name or email.split("@")[0], email, now),
     )
-    return int(next(iter(found))[0])
+    return int(next(iter(created))[0]), email
 
 
 async def insert_ticket(
@@ -57,7 +68,11 @@ async def insert_ticket(
     parts: MailParts = MailParts(),
 ) -> tuple[int, int]:
     """Opens a ticket with the customer's first message; (ticket id, message id)."""
-    customer_id = await upsert_customer(db, new.customer_name, new.customer_email, to_micros(now))
+    customer_id, primary = await upsert_customer(db, new.customer_name, new.customer_email, to_micros(now))
+    if new.customer_email != primary and parts.from_email is None:
+        # One of the customer's other addresses: the message says which, and the
+        # replies on the ticket go to it (see channels.REPLY_ADDRESS).
+        parts = replace(parts, from_email=new.customer_email)
     state = progress(
         sla, status=Status.NEW, priority=new.priority, created_at=now, first_response_at=None, solved_at=None
     )
@@ -116,7 +131,7 @@ async def append_message(
         iter(
             await db.execute_fetchall(
                 "SELECT status, priority, created_at, first_response_at, solved_at, channel_name,"
-                " sla_paused_us, sla_paused_since FROM tickets WHERE id = ?",
+                " sla_paused_us, sla_paused_since, snoozed_until FROM tickets WHERE id = ?",
                 (ticket_id,),
             )
         ),
@@ -124,7 +139,8 @@ async def append_message(
     )
     if row is None:
         raise NotFound(f"there is no ticket #{ticket_id}")
-    status, priority, created_at, first_response_at, solved_at, channel_name, paused_us, paused_since = row
+    status, priority, created_at, first_response_at, solved_at, channel_name, *clock = row
+    paused_us, paused_since, snoozed_until = clock
     before = Progress(
         Status(status),
         Priority(priority),
@@ -134,6 +150,7 @@ async def append_message(
         None,
         span(paused_us),
         time(paused_since),
+        time(snoozed_until),
     )
     after = after_message(sla, before, new, now)
     cursor = await db.execute(
@@ -157,7 +174,7 @@ async def append_message(
     await db.execute(
         "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
         " frt_us = ? - created_at, solved_at = ?, sla_due_at = ?, sla_paused_us = ?, sla_paused_since = ?,"
-        " message_count = message_count + 1, version = version + 1 WHERE id = ?",
+        " snoozed_until = ?, message_count = message_count + 1, version = version + 1 WHERE id = ?",
         (
             after.status.value,
             int(after.status.is_active),
@@ -168,6 +185,7 @@ async def append_message(
             micros(after.sla_due_at),
             span_micros(after.sla_paused_for),
             micros(after.sla_paused_since),
+            micros(after.snoozed_until),
             ticket_id,
         ),
     )
