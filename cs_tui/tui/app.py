@@ -24,12 +24,14 @@ from cs_tui.config import Config, remember_theme
 from cs_tui.domain.models import Agent, EventKind
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
+from cs_tui.snoozing import keep_waking, wakes_here
 from cs_tui.store.base import ChannelStore, Store, StoreError, StoreUnwritable, TokenRefused, channel_store
 from cs_tui.tui.kept import KeptTexts
 from cs_tui.tui.keymap import binding_ids, unknown_ids
 from cs_tui.tui.notices import NewTicketSignals
 from cs_tui.tui.screens.canned import CannedEditorScreen
 from cs_tui.tui.screens.copy import CopyScreen
+from cs_tui.tui.screens.customer import CustomerScreen
 from cs_tui.tui.screens.help import HelpScreen
 from cs_tui.tui.screens.main import MainScreen
 from cs_tui.tui.services import Services, StoreChanged
@@ -165,6 +167,12 @@ class HelpdeskApp(App[None]):
             )
         if self.live:
             self._follow_events()
+            if wakes_here(self.services.store):  # over a team server, the server wakes them
+                self.run_worker(
+                    keep_waking(self.services.store, clock=self.services.clock),
+                    group="wake",
+                    exit_on_error=False,
+                )
         channels = channel_store(self.services.store)
         if channels is not None:  # over a team server, the server runs the channels
             self._run_channels(channels)
@@ -217,12 +225,12 @@ class HelpdeskApp(App[None]):
             created = ids if event.kind.opens_ticket else set()
             if created:
                 self.new_tickets.created(created)
-            if isinstance(self.screen, MainScreen):
-                self.screen.post_message(StoreChanged({event.kind}, ids, created))
-            else:
-                main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
-                if main is not None:
-                    main.post_message(StoreChanged({event.kind}, ids, created))
+            if event.kind is EventKind.TICKET_WOKE and event.ticket_id is not None:
+                self.new_tickets.woke(event.ticket_id)
+            # The main screen, under any dialog, and a customer's record on top of it.
+            for screen in self.screen_stack:
+                if isinstance(screen, MainScreen | CustomerScreen):
+                    screen.post_message(StoreChanged({event.kind}, ids, created))
 
     # Channels (mail in and replies out) on an embedded store
 
@@ -334,6 +342,7 @@ class HelpdeskApp(App[None]):
             ("Everywhere", [*MainScreen.BINDINGS, *self.BINDINGS]),
             ("In the thread", THREAD_MOVES),
             ("Copy (after y)", CopyScreen.BINDINGS),
+            ("Customer record (C)", CustomerScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(sections, self.services.config.keymap))
 

@@ -87,6 +87,8 @@ def action_for(line: str, known: Sequence[Command]) -> tuple[str | None, str]:
         return f"search_for({rest!r})", ""
     if verb in ("tag", "tags") and rest:
         return f"tags({rest!r})", ""
+    if verb == "snooze" and rest:
+        return f"snooze({rest!r})", ""
     if verb == "assign" and rest and not any(c.words == text for c in known):
         return f"assign({rest!r})", ""
     exact = next((c for c in known if c.words == text.lower()), None)

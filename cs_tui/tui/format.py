@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cs_tui.domain.models import Activity, CannedActions, Channel, Priority, Status, Ticket
 from cs_tui.domain.text import sanitize_line
@@ -13,6 +13,9 @@ PRIORITY_MARK = {Priority.URGENT: "!!", Priority.HIGH: "! ", Priority.NORMAL: " 
 
 PRESENCE_MARK = {Activity.VIEWING: "◉", Activity.REPLYING: "✎"}
 """Another agent on the ticket: looking at it, or writing to its customer."""
+
+SNOOZED_MARK = "↻"
+"""Before the time a snoozed ticket comes back, in the queue's SLA column."""
 
 SOON = 3600.0
 """Seconds before an SLA deadline from which the queue warns."""
@@ -27,8 +30,11 @@ def age(ticket: Ticket, now: datetime) -> str:
 
 
 def sla_left(ticket: Ticket, now: datetime) -> str:
-    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); "paused"
-    while the ticket waits on the customer; blank when none (solved, closed)."""
+    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); for a snoozed
+    ticket, the time until it comes back ("↻3h05m"); "paused" while the ticket waits
+    on the customer; blank when none (solved, closed)."""
+    if ticket.snoozed_until is not None:
+        return f"{SNOOZED_MARK}{duration(max(ticket.snoozed_until - now, timedelta()))}"
     if ticket.sla_paused:
         return "paused"
     if ticket.sla_due_at is None:

@@ -1,8 +1,8 @@
-"""New tickets in the agent's views, told beyond the screen: a desktop notification
-(OSC 9 or OSC 777, as the config asks) and their count in the terminal's title,
-"(3) cs-tui", until the agent is back at cs-tui: a key pressed, a click, or the
-terminal saying its window has the focus again. (The notice on the screen and the
-bell are the main screen's.)"""
+"""New tickets in the agent's views, told once for a burst: a notice on the screen,
+the bell (when the config asks), a desktop notification (OSC 9 or OSC 777, as the
+config asks) and their count in the terminal's title, "(3) cs-tui", until the agent
+is back at cs-tui: a key pressed, a click, or the terminal saying its window has the
+focus again."""
 
 from __future__ import annotations
 
@@ -62,6 +62,14 @@ async def tickets_in_views(
     return hits
 
 
+def notice_text(hits: Sequence[tuple[Ticket, Sequence[str]]]) -> str:
+    """The notice on the screen: the ticket and the views it is in, or how many."""
+    if len(hits) == 1:
+        ticket, names = hits[0]
+        return f"#{ticket.id} {in_a_notice(ticket.subject)}\nin {', '.join(names)}"
+    return f"{len(hits)} new tickets in your views"
+
+
 def notification_text(hits: Sequence[tuple[Ticket, Sequence[str]]]) -> tuple[str, str]:
     """A desktop notification's title and body for new tickets in the agent's views
     (raw: terminal.desktop_notification cleans and cuts them)."""
@@ -74,8 +82,9 @@ def notification_text(hits: Sequence[tuple[Ticket, Sequence[str]]]) -> tuple[str
 
 
 class NewTicketSignals:
-    """The desktop notification and the title's count of new tickets in the agent's
-    views. The title is changed only while there is a count, and given back after."""
+    """The notice, the bell, the desktop notification and the title's count of new
+    tickets in the agent's views. The title is changed only while there is a count,
+    and given back after."""
 
     def __init__(self, app: App[Any], services: Services) -> None:
         self.app = app
@@ -87,15 +96,8 @@ class NewTicketSignals:
         self._title_kept = False
         """The terminal's own title is kept on its title stack: cs-tui's count shows."""
 
-    @property
-    def wanted(self) -> bool:
-        config = self.services.config
-        return config.title_count or config.desktop_notifications != "off"
-
     def created(self, ticket_ids: Iterable[int]) -> None:
         """Tickets were just created (by anyone): those in the agent's views are told."""
-        if not self.wanted:  # nothing to tell: not a read of the store
-            return
         self._gathered.update(ticket_ids)
         if self._gathered and self._timer is None:
             self._timer = self.app.set_timer(GATHER_S, self._look)
@@ -115,10 +117,33 @@ class NewTicketSignals:
         )
         if not hits:
             return
+        self.app.notify(notice_text(hits), title="New ticket" if len(hits) == 1 else "New tickets")
+        if services.config.bell:
+            self.app.bell()
         title, body = notification_text(hits)
         write_to_terminal(self.app, desktop_notification(services.config.desktop_notifications, title, body))
         self.unseen.update(ticket.id for ticket, _ in hits)
         self._show_count()
+
+    def woke(self, ticket_id: int) -> None:
+        """A snoozed ticket's time came: its assignee is told, here and on the desktop."""
+        self.app.run_worker(self._tell_woken(ticket_id), group="new-tickets", exit_on_error=False)
+
+    async def _tell_woken(self, ticket_id: int) -> None:
+        services = self.services
+        try:
+            ticket = await services.store.get_ticket(ticket_id)
+        except StoreError:  # gone meanwhile, or the store is away
+            return
+        if ticket.assignee is None or ticket.assignee.id != services.agent.id:
+            return
+        body = f"#{ticket.id} {in_a_notice(ticket.subject)}\nis open again: its snooze ended"
+        self.app.notify(body, title="Back from snooze", severity="warning")
+        if services.config.bell:
+            self.app.bell()
+        write_to_terminal(
+            self.app, desktop_notification(services.config.desktop_notifications, "Back from snooze", body)
+        )
 
     def seen(self) -> None:
         """The agent is at cs-tui: the count goes from the title."""

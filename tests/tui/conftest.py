@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -84,9 +85,11 @@ async def agent(store: Store) -> Agent:
 
 @pytest.fixture
 def make_app(store: Store, agent: Agent, tmp_path: Path) -> AppFactory:
-    def make(config: Config | None = None, *, live: bool = True) -> HelpdeskApp:
+    def make(
+        config: Config | None = None, *, live: bool = True, now: Callable[[], datetime] = clock
+    ) -> HelpdeskApp:
         # Sends go out at once unless a test is about the undo window.
         config = config or Config(undo_seconds=0, path=tmp_path / "config" / "config.toml")
-        return HelpdeskApp(store, agent, config, clock=clock, live=live, kept=KeptTexts(tmp_path / "kept"))
+        return HelpdeskApp(store, agent, config, clock=now, live=live, kept=KeptTexts(tmp_path / "kept"))
 
     return make

@@ -123,7 +123,7 @@ async def until(
     assert await wait_until(pilot, condition, seconds), "what the test waited for did not happen"
 
 
-WAITING_ON_THE_AGENT = frozenset({"events", "channels", "pick", "bulk", "send"})
+WAITING_ON_THE_AGENT = frozenset({"events", "channels", "wake", "pick", "bulk", "send"})
 """Workers that may go on until the agent does something (a picker or a question
 open, an undo window running) or, for the live event feed and the channels (mail in
 and out), as long as the app runs."""

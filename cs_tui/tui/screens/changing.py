@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on, work
@@ -14,11 +15,14 @@ from textual.screen import Screen
 
 from cs_tui.domain.agents import agents_named
 from cs_tui.domain.models import CannedResponse, NewMessage, Priority, Status, Ticket, TicketChanges
+from cs_tui.domain.rules import RuleBroken
+from cs_tui.domain.snooze import parse_until, until_words
 from cs_tui.domain.templates import context_for, render
 from cs_tui.store.base import Conflict, Queued, StoreError
 from cs_tui.store.outbox import Delivery, OutboxStore
 from cs_tui.tui.format import describe_actions, in_a_notice, plural, sentence, status_label
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen, TagsScreen, tag_words
+from cs_tui.tui.screens.snoozing import SnoozeScreen
 from cs_tui.tui.screens.team import NOBODY, TeamPicker
 from cs_tui.tui.services import HasServices, OutboxChanged
 from cs_tui.tui.widgets.key_hints import KeyHints
@@ -178,6 +182,36 @@ class ChangesTickets(HasServices, Screen[None]):
                 add, remove = picked
                 words = " ".join([*add, *(f"-{t}" for t in remove)])
                 self._apply_changes(targets, TicketChanges(add_tags=add, remove_tags=remove), f"tags {words}")
+
+    @work(group="pick", exit_on_error=False)
+    async def action_snooze(self, given: str = "") -> None:
+        """Pending until a time, then open again: the time given (`:snooze besok 14:00`;
+        `:snooze off` ends a snooze, back open), or one picked or typed."""
+        targets = self._targets()
+        if not targets:
+            return
+        now = self.services.clock()
+        if given.strip().lower() in ("off", "stop", "end"):
+            snoozed = [t for t in targets if t.snoozed_until is not None]
+            if not snoozed:
+                self.notify("Not snoozed: nothing to end.", severity="warning")
+                return
+            self._apply_changes(snoozed, TicketChanges(status=Status.OPEN), "snooze ended, open")
+            return
+        until: datetime | None
+        if given:
+            try:
+                until = parse_until(given, now=now)
+            except RuleBroken as problem:
+                self.notify(f"{problem}.", severity="warning", title="Not snoozed")
+                return
+        else:
+            until = await self.app.push_screen_wait(
+                SnoozeScreen(self._title("Snooze", targets), self.services.clock)
+            )
+        if until is not None:
+            words = until_words(until, now=now)
+            self._apply_changes(targets, TicketChanges(snoozed_until=until), f"snoozed until {words}")
 
     @work(group="bulk", exit_on_error=False)
     async def _canned_to_each(self, targets: list[Ticket], canned: CannedResponse) -> None:

@@ -32,8 +32,10 @@ EXTRA = [
 ]
 
 
-def key_label(keys: str) -> str:
-    return ", ".join(k.replace("question_mark", "?").replace("slash", "/") for k in keys.split(","))
+BRACKETS = {"bracketright": "]", "bracketleft": "["}
+"""Keys Textual shows by their names."""
+WIDE = 170
+"""From this many columns the keys are shown in two columns."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -44,6 +46,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen > VerticalScroll {
         width: 80; max-width: 95%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
     }
+    HelpScreen.-wide > VerticalScroll { width: 164; }
     """
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
@@ -57,17 +60,49 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap
 
     def compose(self) -> ComposeResult:
+        wide = self.app.size.width >= WIDE
+        self.set_class(wide, "-wide")
         with VerticalScroll():
-            yield Static(self._table())
+            yield Static(self._layout(columns=2 if wide else 1))
 
-    def _table(self) -> Table:
+    def _layout(self, columns: int) -> Table:
+        """The sections in `columns` columns of about as many rows each, in order, and
+        under them where keys are changed."""
+        rows = self._rows()
+        per_column = -(-sum(len(section) for section in rows) // columns)
+        tables: list[Table] = []
+        filled = 0
+        for section in rows:
+            # A new column when this section would go further past the column's share
+            # than the column now falls short of it.
+            over, short = filled + len(section) - per_column, per_column - filled
+            if len(tables) < columns and (not tables or (filled and over > short)):
+                tables.append(self._table())
+                filled = 0
+            for row in section:
+                tables[-1].add_row(*row)
+            filled += len(section)
+        layout = Table.grid(expand=True, padding=(0, 2))
+        for _ in tables:
+            layout.add_column(ratio=1)
+        layout.add_row(*tables)
+        layout.add_row(Text("Keys are changed in the config file's [keymap] table, by the id on the right."))
+        return layout
+
+    @staticmethod
+    def _table() -> Table:
         table = Table(box=None, show_header=False, expand=True, padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         table.add_column(style="dim", no_wrap=True)
+        return table
+
+    def _rows(self) -> list[list[tuple[Text | str, Text | str, str]]]:
+        """Each section's rows: its title, its keys, and a blank row after."""
         views = self._view_names()
+        sections: list[list[tuple[Text | str, Text | str, str]]] = []
         for title, bindings in self.sections:
-            table.add_row(Text(title, style="bold underline"), "", "")
+            rows: list[tuple[Text | str, Text | str, str]] = [(Text(title, style="bold underline"), "", "")]
             for binding in bindings:
                 if not isinstance(binding, Binding):
                     continue
@@ -78,17 +113,18 @@ class HelpScreen(ModalScreen[None]):
                         continue
                     description = f"view: {name}"
                 keys = self.keymap.get(binding.id or "", binding.key)
-                table.add_row(key_label(keys), Text(description), binding.id or "")
-            table.add_row("", "", "")
-        for title, rows in EXTRA:
-            table.add_row(Text(title, style="bold underline"), "", "")
-            for keys, what in rows:
-                table.add_row(keys, what, "")
-            table.add_row("", "", "")
-        table.add_row(
-            "", Text("Keys are changed in the config file's [keymap] table, by the id on the right."), ""
-        )
-        return table
+                shown = ", ".join(self._key(key.strip()) for key in keys.split(","))
+                rows.append((shown, Text(description), binding.id or ""))
+            sections.append([*rows, ("", "", "")])
+        for title, extra in EXTRA:
+            rows = [(Text(title, style="bold underline"), "", "")]
+            rows += [(keys, what, "") for keys, what in extra]
+            sections.append([*rows, ("", "", "")])
+        return sections
+
+    def _key(self, key: str) -> str:
+        """A key as the agent presses it ("]", not "bracketright")."""
+        return BRACKETS.get(key) or self.app.get_key_display(Binding(key, ""))
 
     def _view_names(self) -> dict[str, str]:
         """The config's views by their key ("3": "All open")."""

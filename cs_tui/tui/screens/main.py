@@ -20,7 +20,6 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.widgets._toast import ToastRack
 
-from cs_tui.domain.matching import ticket_matches
 from cs_tui.domain.metrics import last_days, today
 from cs_tui.domain.models import (
     Activity,
@@ -32,9 +31,10 @@ from cs_tui.domain.models import (
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import StoreError
 from cs_tui.tui.editor import edit_in_editor
-from cs_tui.tui.format import in_a_notice, status_label
+from cs_tui.tui.format import status_label
 from cs_tui.tui.screens.canned import CannedPicker
-from cs_tui.tui.screens.commanding import Commanding
+from cs_tui.tui.screens.customer import CustomerScreen
+from cs_tui.tui.screens.moves import MovesTickets
 from cs_tui.tui.screens.pickers import ChoiceScreen
 from cs_tui.tui.services import StoreChanged
 from cs_tui.tui.widgets.command_line import CommandLine
@@ -55,13 +55,14 @@ PRESENCE_EVERY = 3.0
 """Seconds between a session's renewals of where it is."""
 PRESENCE_TTL = timedelta(seconds=10)
 """A session not heard from for this long (its process died) is no longer shown."""
+REWRITE_THREADS = frozenset({EventKind.TICKET_MERGED, EventKind.TICKET_SPLIT})
+"""Events after which a conversation is shown again whole: messages came in between
+those shown, or went."""
 LIVE_DELAY = 0.15
 """Events within this many seconds are applied together."""
-MAX_MESSAGES_READ = 500
-"""A new ticket's messages read to tell which views it is in (imports may bring many)."""
 
 
-class MainScreen(Commanding):
+class MainScreen(MovesTickets):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
@@ -99,6 +100,10 @@ class MainScreen(Commanding):
         Binding("z", "zoom", "Zoom", show=False, id="zoom"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("C", "customer", "Customer", show=False, id="customer"),
+        Binding("b", "snooze", "Snooze", show=False, id="snooze"),
+        Binding("M", "merge", "Merge into", show=False, id="merge"),
+        Binding("S", "split", "Split off", show=False, id="split"),
     ]
 
     def __init__(self) -> None:
@@ -378,13 +383,11 @@ class MainScreen(Commanding):
             self.refresh_metrics()
         open_ticket = self.ticket_pane.ticket
         if open_ticket is not None and open_ticket.id in pending.ticket_ids:
-            self.ticket_pane.follow()
+            self.ticket_pane.follow(whole=bool(pending.kinds & REWRITE_THREADS))
         if EventKind.PRESENCE_CHANGED in pending.kinds:
             self.update_presence()
         if EventKind.CHANNEL_CHANGED in pending.kinds:
             self.query_one(MetricsSidebar).refresh_quarantine()
-        if pending.created:
-            self._announce(sorted(pending.created))
 
     # Presence
 
@@ -410,36 +413,6 @@ class MainScreen(Commanding):
         with contextlib.suppress(StoreError):  # else it times out
             await self.services.store.set_presence(self.session, self.services.agent.id, None)
 
-    @work(group="announce", exit_on_error=False)
-    async def _announce(self, ticket_ids: list[int]) -> None:
-        store, views = self.services.store, self.services.config.views
-        me, now = self.services.agent.id, self.services.clock()
-        hits = []
-        for ticket_id in ticket_ids[:20]:
-            try:
-                ticket = await store.get_ticket(ticket_id)
-                messages = await store.get_messages(ticket_id, limit=MAX_MESSAGES_READ)
-            except StoreError:
-                continue
-            bodies = [m.body for m in messages.messages]
-            names = [
-                view.name
-                for view in views
-                if ticket_matches(view.parsed, ticket, bodies=bodies, viewer_id=me, now=now)
-            ]
-            if names:
-                hits.append((ticket, names))
-        if not hits:
-            return
-        if len(hits) == 1:
-            ticket, names = hits[0]
-            message = f"#{ticket.id} {in_a_notice(ticket.subject)}\nin {', '.join(names)}"
-        else:
-            message = f"{len(hits)} new tickets in your views"
-        self.notify(message, title="New ticket" if len(hits) == 1 else "New tickets")
-        if self.services.config.bell:
-            self.app.bell()
-
     @work(exclusive=True, group="metrics", exit_on_error=False)
     async def refresh_metrics(self) -> None:
         if self.has_class("-no-sidebar"):
@@ -463,3 +436,15 @@ class MainScreen(Commanding):
         ticket = pane.ticket if in_thread else self._target()
         message = pane.conversation.marked_message if in_thread else None
         offer_copy(self.app, ticket, message, self.services.clock())
+
+    @work(group="pick", exit_on_error=False)
+    async def action_customer(self) -> None:
+        """The record of the customer of the ticket the agent sees; a ticket chosen
+        there opens here."""
+        target = self._target()
+        if target is None:
+            return
+        chosen = await self.app.push_screen_wait(CustomerScreen(target.customer.id))
+        if chosen is not None:
+            self.ticket_pane.open(chosen)
+            self._set_side(ticket=True)

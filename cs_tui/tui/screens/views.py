@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 
 from cs_tui.config import View
 from cs_tui.domain.models import TicketPage
-from cs_tui.domain.query import QueryError, Sort, parse
+from cs_tui.domain.query import Field, QueryError, Sort, parse
 from cs_tui.tui.format import in_a_notice
 from cs_tui.tui.screens.changing import ChangesTickets
 from cs_tui.tui.screens.pickers import ChoiceScreen
@@ -26,6 +26,9 @@ SORT_LABEL = {
     Sort.PRIORITY: "by priority",
 }
 """How each order reads in the queue's title and its picker."""
+CUSTOMER_TERMS_SAID = 3
+CUSTOMERS_NAMED = 3
+"""Under the search box, the customers named for each of the first `customer:` terms."""
 SEARCH_IN_TITLE = 24
 """Characters of the search the queue's title shows."""
 
@@ -119,7 +122,7 @@ class ViewsAndSearch(ChangesTickets):
             error.display = True
             return
         try:
-            parse(event.value)
+            query = parse(event.value)
         except QueryError as problem:
             # The line under the box has its padding: the caret stands under the character.
             marker = " " * problem.position + "^" * problem.length
@@ -127,8 +130,32 @@ class ViewsAndSearch(ChangesTickets):
             error.set_class(True, "-problem")
             error.display = True
             return
+        terms = [term for f in query.filters if f.field is Field.CUSTOMER for term in f.values]
         error.display = False
+        if terms:
+            self._say_customers(event.value, terms)
         self._search_timer = self.set_timer(0.12, lambda: self._search(event.value))
+
+    @work(exclusive=True, group="customers-meant", exit_on_error=False)
+    async def _say_customers(self, search: str, terms: list[str]) -> None:
+        """Under the search box, which customers each `customer:` term means: "customer:budi
+        means Budi Santoso <budi@example.com>, Budi Hartono <…> and 3 more"."""
+        said = []
+        for term in terms[:CUSTOMER_TERMS_SAID]:
+            page = await self.services.store.list_customers(term, limit=CUSTOMERS_NAMED)
+            names = [
+                f"{in_a_notice(summary.customer.name, 40)} <{in_a_notice(summary.customer.email, 60)}>"
+                for summary in page.customers
+            ]
+            more = page.total - len(names)
+            meant = ", ".join(names) + (f" and {more:,} more" if more > 0 else "") if names else "no customer"
+            said.append(f"customer:{in_a_notice(term, 40)} means {meant}")
+        if self.query_one("#search", Input).value != search:
+            return  # typed on meanwhile: the new search says its own
+        error = self.query_one("#search-error", Static)
+        error.update(Text("\n".join(said)))
+        error.set_class(False, "-problem")
+        error.display = True
 
     def _search(self, text: str) -> None:
         if text.strip() != self.search_text:
@@ -152,8 +179,10 @@ class ViewsAndSearch(ChangesTickets):
         if number is not None:
             self.clear_search()
             await self.run_action(f"open_number({number})")
-        elif not self.query_one("#search-error", Static).display:
-            self.queue.focus()
+        else:
+            said = self.query_one("#search-error", Static)
+            if not (said.display and said.has_class("-problem")):
+                self.queue.focus()
 
     def opens_a_ticket(self, search: str) -> int | None:
         raise NotImplementedError

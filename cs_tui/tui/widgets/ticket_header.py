@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from cs_tui.domain.models import Activity, Presence, Ticket
+from cs_tui.domain.snooze import until_words
 from cs_tui.domain.text import sanitize_line
 from cs_tui.tui.format import (
     PRESENCE_MARK,
@@ -38,6 +39,9 @@ DETAIL_ROWS = 2
 """... and for each line below it (status, customer, tags, who else is there)."""
 SHORT_CHARS = 1_000
 """Of a name, an address or a tag, more than any row shows: what is cut to a row."""
+CUSTOMER = "customer"
+CUSTOMER_KEY = "C"
+"""The main screen's binding that shows the customer's record, and its key."""
 SHOW_ALL = "conversation.show_all"
 SHOW_ALL_KEY = "f"
 """The Conversation's binding that shows a cut message or subject whole, and its key."""
@@ -114,7 +118,9 @@ class TicketHeader(Static):
         assignee = ticket.assignee.name[:SHORT_CHARS] if ticket.assignee else ""
         status.append(f"  {'assigned to ' + sanitize_line(assignee) if ticket.assignee else 'unassigned'}")
         left = sla_left(ticket, now)
-        if left:
+        if ticket.snoozed_until is not None:
+            status.append(f"  snoozed until {until_words(ticket.snoozed_until, now=now)}", style="bold")
+        elif left:
             state = sla_state(ticket, now)
             label = f"  SLA {left}" if state != "breached" else f"  SLA breached {left.lstrip('-')} ago"
             due = "ticket-header--breached" if state == "breached" else "ticket-header--due" if state else ""
@@ -125,6 +131,7 @@ class TicketHeader(Static):
         customer.append(f" <{sanitize_line(ticket.customer.email[:SHORT_CHARS])}>")
         if other_tickets is not None:
             customer.append(f"  {plural(other_tickets, 'other ticket')}", style="dim")
+        customer.append(f" · {bound_key(self, CUSTOMER, CUSTOMER_KEY)} their record", style="dim")
         details.append(customer)
         if ticket.cc:
             copied = Text("cc ", style="dim")

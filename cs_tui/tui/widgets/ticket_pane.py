@@ -175,21 +175,27 @@ class TicketPane(HasServices, Pane):
         if [(p.agent.id, p.activity) for p in mine] != [(p.agent.id, p.activity) for p in mine_before]:
             self._show_header()
 
-    def follow(self) -> None:
-        """Another process wrote to the open ticket: show its new state and messages."""
+    def follow(self, *, whole: bool = False) -> None:
+        """Another process wrote to the open ticket: show its new state and messages.
+        `whole`: its conversation changed within (a ticket merged into it, messages split
+        off): shown again from the newest, the composer left as it is."""
         if self.ticket is not None:
-            self._follow(self.ticket.id)
+            self._follow(self.ticket.id, whole)
 
     @work(exclusive=True, group="ticket-follow", exit_on_error=False)
-    async def _follow(self, ticket_id: int) -> None:
+    async def _follow(self, ticket_id: int, whole: bool) -> None:
         store = self.services.store
         ticket = await store.get_ticket(ticket_id)
         page = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
         if self.ticket is None or self.ticket.id != ticket_id:
             return
         self.ticket = ticket
+        if whole:
+            self.other_tickets = await store.customer_ticket_count(ticket.customer.id) - 1
+            self.conversation.show(page.messages, has_earlier=page.has_earlier)
         self._show_header()
-        self.conversation.append(page.messages)
+        if not whole:
+            self.conversation.append(page.messages)
         await self._mark_read(ticket_id)
 
     async def _mark_read(self, ticket_id: int) -> None:
