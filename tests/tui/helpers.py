@@ -156,3 +156,11 @@ async def open_first(pilot: Pilot[Any], view: str = "3") -> int:
     await settled(pilot)
     assert main_screen(pilot.app).ticket_pane.ticket is not None
     return int(ticket.id)
+
+
+async def open_by_number(pilot: Pilot[Any], ticket_id: int) -> None:
+    """Open a ticket as the agent does by its number: `/`, `#1885`, enter."""
+    await pilot.press("slash", *f"#{ticket_id}", "enter")
+    pane = main_screen(pilot.app).ticket_pane
+    await until(pilot, lambda: pane.ticket is not None and pane.ticket.id == ticket_id)
+    await settled(pilot)

@@ -15,7 +15,7 @@ from cs_tui.store import Store
 from cs_tui.tui.screens.customer import CustomerScreen
 from cs_tui.tui.widgets.queue import QueueTable
 
-from .helpers import AppFactory, main_screen, notices, screen_text, settled, shown, until
+from .helpers import AppFactory, main_screen, notices, open_by_number, screen_text, settled, shown, until
 
 
 async def customer_with_tickets(store: Store) -> tuple[int, list[int]]:
@@ -26,12 +26,13 @@ async def customer_with_tickets(store: Store) -> tuple[int, list[int]]:
     return customer_id, [t.id for t in page.tickets if t.customer.id == customer_id]
 
 
-async def open_ticket(pilot: Pilot[None], ticket_id: int) -> None:
-    """As the agent does: its number in the search, and enter."""
-    await pilot.press("slash", *f"#{ticket_id}", "enter")
-    pane = main_screen(pilot.app).ticket_pane
-    await until(pilot, lambda: pane.ticket is not None and pane.ticket.id == ticket_id)
-    await settled(pilot)
+async def customer_record(pilot: Pilot[None]) -> CustomerScreen:
+    """`C`, and the record once it has loaded."""
+    app = pilot.app
+    await pilot.press("C")
+    await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
+    assert isinstance(app.screen, CustomerScreen)
+    return app.screen
 
 
 async def test_c_shows_the_customer_and_opens_another_ticket_of_theirs(
@@ -42,9 +43,8 @@ async def test_c_shows_the_customer_and_opens_another_ticket_of_theirs(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket_ids[0])
-        await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
+        await open_by_number(pilot, ticket_ids[0])
+        await customer_record(pilot)
         await settled(pilot)
         text = screen_text(app)
         assert record.name in text
@@ -76,10 +76,7 @@ async def test_from_the_queue_c_is_for_the_highlighted_ticket_s_customer(
         await settled(pilot)
         await pilot.press("escape")
         queue.cursor_row = queue.rows.index(other)  # ... another highlighted
-        await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
-        screen = app.screen
-        assert isinstance(screen, CustomerScreen)
+        screen = await customer_record(pilot)
         record = screen.record
         assert record is not None
         assert record.id == other.customer.id
@@ -94,9 +91,8 @@ async def test_notes_are_saved_and_a_colleague_s_newer_notes_are_never_written_o
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket_ids[0])
-        await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
+        await open_by_number(pilot, ticket_ids[0])
+        await customer_record(pilot)
         assert "No notes yet" in screen_text(app)
         await pilot.press("e", *"Suka dihubungi lewat WhatsApp.", "ctrl+s")
         await until(pilot, lambda: "Notes saved." in " ".join(notices(app)))
@@ -134,9 +130,8 @@ async def test_hostile_notes_and_tags_show_as_written(make_app: AppFactory, stor
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket_ids[0])
-        await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
+        await open_by_number(pilot, ticket_ids[0])
+        await customer_record(pilot)
         await settled(pilot)
         text = screen_text(app)
         assert "[bold red]x[/] [@click=app.quit]klik[/]" in text
@@ -150,9 +145,8 @@ async def test_addresses_are_added_and_a_wrong_one_is_said_in_the_dialog(
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket_ids[0])
-        await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
+        await open_by_number(pilot, ticket_ids[0])
+        await customer_record(pilot)
         await pilot.press("i", *"bukan alamat", "enter")
         await until(pilot, lambda: "is not an email address or a phone number" in screen_text(app))
         await pilot.press(*["backspace"] * 20, *"whatsapp:+62 812-3456-7890", "enter")
@@ -169,9 +163,8 @@ async def test_a_colleague_s_change_shows_at_once(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket_ids[0])
-        await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.record is not None)
+        await open_by_number(pilot, ticket_ids[0])
+        await customer_record(pilot)
         seen = await other_store.get_customer_record(customer_id)
         await other_store.update_customer(
             customer_id, CustomerChanges(add_tags=("reseller",)), expected_version=seen.version, actor_id=None

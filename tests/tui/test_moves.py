@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import uuid
 
-from textual.pilot import Pilot
-
 from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status, Ticket
 from cs_tui.store import Store
 from cs_tui.tui.screens.moving import MergeScreen, SplitScreen
 from cs_tui.tui.screens.pickers import AskScreen
 
-from .helpers import AppFactory, main_screen, notices, screen_text, settled, until
+from .helpers import AppFactory, main_screen, notices, open_by_number, screen_text, settled, until
 
 
 async def two_tickets_of_budi(store: Store) -> tuple[Ticket, Ticket]:
@@ -30,13 +28,6 @@ async def two_tickets_of_budi(store: Store) -> tuple[Ticket, Ticket]:
     return older, newer
 
 
-async def open_ticket(pilot: Pilot[None], ticket_id: int) -> None:
-    await pilot.press("slash", *f"#{ticket_id}", "enter")
-    pane = main_screen(pilot.app).ticket_pane
-    await until(pilot, lambda: pane.ticket is not None and pane.ticket.id == ticket_id)
-    await settled(pilot)
-
-
 async def test_m_merges_into_the_customer_s_other_ticket_after_asking(
     make_app: AppFactory, store: Store
 ) -> None:
@@ -44,7 +35,7 @@ async def test_m_merges_into_the_customer_s_other_ticket_after_asking(
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, newer.id)
+        await open_by_number(pilot, newer.id)
         await pilot.press("M")
         await until(pilot, lambda: isinstance(app.screen, MergeScreen))
         assert f"#{older.id} Paket belum sampai (Budi Santoso, new)" in screen_text(app)
@@ -70,7 +61,7 @@ async def test_what_the_rules_refuse_is_said_before_anything_is_asked(
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, newer.id)
+        await open_by_number(pilot, newer.id)
         await pilot.press("M", *str(newer.id), "enter")
         await until(pilot, lambda: "cannot be merged into itself" in " ".join(notices(app)))
         assert not isinstance(app.screen, AskScreen)
@@ -82,7 +73,7 @@ async def test_a_merge_said_no_to_changes_nothing(make_app: AppFactory, store: S
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, newer.id)
+        await open_by_number(pilot, newer.id)
         await pilot.press("M", *str(older.id), "enter")
         await until(pilot, lambda: isinstance(app.screen, AskScreen))
         await pilot.press("escape")
@@ -104,7 +95,7 @@ async def test_s_splits_the_marked_message_off_into_a_new_ticket(make_app: AppFa
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, older.id)
+        await open_by_number(pilot, older.id)
         await pilot.press("S")  # the newest message is marked
         await until(pilot, lambda: isinstance(app.screen, SplitScreen))
         await pilot.press("ctrl+u", *"Tukar ukuran sepatu", "enter")
@@ -128,7 +119,7 @@ async def test_an_agent_s_reply_is_not_offered_to_split_off(
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, older.id)
+        await open_by_number(pilot, older.id)
         await pilot.press("S")  # the newest, an agent's reply, is marked
         await until(pilot, lambda: "is an agent's" in " ".join(notices(app)))
         assert not isinstance(app.screen, SplitScreen)
@@ -141,7 +132,7 @@ async def test_a_merge_made_elsewhere_shows_in_the_open_thread(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, newer.id)
+        await open_by_number(pilot, newer.id)
         await other_store.merge_tickets(  # the older one's words come in above those shown
             older.id,
             newer.id,

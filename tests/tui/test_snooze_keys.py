@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from textual.pilot import Pilot
-
 from cs_tui.domain.models import Agent, Status, Ticket, TicketChanges
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import Store
 from cs_tui.tui.screens.snoozing import SnoozeScreen
 
-from .helpers import AppFactory, main_screen, notices, screen_text, settled, shown, until
+from .helpers import AppFactory, main_screen, notices, open_by_number, screen_text, settled, shown, until
 
 NOW = utcnow().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=1)
 """Tomorrow 09:30 UTC: the store takes snoozes ahead of the real time, so these tests'
@@ -33,13 +31,6 @@ async def a_ticket_of(store: Store, agent: Agent) -> Ticket:
     )
 
 
-async def open_ticket(pilot: Pilot[None], ticket_id: int) -> None:
-    await pilot.press("slash", *f"#{ticket_id}", "enter")
-    pane = main_screen(pilot.app).ticket_pane
-    await until(pilot, lambda: pane.ticket is not None and pane.ticket.id == ticket_id)
-    await settled(pilot)
-
-
 async def test_b_and_a_digit_snooze_the_ticket_until_that_time(
     make_app: AppFactory, store: Store, agent: Agent
 ) -> None:
@@ -47,7 +38,7 @@ async def test_b_and_a_digit_snooze_the_ticket_until_that_time(
     app = make_app(now=clock)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket.id)
+        await open_by_number(pilot, ticket.id)
         await pilot.press("b")
         await until(pilot, lambda: isinstance(app.screen, SnoozeScreen))
         assert "In 4 hours · today 13:30" in screen_text(app)
@@ -67,7 +58,7 @@ async def test_a_time_typed_in_indonesian_is_said_back_and_a_wrong_one_says_what
     app = make_app(now=clock)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket.id)
+        await open_by_number(pilot, ticket.id)
         await pilot.press("b", *"kemarin")
         await until(pilot, lambda: "try" in screen_text(app) and "besok 14:00" in screen_text(app))
         await pilot.press("enter")  # refused: the dialog stays
@@ -95,7 +86,7 @@ async def test_snooze_off_on_the_command_line_brings_it_back_open(
     app = make_app(now=clock)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settled(pilot)
-        await open_ticket(pilot, ticket.id)
+        await open_by_number(pilot, ticket.id)
         header = shown(main_screen(app).ticket_pane.header)
         later = NOW + timedelta(days=2)
         assert f"snoozed until {later.strftime('%a')} {later.day} {later.strftime('%b')} 09:30" in header
