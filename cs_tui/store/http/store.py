@@ -22,7 +22,6 @@ from pydantic import TypeAdapter
 
 from cs_tui.domain import limits
 from cs_tui.domain.channels import AttachmentInfo
-from cs_tui.domain.customers import CustomerChanges, CustomerMerge, CustomerPage, CustomerRecord
 from cs_tui.domain.importing import Repeats
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
@@ -30,7 +29,6 @@ from cs_tui.domain.models import (
     Agent,
     CannedResponse,
     Csat,
-    Customer,
     Draft,
     Event,
     Message,
@@ -51,6 +49,7 @@ from cs_tui.domain.rules import RuleBroken, cleaned_record
 from cs_tui.domain.timeutil import to_iso
 from cs_tui.store.base import ImportProblem, ImportReport, NotFound, StoreUnavailable, Unauthorized
 from cs_tui.store.http.client import BACKOFF_S, HELPDESK, ON_BEHALF, Client, raise_for_problem
+from cs_tui.store.http.customers import CustomerCalls
 from cs_tui.store.http.merging import TicketMoves
 from cs_tui.store.http.snoozing import SnoozeWaking
 from cs_tui.store.http.sse import read_events
@@ -130,7 +129,7 @@ def batched(items: Iterable[T], size: int) -> Iterator[tuple[T, ...]]:
         yield batch
 
 
-class HttpStore(TicketMoves, SnoozeWaking):
+class HttpStore(TicketMoves, SnoozeWaking, CustomerCalls):
     """A store served by `cs-tui serve` at `url`, signed in with `token`."""
 
     def __init__(self, client: Client, agent: Agent, sla: SlaPolicy) -> None:
@@ -260,54 +259,6 @@ class HttpStore(TicketMoves, SnoozeWaking):
     async def rate_ticket(self, ticket_id: int, csat: Csat) -> Ticket:
         answer = await self._client.call("PUT", f"/tickets/{ticket_id}/rating", json=encode(csat))
         return decode(Ticket, answer.json())
-
-    async def customer_ticket_count(self, customer_id: int) -> int:
-        answer = await self._client.call("GET", f"/customers/{customer_id}/ticket-count")
-        return int(answer.json()["count"])
-
-    async def get_customer(self, customer_id: int) -> Customer:
-        return (await self.get_customer_record(customer_id)).customer
-
-    async def find_customer(self, email: str) -> Customer | None:
-        found: list[Customer] = await self._get("/customers", list[Customer], params={"email": email})
-        return found[0] if found else None
-
-    async def list_customers(
-        self, term: str = "", *, after: str | None = None, limit: int = 50
-    ) -> CustomerPage:
-        params: dict[str, Any] = {"q": term, "limit": limit}
-        if after is not None:
-            params["after"] = after
-        page: CustomerPage = await self._get("/customers", CustomerPage, params=params)
-        return page
-
-    async def get_customer_record(self, customer_id: int) -> CustomerRecord:
-        record: CustomerRecord = await self._get(f"/customers/{customer_id}", CustomerRecord)
-        return record
-
-    async def update_customer(
-        self, customer_id: int, changes: CustomerChanges, *, expected_version: int, actor_id: int | None
-    ) -> CustomerRecord:
-        body: dict[str, Any] = {"expected_version": expected_version}
-        for name in ("name", "notes"):
-            if (value := getattr(changes, name)) is not None:
-                body[name] = value
-        for name in ("add_tags", "remove_tags"):
-            if tags := getattr(changes, name):
-                body[name] = list(tags)
-        for name in ("add_identities", "remove_identities"):
-            if identities := getattr(changes, name):
-                body[name] = [{"kind": i.kind.value, "value": i.value} for i in identities]
-        answer = await self._client.call(
-            "PATCH", f"/customers/{customer_id}", json=body, headers=self._as(actor_id)
-        )
-        return decode(CustomerRecord, answer.json())
-
-    async def merge_customers(self, merged_id: int, into_id: int, *, actor_id: int | None) -> CustomerMerge:
-        answer = await self._client.call(
-            "POST", f"/customers/{merged_id}/merge", json={"into": into_id}, headers=self._as(actor_id)
-        )
-        return decode(CustomerMerge, answer.json())
 
     # Canned responses
 

@@ -23,12 +23,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
-from cs_tui.domain.models import Activity, Priority, Ticket, TicketPage
-from cs_tui.domain.text import sanitize_line
-from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, age, sla_left, sla_state, status_label
+from cs_tui.domain.models import Activity, Ticket, TicketPage
 from cs_tui.tui.services import SaysFailures
-from cs_tui.tui.widgets.queue_columns import UNSPACED, cell, layout_columns
 from cs_tui.tui.widgets.queue_marks import Marks
+from cs_tui.tui.widgets.queue_rows import ROW_LOOKS, draw_row
 
 PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
@@ -45,18 +43,6 @@ async def _no_unread(ids: list[int]) -> set[int]:
     return set()
 
 
-ROW_LOOKS = (
-    "queue--marked",
-    "queue--urgent",
-    "queue--high",
-    "queue--low",
-    "queue--breached",
-    "queue--soon",
-    "queue--unread",
-    "queue--muted",
-    "queue--presence",
-)
-"""The component classes a row is drawn with, besides the cursor's."""
 DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
 
@@ -428,76 +414,22 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         if row == self.cursor_row:
             look = "queue--cursor" if self.has_focus else "queue--cursor-blurred"
             on_top = self.get_component_rich_style(look)
-        key = (
-            ticket,
-            width,
-            self._now,
-            on_top,
-            ticket.id in self.marked,
-            ticket.id in self.unread,
-            self.others.get(ticket.id),
-        )
+        marked, unread = ticket.id in self.marked, ticket.id in self.unread
+        activity = self.others.get(ticket.id)
+        key = (ticket, width, self._now, on_top, marked, unread, activity)
         strip = self._drawn.get(key)
         if strip is None:
             if len(self._drawn) > DRAWN_ROWS:
                 self._drawn.clear()
-            strip = self._drawn[key] = self._render_ticket(ticket, width, base, on_top or Style())
+            strip = self._drawn[key] = draw_row(
+                ticket,
+                width,
+                self._now,
+                marked=marked,
+                unread=unread,
+                activity=activity,
+                base=base,
+                on_top=on_top or Style(),
+                look=self.get_component_rich_style,
+            )
         return strip
-
-    def _render_ticket(self, ticket: Ticket, width: int, base: Style, on_top: Style) -> Strip:
-        line = base
-        if ticket.id in self.marked:
-            line += self.get_component_rich_style("queue--marked")
-        # The cursor's colours (on_top) win over a cell's own, so the row reads as one bar.
-        now = self._now
-        segments: list[Segment] = []
-        for column in layout_columns(width):
-            text, extra = self._value(ticket, column.key, now)
-            if column.key not in UNSPACED:
-                segments.append(Segment(" ", line + on_top))
-            cell_style = line + self._foreground(extra) + on_top if extra else line + on_top
-            segments.append(Segment(cell(text, column), cell_style))
-        return Strip(segments).adjust_cell_length(width, line + on_top).simplify()
-
-    def _foreground(self, component: str) -> Style:
-        """A component's colour and weight without its background, which is the row's to give."""
-        full = self.get_component_rich_style(component)
-        return Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
-
-    def _value(self, ticket: Ticket, key: str, now: datetime) -> tuple[str, str]:
-        """The column's text and the component class that colours it."""
-        match key:
-            case "mark":
-                if ticket.id in self.marked:
-                    return "✓", "queue--unread"
-                return ("•", "queue--unread") if ticket.id in self.unread else (" ", "")
-            case "priority":
-                extra = {
-                    Priority.URGENT: "queue--urgent",
-                    Priority.HIGH: "queue--high",
-                    Priority.LOW: "queue--low",
-                }
-                return PRIORITY_MARK[ticket.priority], extra.get(ticket.priority, "")
-            case "who":
-                activity = self.others.get(ticket.id)
-                return (PRESENCE_MARK[activity], "queue--presence") if activity else (" ", "")
-            case "id":
-                return f"#{ticket.id}", "queue--muted"
-            case "subject":
-                return sanitize_line(ticket.subject), "queue--unread" if ticket.id in self.unread else ""
-            case "customer":
-                return sanitize_line(ticket.customer.name or ticket.customer.email), ""
-            case "status":
-                return status_label(ticket.status), ""
-            case "assignee":
-                return (ticket.assignee.name if ticket.assignee else "—"), "" if ticket.assignee else (
-                    "queue--muted"
-                )
-            case "age":
-                return age(ticket, now), "queue--muted"
-            case "sla":
-                state = sla_state(ticket, now)
-                return sla_left(ticket, now), {"breached": "queue--breached", "soon": "queue--soon"}.get(
-                    state, ""
-                )
-        raise AssertionError(key)

@@ -2,13 +2,12 @@
 
 Every change names the ticket version the agent saw; a stale one comes back as a
 Conflict and the agent is told what changed. A send first checks for messages
-that arrived while the agent typed.
+that arrived while the agent typed. (The sending itself is ticket_sending's.)
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
@@ -16,32 +15,22 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.worker import Worker
 
-from cs_tui.domain.models import (
-    AuthorKind,
-    CannedActions,
-    CannedResponse,
-    Draft,
-    DraftKind,
-    NewMessage,
-    Presence,
-    Ticket,
-    TicketChanges,
-)
+from cs_tui.domain.models import CannedResponse, Draft, DraftKind, Presence, Ticket, TicketChanges
 from cs_tui.domain.text import sanitize_line
-from cs_tui.store.base import Conflict, Queued, StoreError, StoreUnavailable, StoreUnwritable
+from cs_tui.store.base import Conflict, Queued, StoreUnavailable, StoreUnwritable
 from cs_tui.tui.changes import describe_changes
-from cs_tui.tui.format import describe_actions
 from cs_tui.tui.kept import shown_path
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.conversation import Conversation, TicketHeader, message_text
 from cs_tui.tui.widgets.pane import Pane
+from cs_tui.tui.widgets.ticket_sending import Sending
 
 MESSAGES_PER_PAGE = 50
 
 
-class TicketPane(HasServices, Pane):
+class TicketPane(Sending, HasServices, Pane):
     """Everything about the one ticket the agent has open."""
 
     DEFAULT_CSS = """
@@ -266,14 +255,6 @@ class TicketPane(HasServices, Pane):
     async def _record_use(self, canned_id: int) -> None:
         await self.services.store.record_canned_use(canned_id)
 
-    async def _do_on_send(self, ticket_id: int, actions: CannedActions) -> None:
-        """What the canned responses in a sent message do to its ticket, once it is sent."""
-        if actions.is_empty:
-            return
-        ticket = await self.services.store.get_ticket(ticket_id)
-        changes = actions.changes_for(ticket.tags)
-        self._change(ticket, changes, f"Set {describe_actions(replace(actions, add_tags=changes.add_tags))}")
-
     @on(Composer.DraftChanged)
     def _save_draft(self, event: Composer.DraftChanged) -> None:
         self._write_draft(event.ticket_id, event.kind, event.body)
@@ -310,100 +291,6 @@ class TicketPane(HasServices, Pane):
         if self.services.unwritable is not None:
             self.services.unwritable = None
             self.notify("The store takes what you write again.", title="Store")
-
-    def send(self) -> bool:
-        """Send what the composer holds (after its undo window); False when nothing
-        went (nothing written, a placeholder left unfilled)."""
-        composer = self.composer
-        if self.ticket is None or not composer.is_open or composer.sending:
-            return False
-        if not composer.text.strip():
-            self.notify("Nothing to send yet.", severity="warning")
-            return False
-        missing = composer.missing_placeholders()
-        if missing:
-            names = ", ".join("{{" + name + "}}" for name in dict.fromkeys(missing))
-            self.notify(f"Fill in {names} first; nothing was sent.", severity="error", title="Not sent")
-            return False
-        composer.flush()
-        self._send(self.ticket.id, composer.text, composer.kind, composer.client_id, composer.on_send)
-        return True
-
-    @work(group="send", exit_on_error=False)
-    async def _send(
-        self, ticket_id: int, body: str, kind: DraftKind, client_id: str, actions: CannedActions
-    ) -> None:
-        store, agent = self.services.store, self.services.agent
-        composer = self.composer
-        composer.sending = True
-        new = NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE)
-        try:
-            if not await self._nothing_changed_meanwhile(ticket_id):
-                composer.area.focus()
-                return
-            if not await self._store_takes(ticket_id, body, kind, actions):
-                return
-            if not await self._undo_window(ticket_id, body, kind, client_id, actions):
-                return
-            message = await store.add_message(ticket_id, new, actor_id=agent.id)
-        except Queued as queued:
-            self._waits(new, queued, actions)
-            return
-        except StoreError as error:
-            self._keep_unsent(ticket_id, body, kind, actions)
-            kept = ""
-            if isinstance(error, StoreUnwritable):
-                self.services.unwritable = str(error)
-                kept = f", and in {shown_path(self.services.kept.keep(ticket_id, kind, body))}"
-            self.notify(
-                f"{error}.\nYour text is kept{kept}: press ctrl+s to try again.",
-                severity="error",
-                title="Not sent",
-            )
-            return
-        finally:
-            composer.sending = False
-        await store.delete_draft(agent.id, ticket_id)
-        self.services.kept.forget(ticket_id)
-        if composer.ticket_id == ticket_id and composer.client_id == client_id:
-            composer.clear()
-            composer.close()
-        self.notify("Note added." if kind is DraftKind.NOTE else "Reply sent.", title=f"#{ticket_id}")
-        await self._do_on_send(ticket_id, actions)
-        if self.ticket is not None and self.ticket.id == ticket_id:
-            self.conversation.append((message,))
-            if not composer.is_open:
-                self.conversation.focus()
-            self.follow()
-
-    def _waits(self, new: NewMessage, queued: Queued, actions: CannedActions) -> None:
-        """The store is away: the message waits in its outbox, which sends it (once)
-        when the store is back, and survives a restart. The composer lets it go. What
-        its canned responses would do to the ticket is said, not done: the agent does
-        it once the ticket is there to see."""
-        composer = self.composer
-        if composer.ticket_id == queued.ticket_id and composer.client_id == new.client_id:
-            composer.clear()
-            composer.close()
-        undone = "" if actions.is_empty else f"\nNot done meanwhile: {describe_actions(actions)}."
-        self.notify(f"{queued}{undone}", severity="warning", title=f"#{queued.ticket_id} offline")
-
-    async def _store_takes(self, ticket_id: int, body: str, kind: DraftKind, actions: CannedActions) -> bool:
-        """True to go on: the store takes the text as a draft, which it stays until it is
-        sent. A store that cannot be written is said now, not when the undo window is
-        over, and the text stays in the composer."""
-        store, agent = self.services.store, self.services.agent
-        try:
-            await store.save_draft(Draft(agent.id, ticket_id, body, kind))
-        except StoreUnwritable as error:
-            self.services.unwritable = None  # said again, with where the text is
-            self._cannot_write(ticket_id, kind, body, error)
-            self._keep_unsent(ticket_id, body, kind, actions)
-            return False
-        except StoreError:  # away: the reply waits in the outbox instead
-            return True
-        self._could_write(ticket_id)
-        return True
 
     async def _nothing_changed_meanwhile(self, ticket_id: int) -> bool:
         """True to go on. If the customer or another agent wrote, or someone changed the
@@ -450,61 +337,6 @@ class TicketPane(HasServices, Pane):
         if self.ticket is not None and self.ticket.id == current.id:
             self.ticket = current
             self._show_header()
-
-    async def _undo_window(
-        self, ticket_id: int, body: str, kind: DraftKind, client_id: str, actions: CannedActions
-    ) -> bool:
-        """Hold the message for the configured seconds, during which `u` takes it back.
-        True to send it. It stays a saved draft until it is sent: a killed process
-        loses nothing, and the agent finds it unsent."""
-        seconds = self.services.config.undo_seconds
-        if seconds <= 0:
-            return True
-        decided: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self.pending[client_id] = decided
-        self.screen.refresh_bindings()  # "u Undo send" in the key hints
-        what = "Note" if kind is DraftKind.NOTE else "Reply"
-        if self.composer.ticket_id == ticket_id:
-            self.composer.close()
-            self.conversation.focus()
-        going = "is added" if kind is DraftKind.NOTE else "goes out"  # a note goes nowhere
-        self.notify(f"{what} {going} in {seconds:g} s. u: undo", title=f"#{ticket_id}", timeout=seconds)
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(decided), seconds)
-        except TimeoutError:
-            outcome = "send"
-        finally:
-            self.pending.pop(client_id, None)
-            self.screen.refresh_bindings()
-        if outcome == "undo":
-            self._keep_unsent(ticket_id, body, kind, actions)
-            self.notify(f"{what} not sent: it is back in the composer.", title=f"#{ticket_id}")
-            return False
-        return True
-
-    def _keep_unsent(self, ticket_id: int, body: str, kind: DraftKind, actions: CannedActions) -> None:
-        """Back in the composer, with what its canned responses do on sending, if the agent
-        is still on that ticket (else it waits as a draft)."""
-        if self.ticket is not None and self.ticket.id == ticket_id:
-            self._open_composer(kind, body)
-            self.composer.add_actions(actions)
-
-    def undo_send(self) -> bool:
-        """Take back the message waiting to go out (the latest one); False if none waits."""
-        waiting = [f for f in self.pending.values() if not f.done()]
-        if not waiting:
-            return False
-        waiting[-1].set_result("undo")
-        return True
-
-    async def send_waiting_now(self) -> None:
-        """Quitting: what waits in its undo window goes out now rather than never."""
-        for decided in self.pending.values():
-            if not decided.done():
-                decided.set_result("now")
-        for worker in [w for w in self.app.workers if w.node is self and w.group == "send"]:
-            if worker.is_running:
-                await worker.wait()
 
     # Changing the ticket
 
