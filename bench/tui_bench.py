@@ -42,6 +42,7 @@ from bench.tui_report import (
     print_report,
     save_json,
 )
+from cs_tui.config import DEFAULT_VIEWS
 from cs_tui.domain.query import parse
 from cs_tui.store import open_store
 
@@ -53,6 +54,8 @@ QUEUE_COUNT = re.compile(r"(\d[\d,]*)-(\d[\d,]*) of ([\d,]+)|0 of 0")
 TICKET_ID = re.compile(r"#(\d+)")
 SEARCHES = ("pesanan", "refund", "priority:urgent", "status:pending channel:whatsapp")
 """Typed one key at a time: a common word, a rarer one, and the field syntax."""
+SEARCHED_VIEW = "3"
+"""The view the session works in, All open: a search narrows it."""
 KEY_INTERVAL_S = 0.12
 """A quick typist's pace: long enough for the live search to run between keys."""
 QUIET_S = 0.05
@@ -179,7 +182,7 @@ def launches(
 def open_all_open_view(term: Terminal) -> None:
     term.wait_for(lambda t: shown_count(t) is not None, timeout=60)
     term.drain(QUIET_S * 4)
-    term.send("3")
+    term.send(SEARCHED_VIEW)
     term.wait_for_text("3 All open")
     term.drain(QUIET_S * 4)
 
@@ -260,7 +263,9 @@ def _count_of(term: Terminal) -> int | None:
     return int(found.group(3).replace(",", "")) if found.group(3) else 0
 
 
-def big_session(store: Path, env: dict[str, str], moves: int, opens: int, counts: dict[str, int]) -> Session:
+def big_session(
+    store: Path, env: dict[str, str], moves: int, opens: int, counts: dict[str, int], in_view: int
+) -> Session:
     session = Session()
     with running(cs_tui(store), env) as term:
         open_all_open_view(term)
@@ -270,7 +275,7 @@ def big_session(store: Path, env: dict[str, str], moves: int, opens: int, counts
         term.send("g")
         term.drain(QUIET_S * 4)
         measure_opens(term, session, opens, cursor_bg)
-        measure_searches(term, session, counts, TICKETS)
+        measure_searches(term, session, counts, in_view)
         session.rss_end = term.rss_bytes()
     return session
 
@@ -306,10 +311,14 @@ def same_keys_on_empty(store: Path, env: dict[str, str], moves: int, opens: int)
         return start, term.rss_bytes()
 
 
-async def expected_counts(store: Path) -> dict[str, int]:
+async def expected_counts(store: Path) -> tuple[dict[str, int], int]:
+    """What each search finds in the view it is typed in (All open), and what the view
+    holds (what an emptied search line shows)."""
+    view = next(view.query for view in DEFAULT_VIEWS if view.key == SEARCHED_VIEW)
     opened = await open_store(str(store))
     try:
-        return {query: await opened.count_tickets(parse(query)) for query in SEARCHES}
+        counts = {query: await opened.count_tickets(parse(f"{view} {query}")) for query in SEARCHES}
+        return counts, await opened.count_tickets(parse(view))
     finally:
         await opened.close()
 
@@ -330,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(folder)
         env = program_env(home)
         empty = home / "empty.db"
-        counts = asyncio.run(expected_counts(big))
+        counts, in_view = asyncio.run(expected_counts(big))
         byte_compile()
         found = launches(
             {
@@ -341,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             env,
             args.launches,
         )
-        session = big_session(big, env, args.moves, args.opens, counts)
+        session = big_session(big, env, args.moves, args.opens, counts, in_view)
         session.bare_open_ns = bare_opens(env, args.opens)
         empty_rss = same_keys_on_empty(empty, env, args.moves, args.opens)
     run = Run(demo, found, session, empty_rss, counts)

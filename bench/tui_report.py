@@ -143,7 +143,10 @@ def print_report(run: Run, found: list[Check], saved: Path) -> None:
         f" {max(run.session.bare_open_ns) / 1e6:9.2f} {bare.runs:>6}"
         f"   open / bare: {opening.median_ms / bare.median_ms:.2f}x"
     )
-    print("\nSearch results: last key to the count on screen (120 ms of typing pause included)")
+    print(
+        "\nSearch results, typed in view 3 (All open): last key to the count on screen"
+        " (120 ms of typing pause included)"
+    )
     for query, result_ms in run.session.results_ms.items():
         print(f"  {query:<34} {result_ms:9.1f} ms   {run.counts[query]:>9,} tickets")
     print("\nBytes to the terminal per cursor move")

@@ -189,10 +189,15 @@ class ViewsAndSearch(ChangesTickets):
 
     @on(QueueTable.Loaded)
     @on(QueueTable.MarksChanged)
+    @on(Input.Blurred, "#search")
     def _update_title(self) -> None:
         queue = self.queue
         name = self.view.name if self.view else "Search"
-        if self.search_text:
+        # While the agent types, the search box shows the search: the title takes it
+        # when they leave the box (a new title repaints the whole pane, at every key).
+        search = self.query_one("#search", Input)
+        searching = search.has_focus and search.display
+        if self.search_text and not searching:
             name = f"{name} · {in_a_notice(self.search_text, SEARCH_IN_TITLE)}"
         first, last = queue.visible_range()
         total = f"{queue.total:,}"
