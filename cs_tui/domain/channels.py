@@ -74,7 +74,9 @@ class Inbound:
 
     external_id: str | None
     raw_sha256: str
-    sender_email: str
+    sender: str
+    """Who to answer: an email address, or another kind of address as a customer's
+    record writes it (domain.customers.Identity.format: `whatsapp:6281234567890`)."""
     sender_name: str
     subject: str
     body: str
@@ -92,6 +94,11 @@ class Inbound:
     """For a bounce: the external id of our message that did not arrive."""
     bounce_reason: str = ""
     bounce_permanent: bool = True
+    conversation: str | None = None
+    """The conversation a channel keeps with the sender (a website chat, a WhatsApp
+    number on one of the shop's numbers), which has no Message-IDs: the message joins
+    the conversation's latest ticket, as a mail joins the ticket it answers
+    (domain.threads)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +159,9 @@ class Outgoing:
     acknowledgement: bool = False
     """An automatic answer to a new ticket, not an agent's reply: it goes out marked
     as automatic, to the customer alone."""
+    conversation: str | None = None
+    """The ticket's conversation on its channel (Inbound.conversation): for a chat or
+    a Meta channel, whom the reply goes to."""
 
 
 ACKNOWLEDGEMENTS_PER_DAY = 3

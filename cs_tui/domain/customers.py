@@ -23,6 +23,8 @@ class IdentityKind(enum.StrEnum):
     WHATSAPP = "whatsapp"
     MESSENGER = "messenger"
     INSTAGRAM = "instagram"
+    CHAT = "chat"
+    """A website visitor who left no address: their chat session's visitor id."""
 
 
 @dataclass(frozen=True, slots=True)

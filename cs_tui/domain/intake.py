@@ -9,7 +9,9 @@ from dataclasses import replace
 
 from cs_tui.domain import limits
 from cs_tui.domain.channels import ACKNOWLEDGEMENTS_PER_DAY, Inbound
+from cs_tui.domain.customers import Identity, IdentityKind, checked_identity
 from cs_tui.domain.models import is_email_address
+from cs_tui.domain.rules import RuleBroken
 from cs_tui.domain.text import sanitize, sanitize_line
 
 MAX_CC = 20
@@ -24,9 +26,7 @@ def checked_inbound(inbound: Inbound) -> Inbound:
     cut at the store's limit (saying so), Cc only real addresses other than the
     sender's. Raises ValueError when there is no address to answer, the one thing
     a message cannot be taken in without."""
-    sender = sanitize_line(inbound.sender_email).lower()
-    if not is_email_address(sender) or len(sender) > limits.EMAIL_CHARS:
-        raise ValueError(f"it has no sender address that can be answered (From: {sender[:80]!r})")
+    sender = answerable(inbound.sender)
     subject = sanitize_line(inbound.subject)[: limits.SUBJECT_CHARS] or NO_SUBJECT
     body = _cut(sanitize(inbound.body).strip("\n"))
     cc = tuple(
@@ -36,7 +36,8 @@ def checked_inbound(inbound: Inbound) -> Inbound:
     )[:MAX_CC]
     return replace(
         inbound,
-        sender_email=sender,
+        sender=sender,
+        conversation=sanitize_line(inbound.conversation or "") or None,
         sender_name=sanitize_line(inbound.sender_name)[: limits.NAME_CHARS],
         subject=subject,
         body=body or NO_TEXT,
@@ -44,6 +45,20 @@ def checked_inbound(inbound: Inbound) -> Inbound:
         cc=cc,
         bounce_reason=sanitize_line(inbound.bounce_reason),
     )
+
+
+def answerable(address: str) -> str:
+    """A sender's address as the store keeps it: an email in lower case, or another
+    kind as `kind:value` (domain.customers.checked_identity). ValueError when there is
+    none a reply could go to."""
+    text = sanitize_line(address)
+    kind, colon, value = text.partition(":")
+    try:
+        if colon and kind.lower() in set(IdentityKind) and kind.lower() != IdentityKind.EMAIL:
+            return checked_identity(Identity(IdentityKind(kind.lower()), value)).format()
+        return checked_identity(Identity(IdentityKind.EMAIL, text)).format()
+    except RuleBroken:
+        raise ValueError(f"it has no sender address that can be answered (From: {text[:80]!r})") from None
 
 
 def _cut(text: str) -> str:
@@ -63,5 +78,5 @@ def merged_cc(ticket_cc: tuple[str, ...], customer_email: str, inbound: Inbound)
     """A ticket's Cc after a mail on it: what it had, the mail's Cc, and its sender when
     that is not the customer (someone on Cc answering): everyone in the conversation
     gets the replies, the customer in To, never in Cc."""
-    joined = [*ticket_cc, *inbound.cc, inbound.sender_email]
+    joined = [*ticket_cc, *inbound.cc, inbound.sender]
     return tuple(address for address in dict.fromkeys(joined) if address != customer_email)[:MAX_CC]

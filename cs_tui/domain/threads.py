@@ -5,10 +5,12 @@ for every mailbox and every store.
    (the mails received on it and the replies sent from it). A match by References
    alone also needs the same subject: a customer who starts a new question by
    answering an old mail is a new ticket, not a false merge.
-2. Else by the ticket number the replies carry in their subject, `[#123]`, when the
+2. A message of a conversation its channel keeps (a website chat, a WhatsApp
+   number), which has no Message-IDs, by the conversation's latest ticket.
+3. Else by the ticket number the replies carry in their subject, `[#123]`, when the
    sender is someone on that ticket (its customer or a Cc): anyone can type a
    number, and a stranger's mail must not land in another customer's ticket.
-3. Else a new ticket.
+4. Else a new ticket.
 
 A ticket merged into another leads there (domain.merging): the mail joins the
 conversation it became part of. A reply to a solved ticket reopens it; to a closed
@@ -76,11 +78,13 @@ def thread_of(
     ticket: Callable[[int], tuple[Status, str] | None],
     sender_is_on: Callable[[int], bool] = lambda _ticket_id: True,
     merged_into: Callable[[int], int | None] = lambda _ticket_id: None,
+    in_conversation: int | None = None,
 ) -> Thread:
     """Where a mail goes. `ticket_of_message` is the ticket a Message-ID belongs to,
     if any; `ticket` a ticket's status and subject, None when there is no such one;
     `sender_is_on` whether the sender is the ticket's customer or on its Cc;
-    `merged_into` the ticket a ticket was merged into, if it was."""
+    `merged_into` the ticket a ticket was merged into, if it was; `in_conversation`
+    the latest ticket of the message's conversation, for a channel that keeps one."""
     found: int | None = None
     for message_id in in_reply_to:
         found = ticket_of_message(message_id)
@@ -95,6 +99,8 @@ def thread_of(
             if known is not None and bare_subject(known[1]) == bare_subject(subject):
                 found = candidate
                 break
+    if found is None:
+        found = in_conversation
     if found is None:
         for number in subject_numbers(subject):
             if ticket(number) is not None and sender_is_on(number):

@@ -47,7 +47,7 @@ def mail(
     return Inbound(
         external_id=message_id or f"{uuid.uuid4()}@mail.example.com",
         raw_sha256=hashlib.sha256(raw).hexdigest(),
-        sender_email=sender,
+        sender=sender,
         sender_name="Budi Santoso",
         subject=subject,
         body=text,
@@ -349,7 +349,7 @@ async def test_a_mail_to_two_of_the_shops_mailboxes_is_one_message(store: Sqlite
     assert await store.count_tickets() == 1
     assert await store.channel_cursor("penjualan") == "3:1"
     await store.add_channel("grosir", "email", {"address": "grosir@tokoku.example"})
-    stranger = replace(copy, sender_email="orang@lain.example", raw_sha256="e" * 64)
+    stranger = replace(copy, sender="orang@lain.example", raw_sha256="e" * 64)
     assert not (await store.take_in("grosir", stranger, cursor=None)).duplicate  # not the same mail
 
 

@@ -44,7 +44,7 @@ def mail(
     return Inbound(
         external_id=message_id,
         raw_sha256=hashlib.sha256(raw).hexdigest(),
-        sender_email=sender,
+        sender=sender,
         sender_name="Budi Santoso",
         subject=subject,
         body=text,

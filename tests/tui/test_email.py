@@ -55,7 +55,7 @@ def mail(text: str = "Paket saya belum sampai.", *, sender: str = "budi@example.
     return Inbound(
         external_id=message_id,
         raw_sha256=hashlib.sha256(raw).hexdigest(),
-        sender_email=sender,
+        sender=sender,
         sender_name="Budi Santoso",
         subject=more.pop("subject", "Pesanan belum sampai"),
         body=text,

@@ -169,7 +169,7 @@ async def ticket_with_a_failed_reply_and_a_note(store: Store) -> int:
     mail = Inbound(
         external_id="paket@mail.example.com",
         raw_sha256=hashlib.sha256(raw).hexdigest(),
-        sender_email="budi@example.com",
+        sender="budi@example.com",
         sender_name="Budi Santoso",
         subject="Pesanan belum sampai",
         body="Paket saya belum sampai.",

@@ -45,7 +45,7 @@ def inbound_from_mail(
     return Inbound(
         external_id=mail.message_id,
         raw_sha256=hashlib.sha256(raw).hexdigest(),
-        sender_email=_answer_to(mail, mailbox_address),
+        sender=_answer_to(mail, mailbox_address),
         sender_name=mail.from_name,
         subject=mail.subject,
         body=body,

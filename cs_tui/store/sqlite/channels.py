@@ -100,7 +100,7 @@ class ChannelsStore(IntakeStore):
                     "SELECT d.message_id, m.ticket_id, d.channel, m.body, coalesce(a.name, ''), c.name,"
                     f" {REPLY_ADDRESS}, t.subject, t.cc, d.state, d.reason, d.attempts, d.retry_at,"
                     " m.external_id,"
-                    " d.first_try_at, m.author_kind = 'system'"
+                    " d.first_try_at, m.author_kind = 'system', t.conversation"
                     " FROM deliveries d JOIN messages m ON m.id = d.message_id"
                     " JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id"
                     " LEFT JOIN agents a ON a.id = m.agent_id"
@@ -244,4 +244,5 @@ async def _outgoing(reader: aiosqlite.Connection, row: Sequence[Any]) -> Outgoin
         delivery=Delivery(DeliveryState(row[9]), row[10], row[11], writes.time(row[12]), row[13], channel),
         first_try_at=writes.time(row[14]),
         acknowledgement=bool(row[15]),
+        conversation=row[16],
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from cs_tui.domain import templates
 from cs_tui.domain.channels import Inbound, Quarantined, TakenIn
+from cs_tui.domain.customers import Identity, IdentityKind
 from cs_tui.domain.intake import acknowledges, checked_inbound, merged_cc
 from cs_tui.domain.models import AuthorKind, Channel, EventKind, NewMessage, NewTicket, Status
 from cs_tui.domain.threads import MERGES_FOLLOWED, Thread, subject_numbers, thread_of
@@ -25,6 +26,8 @@ _KIND_CHANNEL = {
     "whatsapp": Channel.WHATSAPP,
     "chat": Channel.CHAT,
     "form": Channel.WEB,
+    "messenger": Channel.SOCIAL,
+    "instagram": Channel.SOCIAL,
 }
 
 
@@ -93,7 +96,7 @@ class IntakeStore(SqliteCore):
             "SELECT m.id, m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id"
             " JOIN customers c ON c.id = t.customer_id WHERE m.external_id = ?"
             " AND m.author_kind = 'customer' AND coalesce(m.from_email, c.email) = ? LIMIT 1",
-            (inbound.external_id, inbound.sender_email),
+            (inbound.external_id, inbound.sender),
         )
         return next(iter(found), None)
 
@@ -160,26 +163,26 @@ class IntakeStore(SqliteCore):
         thread = await self._thread(inbound)
         if thread.ticket_id is not None:
             ticket_id = thread.ticket_id
-            customer_email, addresses, cc = next(
+            customer_email, customer_id, cc = next(
                 iter(
                     await self._writer.execute_fetchall(
-                        "SELECT c.email, c.addresses, t.cc FROM tickets t"
+                        "SELECT c.email, c.id, t.cc FROM tickets t"
                         " JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
                         (ticket_id,),
                     )
                 )
             )
-            own = rows.addresses_of(addresses)
-            if inbound.sender_email != customer_email:
+            own = await self._identities(customer_id)
+            if inbound.sender != customer_email:
                 # Someone on Cc, or the customer from another of their addresses (whose
                 # name is the customer's own): the message keeps which address wrote.
-                by_customer = inbound.sender_email in own
+                by_customer = inbound.sender in own
                 parts = writes.MailParts(
                     parts.external_id,
                     parts.quoted,
                     parts.raw_sha256,
                     None if by_customer else inbound.sender_name,
-                    inbound.sender_email,
+                    inbound.sender,
                 )
             message = NewMessage(
                 f"in:{channel}:{inbound.raw_sha256}",
@@ -199,7 +202,7 @@ class IntakeStore(SqliteCore):
             return TakenIn(ticket_id, message_id, new_ticket=False)
         new = NewTicket(
             inbound.subject,
-            inbound.sender_email,
+            inbound.sender,
             inbound.body,
             customer_name=inbound.sender_name,
             channel=_KIND_CHANNEL.get(kind, Channel.EMAIL),
@@ -216,6 +219,7 @@ class IntakeStore(SqliteCore):
             cc=inbound.cc,
             linked_to=thread.linked_to,
             parts=parts,
+            conversation=inbound.conversation,
         )
         if acknowledgement:
             await self._acknowledge(channel, ticket_id, inbound, acknowledgement, now)
@@ -232,7 +236,16 @@ class IntakeStore(SqliteCore):
                 ids,
             )
             of_message = {row[0]: row[1] for row in found}
+        in_conversation = None
+        if inbound.conversation:
+            latest = await self._writer.execute_fetchall(
+                "SELECT id FROM tickets WHERE conversation = ? ORDER BY id DESC LIMIT 1",
+                (inbound.conversation,),
+            )
+            in_conversation = next((row[0] for row in latest), None)
         numbers = [*of_message.values(), *subject_numbers(inbound.subject)]
+        if in_conversation is not None:
+            numbers.append(in_conversation)
         tickets: dict[int, tuple[Status, str]] = {}
         on_ticket: set[int] = set()
         merged: dict[int, int] = {}
@@ -246,7 +259,7 @@ class IntakeStore(SqliteCore):
             )
             for ticket_id, status, subject, addresses, cc, merged_into in found:
                 tickets[ticket_id] = (Status(status), subject)
-                if inbound.sender_email in (*rows.addresses_of(addresses), *cc.split()):
+                if inbound.sender in (*rows.addresses_of(addresses), *cc.split()):
                     on_ticket.add(ticket_id)
                 if merged_into is not None:
                     merged[ticket_id] = merged_into
@@ -259,7 +272,15 @@ class IntakeStore(SqliteCore):
             ticket=tickets.get,
             sender_is_on=on_ticket.__contains__,
             merged_into=merged.get,
+            in_conversation=in_conversation,
         )
+
+    async def _identities(self, customer_id: int) -> set[str]:
+        """Every address of the customer's, as Identity.format writes it."""
+        found = await self._writer.execute_fetchall(
+            "SELECT kind, value FROM customer_identities WHERE customer_id = ?", (customer_id,)
+        )
+        return {Identity(IdentityKind(kind), value).format() for kind, value in found}
 
     async def _acknowledge(
         self, channel: str, ticket_id: int, inbound: Inbound, text: str, now: datetime

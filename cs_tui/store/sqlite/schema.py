@@ -432,6 +432,26 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE tickets SET snoozed_until = NULL WHERE id = new.id;
     END;
     """,
+    # 12: channels that keep a conversation rather than Message-IDs (a website chat, a
+    # WhatsApp number): a ticket names its conversation, and a message of it joins the
+    # conversation's latest ticket (domain.threads), found by a small index. Each chat
+    # channel signs its visitors' tokens with a key of its own, kept here so that every
+    # server process and a restarted one know it. What a chat's visitor is doing (here,
+    # typing, gone), said by the widget every few seconds.
+    """
+    ALTER TABLE tickets ADD COLUMN conversation TEXT;
+    CREATE INDEX tickets_conversation ON tickets(conversation, id) WHERE conversation IS NOT NULL;
+    CREATE TABLE channel_keys (
+        channel TEXT PRIMARY KEY,
+        key BLOB NOT NULL
+    );
+    CREATE TABLE visitors (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+        seen_at INTEGER NOT NULL,
+        typing_at INTEGER,
+        left_at INTEGER
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

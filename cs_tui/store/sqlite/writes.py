@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from cs_tui.domain.channels import DeliveryState
+from cs_tui.domain.customers import IdentityKind, parse_identity
 from cs_tui.domain.models import AuthorKind, NewMessage, NewTicket, Priority, SlaPolicy, Status
 from cs_tui.domain.rules import Progress, after_message, goes_out, progress
 from cs_tui.domain.timeutil import from_micros, to_micros
@@ -32,14 +33,23 @@ class MailParts:
     customer wrote from, when not their primary one."""
 
 
-async def upsert_customer(db: aiosqlite.Connection, name: str, email: str, now: int) -> tuple[int, str]:
-    """The customer with this address among theirs, created on first sight with the name
-    given (a customer with no name yet takes it); their id and primary address."""
+async def upsert_customer(db: aiosqlite.Connection, name: str, address: str, now: int) -> tuple[int, str]:
+    """The customer with this address among theirs (an email, or `kind:value` as
+    domain.customers.Identity.format writes it; a phone number is the same person on
+    WhatsApp and on the phone), created on first sight with the name given (a customer
+    with no name yet takes it); their id and primary address."""
+    identity = parse_identity(address)
+    address = identity.format()
+    kinds, values = [identity.kind.value], [identity.value]
+    if identity.kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
+        digits = identity.value.removeprefix("+")
+        kinds, values = ["phone", "whatsapp"], [digits, f"+{digits}"]
     found = list(
         await db.execute_fetchall(
             "SELECT c.id, c.name, c.email FROM customer_identities i JOIN customers c ON c.id = i.customer_id"
-            " WHERE i.value = ? AND i.kind = 'email'",
-            (email,),
+            f" WHERE i.value IN ({','.join('?' * len(values))}) AND i.kind IN ({','.join('?' * len(kinds))})"
+            " ORDER BY i.id LIMIT 1",
+            (*values, *kinds),
         )
     )
     if found:
@@ -47,11 +57,20 @@ async def upsert_customer(db: aiosqlite.Connection, name: str, email: str, now: 
         if not known_name and name:
             await db.execute("UPDATE customers SET name = ? WHERE id = ?", (name, customer_id))
         return int(customer_id), str(primary)
+    fallback = identity.value.split("@")[0] if identity.kind is IdentityKind.EMAIL else ""
     created = await db.execute_fetchall(
         "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?) RETURNING id",
-        (name or email.split("@")[0], email, now),
+        (name or fallback, address, now),
     )
-    return int(next(iter(created))[0]), email
+    customer_id = int(next(iter(created))[0])
+    if identity.kind is not IdentityKind.EMAIL:
+        # The insert's trigger took the address for an email: it is the kind it is.
+        await db.execute(
+            "UPDATE customer_identities SET kind = ?, value = ? WHERE customer_id = ?",
+            (identity.kind.value, identity.value, customer_id),
+        )
+        await db.execute("UPDATE customers SET addresses = ? WHERE id = ?", (identity.value, customer_id))
+    return customer_id, address
 
 
 async def insert_ticket(
@@ -66,6 +85,7 @@ async def insert_ticket(
     cc: Sequence[str] = (),
     linked_to: int | None = None,
     parts: MailParts = MailParts(),
+    conversation: str | None = None,
 ) -> tuple[int, int]:
     """Opens a ticket with the customer's first message; (ticket id, message id)."""
     customer_id, primary = await upsert_customer(db, new.customer_name, new.customer_email, to_micros(now))
@@ -79,8 +99,8 @@ async def insert_ticket(
     cursor = await db.execute(
         "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
         " customer_id, created_at, updated_at, sla_due_at, sla_paused_us, sla_paused_since,"
-        " message_count, channel_name, cc, linked_to)"
-        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        " message_count, channel_name, cc, linked_to, conversation)"
+        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
         (
             ref,
             new.subject,
@@ -97,6 +117,7 @@ async def insert_ticket(
             channel_name,
             " ".join(cc),
             linked_to,
+            conversation,
         ),
     )
     ticket_id = int(cursor.lastrowid or 0)
