@@ -26,9 +26,10 @@ RESTART_AFTER_S = 10.0
 
 
 def _workers() -> dict[str, Worker]:
+    from cs_tui.channels.chat.worker import work_chat
     from cs_tui.channels.email.mailbox import work_mailbox
 
-    return {"email": work_mailbox}
+    return {"email": work_mailbox, "chat": work_chat}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from rich.text import Text
 from cs_tui.channels.email.settings import DEFAULT_PROCESSED_FOLDER, MailboxSettings, SettingsError
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import console, print_json, shown
+from cs_tui.cli.web_channels import register_chat
 from cs_tui.domain.channels import ChannelInfo
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import to_iso
@@ -42,6 +43,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     adding = actions.add_parser("add", parents=[common], help="set up a channel")
     kinds = adding.add_subparsers(title="kinds", metavar="KIND", required=True)
     _register_email(kinds, common)
+    register_chat(kinds, common)
 
     listing = actions.add_parser("list", parents=[common], help="the channels set up, and who works them")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -126,7 +128,7 @@ def _register_email(kinds: Any, common: argparse.ArgumentParser) -> None:
     email.set_defaults(handler=add_mailbox)
 
 
-async def _channels(context: Context) -> ChannelStore:
+async def channels_of(context: Context) -> ChannelStore:
     store = channel_store(await context.store())
     if store is None:
         raise UsageError(
@@ -153,7 +155,7 @@ async def add_mailbox(args: argparse.Namespace, context: Context) -> int:
         )
     except SettingsError as error:
         raise UsageError(str(error)) from None
-    store = await _channels(context)
+    store = await channels_of(context)
     await store.add_channel(args.name, "email", settings.to_dict())
     print(f"Added the mailbox {args.name} ({settings.address}).")
     print(f"Next: `cs-tui channel check {args.name}` says whether both servers take the password.")
@@ -191,7 +193,7 @@ def _acknowledgement(path: str | None) -> str:
 
 
 async def list_channels(args: argparse.Namespace, context: Context) -> int:
-    store = await _channels(context)
+    store = await channels_of(context)
     channels = await store.list_channels()
     quarantined = await store.list_quarantined()
     rows = []
@@ -236,7 +238,7 @@ def channel_json(info: ChannelInfo) -> dict[str, Any]:
 async def check_channel(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.channels.email.checking import check_mailbox
 
-    store = await _channels(context)
+    store = await channels_of(context)
     info = await store.get_channel(args.name)
     try:
         settings = MailboxSettings.from_dict(info.settings)
@@ -251,7 +253,7 @@ async def check_channel(args: argparse.Namespace, context: Context) -> int:
 
 
 async def remove_channel(args: argparse.Namespace, context: Context) -> int:
-    store = await _channels(context)
+    store = await channels_of(context)
     await store.remove_channel(args.name)
     print(f"Removed the channel {args.name}; its tickets stay.")
     return 0
@@ -260,7 +262,7 @@ async def remove_channel(args: argparse.Namespace, context: Context) -> int:
 async def run_channels(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.channels.runner import ChannelRunner, ChannelStatus
 
-    store = await _channels(context)
+    store = await channels_of(context)
     known = {info.name for info in await store.list_channels()}
     unknown = [name for name in args.names if name not in known]
     if unknown:

@@ -20,7 +20,7 @@ from typing import Any
 from rich.table import Table
 
 from cs_tui.channels.email.settings import MailboxSettings, SettingsError
-from cs_tui.cli.channels import _channels
+from cs_tui.cli.channels import channels_of
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import console, print_json, shown
 from cs_tui.domain.text import file_size, safe_filename, sanitize_line
@@ -127,7 +127,7 @@ def _date(folder: mailbox.Mailbox[Any], key: str) -> float:
 async def import_mail(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.channels.email.mailbox import take_mail
 
-    store = await _channels(context)
+    store = await channels_of(context)
     name, settings = await _mailbox(store, args.channel)
     path = _path(args.path)
     new = joined = repeated = kept = 0
@@ -185,7 +185,7 @@ def _write(target: Path, name: str, data: bytes, *, force: bool) -> Path:
 
 
 async def list_quarantine(args: argparse.Namespace, context: Context) -> int:
-    store = await _channels(context)
+    store = await channels_of(context)
     kept = await store.list_quarantined()
     if args.json:
         print_json(
@@ -225,7 +225,7 @@ async def list_quarantine(args: argparse.Namespace, context: Context) -> int:
 async def retry_quarantine(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.channels.email.mailbox import take_mail
 
-    store = await _channels(context)
+    store = await channels_of(context)
     if not args.ids and not args.all:
         raise UsageError("say which mail to retry (IDs from `cs-tui quarantine list`), or --all")
     ids = args.ids or [each.id for each in await store.list_quarantined()]
@@ -249,7 +249,7 @@ async def retry_quarantine(args: argparse.Namespace, context: Context) -> int:
 
 
 async def save_quarantined(args: argparse.Namespace, context: Context) -> int:
-    store = await _channels(context)
+    store = await channels_of(context)
     _channel, raw = await store.quarantined_raw(args.id)
     target = _write(_path(args.path or "."), f"quarantined-{args.id}.eml", raw, force=args.force)
     print(f"Saved the mail ({file_size(len(raw))}) to {target}")
@@ -257,7 +257,7 @@ async def save_quarantined(args: argparse.Namespace, context: Context) -> int:
 
 
 async def drop_quarantined(args: argparse.Namespace, context: Context) -> int:
-    store = await _channels(context)
+    store = await channels_of(context)
     for kept_id in args.ids:
         await store.release_quarantined(kept_id)
     print(f"Dropped {len(args.ids)} kept mail{'s' if len(args.ids) != 1 else ''}.")

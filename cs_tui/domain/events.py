@@ -37,6 +37,8 @@ class EventKind(enum.StrEnum):
     (its assignee is told)."""
     PRESENCE_CHANGED = "presence.changed"
     """An agent opened or left a ticket, or started or stopped replying to it."""
+    VISITOR_CHANGED = "visitor.changed"
+    """A chat's visitor started or stopped typing, came back or left."""
 
     @property
     def changes_tickets(self) -> bool:

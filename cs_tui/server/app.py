@@ -31,6 +31,8 @@ from cs_tui.domain.models import Ticket
 from cs_tui.server import customers, files, live, merging, people, reports, snoozing, tickets
 from cs_tui.server.auth import FailedLogins
 from cs_tui.server.problems import ANSWERS, Problem, problem_response
+from cs_tui.server.public import chat as public_chat
+from cs_tui.server.public.guard import PublicCors
 from cs_tui.store.base import (
     Conflict,
     InvalidInput,
@@ -133,6 +135,8 @@ def create_app(
     app.state.service_token_hash = service_token_hash
     for module in (tickets, merging, snoozing, customers, people, live, reports, files):
         app.include_router(module.router, prefix=API, responses=ANSWERS)
+    app.include_router(public_chat.router, responses=ANSWERS)
+    app.add_middleware(PublicCors)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(AccessLog)
 

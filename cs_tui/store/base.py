@@ -17,6 +17,7 @@ from cs_tui.domain.channels import (
     Quarantined,
     TakenIn,
 )
+from cs_tui.domain.chat import VisitorState
 from cs_tui.domain.customers import CustomerChanges, CustomerMerge, CustomerPage, CustomerRecord
 from cs_tui.domain.merging import TicketMerge, TicketSplit
 from cs_tui.domain.metrics import Metrics, Window
@@ -439,6 +440,34 @@ class ChannelStore(Store, Protocol):
 
     async def lease_holder(self, channel: str) -> str | None:
         """Who works the channel now (a holder whose lease runs), or None."""
+        ...
+
+    # Website chat
+
+    async def channel_key(self, channel: str) -> bytes:
+        """The key the channel signs its visitors' tokens with, made at first asking
+        and the same for every process from then on."""
+        ...
+
+    async def conversation_ticket(self, conversation: str) -> int | None:
+        """The latest ticket of a conversation (Inbound.conversation), or None."""
+        ...
+
+    async def visitor_said(self, ticket_id: int, *, typing: bool | None = None, left: bool = False) -> None:
+        """A chat's visitor is there (said every few seconds), typing or not (None: as
+        before), or gone; a change is a VISITOR_CHANGED event."""
+        ...
+
+    async def visitor_states(self, ticket_ids: Sequence[int]) -> dict[int, VisitorState]:
+        """What each chat's visitor was last heard doing (tickets with none left out)."""
+        ...
+
+    async def customer_read(self, ticket_id: int, up_to: int) -> None:
+        """The customer saw the agents' replies on the ticket up to message `up_to`."""
+        ...
+
+    async def agents_seen_since(self, since: datetime) -> int:
+        """How many agents were on a ticket or wrote anything since then."""
         ...
 
     # Files

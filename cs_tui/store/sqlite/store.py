@@ -41,6 +41,7 @@ from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, invalid_input
 from cs_tui.store.sqlite import bulk, rows, writes
 from cs_tui.store.sqlite.channels import ChannelsStore
+from cs_tui.store.sqlite.chats import ChatsStore
 from cs_tui.store.sqlite.customers import CustomersStore
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.merging import MergingStore
@@ -66,7 +67,7 @@ HOUR_US = 3_600_000_000
 EVENT_POLL_S = 0.1
 
 
-class SqliteStore(ChannelsStore, DirectoryStore, CustomersStore, MergingStore, SnoozingStore):
+class SqliteStore(ChannelsStore, ChatsStore, DirectoryStore, CustomersStore, MergingStore, SnoozingStore):
     """A store in one SQLite file. Open with `await SqliteStore.open(path)`."""
 
     # Tickets
