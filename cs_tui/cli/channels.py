@@ -20,7 +20,7 @@ from rich.text import Text
 from cs_tui.channels.email.settings import DEFAULT_PROCESSED_FOLDER, MailboxSettings, SettingsError
 from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.output import console, print_json, shown
-from cs_tui.cli.web_channels import register_chat
+from cs_tui.cli.web_channels import register_web
 from cs_tui.domain.channels import ChannelInfo
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import to_iso
@@ -43,7 +43,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     adding = actions.add_parser("add", parents=[common], help="set up a channel")
     kinds = adding.add_subparsers(title="kinds", metavar="KIND", required=True)
     _register_email(kinds, common)
-    register_chat(kinds, common)
+    register_web(kinds, common)
 
     listing = actions.add_parser("list", parents=[common], help="the channels set up, and who works them")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")

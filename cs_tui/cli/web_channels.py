@@ -1,4 +1,4 @@
-"""`cs-tui channel add chat`: a website chat, its widget allowed on the shop's sites."""
+"""`cs-tui channel add` for the shop's website: a chat, its widget allowed on the shop's sites."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from cs_tui.cli.context import Context, UsageError
 from cs_tui.domain.text import sanitize_line
 
 
-def register_chat(kinds: Any, common: argparse.ArgumentParser) -> None:
+def register_web(kinds: Any, common: argparse.ArgumentParser) -> None:
+    """The channels of the shop's website: `channel add chat` (and the others here)."""
+    _register_chat(kinds, common)
+
+
+def _register_chat(kinds: Any, common: argparse.ArgumentParser) -> None:
     chat = kinds.add_parser(
         "chat",
         parents=[common],
