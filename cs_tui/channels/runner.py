@@ -28,8 +28,15 @@ RESTART_AFTER_S = 10.0
 def _workers() -> dict[str, Worker]:
     from cs_tui.channels.chat.worker import work_chat
     from cs_tui.channels.email.mailbox import work_mailbox
+    from cs_tui.channels.form.worker import work_form
+    from cs_tui.channels.meta.worker import work_meta
 
-    return {"email": work_mailbox, "chat": work_chat}
+    return {
+        "email": work_mailbox,
+        "chat": work_chat,
+        "form": work_form,
+        **dict.fromkeys(("whatsapp", "messenger", "instagram"), work_meta),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +147,12 @@ class ChannelRunner:
                 await self.store.drop_lease(name, self.holder)
 
     async def _watch_events(self) -> None:
-        """New replies wake the deliveries at once; a channel added or removed is
-        looked at at once."""
+        """New replies and webhook deliveries kept in an inbox wake the workers at
+        once; a channel added or removed is looked at at once."""
         while True:
             try:
                 async for event in self.store.events(await self.store.last_event_id()):
-                    if event.kind is EventKind.MESSAGE_ADDED:
+                    if event.kind in (EventKind.MESSAGE_ADDED, EventKind.CHANNEL_RECEIVED):
                         for wake in self._wake.values():
                             wake.set()
                     elif event.kind is EventKind.CHANNEL_CHANGED:

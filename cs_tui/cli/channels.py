@@ -19,8 +19,9 @@ from rich.text import Text
 
 from cs_tui.channels.email.settings import DEFAULT_PROCESSED_FOLDER, MailboxSettings, SettingsError
 from cs_tui.cli.context import Context, UsageError
+from cs_tui.cli.meta_channels import check_meta_channel, meta_address, register_meta
 from cs_tui.cli.output import console, print_json, shown
-from cs_tui.cli.web_channels import register_web
+from cs_tui.cli.web_channels import check_web_channel, register_web
 from cs_tui.domain.channels import ChannelInfo
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import to_iso
@@ -44,6 +45,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     kinds = adding.add_subparsers(title="kinds", metavar="KIND", required=True)
     _register_email(kinds, common)
     register_web(kinds, common)
+    register_meta(kinds, common)
 
     listing = actions.add_parser("list", parents=[common], help="the channels set up, and who works them")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -218,7 +220,7 @@ async def list_channels(args: argparse.Namespace, context: Context) -> int:
         table.add_row(
             shown(row["name"]),
             row["kind"],
-            shown(row["settings"].get("address", "")),
+            shown(row["settings"].get("address") or meta_address(row["settings"])),
             shown(row["worked_by"] or "nobody now"),
             f"{row['quarantined']} kept aside" if row["quarantined"] else "-",
         )
@@ -240,16 +242,21 @@ async def check_channel(args: argparse.Namespace, context: Context) -> int:
 
     store = await channels_of(context)
     info = await store.get_channel(args.name)
-    try:
-        settings = MailboxSettings.from_dict(info.settings)
-    except SettingsError as error:
-        raise UsageError(f"the settings of {args.name} cannot work: {error}") from None
-    lines = await check_mailbox(settings)
+    if info.kind in ("whatsapp", "messenger", "instagram"):
+        return await check_meta_channel(info)
+    if info.kind in ("chat", "form"):
+        said = await check_web_channel(store, info)
+    else:
+        try:
+            settings = MailboxSettings.from_dict(info.settings)
+        except SettingsError as error:
+            raise UsageError(f"the settings of {args.name} cannot work: {error}") from None
+        said = [(line.ok, line.what, line.said) for line in await check_mailbox(settings)]
     out = console()
-    for line in lines:
-        mark = Text("✓ " if line.ok else "✗ ", style="green" if line.ok else "bold red")
-        out.print(mark + Text(f"{line.what}: ", style="bold") + shown(line.said))
-    return 0 if all(line.ok for line in lines) else 1
+    for ok, what, words in said:
+        mark = Text("✓ " if ok else "✗ ", style="green" if ok else "bold red")
+        out.print(mark + Text(f"{what}: ", style="bold") + shown(words))
+    return 0 if all(ok for ok, _, _ in said) else 1
 
 
 async def remove_channel(args: argparse.Namespace, context: Context) -> int:

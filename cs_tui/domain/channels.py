@@ -99,6 +99,10 @@ class Inbound:
     number on one of the shop's numbers), which has no Message-IDs: the message joins
     the conversation's latest ticket, as a mail joins the ticket it answers
     (domain.threads)."""
+    came_by: str | None = None
+    """The kind of channel it came in by when that is not the channel's own: a web
+    form (`form`) or a chat's away message (`chat`) taken in by a mailbox, whose
+    answers go by mail. The ticket's channel says where it came from."""
 
 
 @dataclass(frozen=True, slots=True)

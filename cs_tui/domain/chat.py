@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from cs_tui.domain import limits
 from cs_tui.domain.customers import Identity, IdentityKind, checked_identity
+from cs_tui.domain.models import Channel, Ticket
 from cs_tui.domain.rules import RuleBroken
 from cs_tui.domain.text import sanitize_line
 
@@ -133,3 +134,39 @@ def chat_subject(first_message: str, visitor_name: str) -> str:
     if len(words) > 60:
         words = words[:59].rsplit(" ", 1)[0] + "…"
     return words or f"Chat with {visitor_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatWait:
+    """How long a chat's visitor has waited on the team since they last wrote."""
+
+    waited: timedelta
+    target: timedelta
+
+    @property
+    def late(self) -> bool:
+        return self.waited > self.target
+
+    @property
+    def soon(self) -> bool:
+        """Two thirds of the target gone: an agent should pick it up now."""
+        return self.waited * 3 >= self.target * 2
+
+    def says(self) -> str:
+        """ "42s", "2m05s", "1h10m": seconds count while a chat is live."""
+        seconds = int(self.waited.total_seconds())
+        if seconds < 100:
+            return f"{seconds}s"
+        if seconds < 3600:
+            return f"{seconds // 60}m{seconds % 60:02d}s"
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def chat_wait(ticket: Ticket, now: datetime, target_s: float = FIRST_RESPONSE_S) -> ChatWait | None:
+    """For a chat that waits on the team (the visitor wrote last), how long it has
+    waited against the target; None for any other ticket. Counted from the visitor's
+    last message, as a chat is answered message by message, not once per ticket."""
+    since = ticket.waiting_since
+    if ticket.channel is not Channel.CHAT or since is None:
+        return None
+    return ChatWait(max(now - since, timedelta()), timedelta(seconds=target_s))

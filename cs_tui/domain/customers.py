@@ -131,6 +131,9 @@ class CustomerMerge:
 
 _PHONE_MARKS = str.maketrans("", "", " -.()/")
 _PHONE = re.compile(r"\+?[0-9]{4,20}")
+_BSUID = re.compile(r"[A-Z]{2}\.[0-9]{5,40}")
+"""WhatsApp's business-scoped user id (`ID.1502576394655843`): a customer who hides
+their number behind a username is known by it."""
 
 
 def parse_identity(text: str) -> Identity:
@@ -161,6 +164,8 @@ def checked_identity(identity: Identity) -> Identity:
         value = value.lower()
         if not is_email_address(value):
             raise RuleBroken(f"{value[:80]!r} is not an email address", "identity")
+    elif kind is IdentityKind.WHATSAPP and _BSUID.fullmatch(value):
+        pass
     elif kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
         value = value.translate(_PHONE_MARKS)
         if not _PHONE.fullmatch(value):

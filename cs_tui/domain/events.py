@@ -39,6 +39,9 @@ class EventKind(enum.StrEnum):
     """An agent opened or left a ticket, or started or stopped replying to it."""
     VISITOR_CHANGED = "visitor.changed"
     """A chat's visitor started or stopped typing, came back or left."""
+    CHANNEL_RECEIVED = "channel.received"
+    """A channel's webhook kept a delivery in the channel's inbox (a Meta channel's):
+    the process that works the channel takes it in at once."""
 
     @property
     def changes_tickets(self) -> bool:

@@ -171,6 +171,38 @@ class Ticket:
     snoozed_until: datetime | None = None
     """When a snoozed ticket comes back open (it is pending until then), or None: not
     snoozed. Any other status, or the customer writing, ends a snooze (rules.py)."""
+    customer_wrote_at: datetime | None = None
+    """When the customer last wrote: Meta's reply windows close a day after it."""
+    answered_at: datetime | None = None
+    """When the team last answered in public (a hand-written reply)."""
+    conversation: str | None = None
+    """The conversation a channel keeps with the customer (a live chat, a WhatsApp
+    number), by which replies reach them; None for mail, a web form, and a chat's
+    message left while nobody was there, which are answered by email."""
+
+    @property
+    def conversation_kind(self) -> str | None:
+        """The kind of channel the conversation is on ("whatsapp", "chat"), or None."""
+        return self.conversation.partition(":")[0] if self.conversation else None
+
+    @property
+    def replies_by(self) -> Channel | None:
+        """How a public reply reaches the customer: by the ticket's own channel when a
+        conversation carries it, else by email through the mailbox it came by; None
+        when it came through no channel (the reply stays in cs-tui)."""
+        if self.channel_name is None:
+            return None
+        return self.channel if self.conversation is not None else Channel.EMAIL
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        """Since when the customer waits on the team for an answer to what they last
+        wrote; None when answered, or when the ticket waits on the customer."""
+        if not self.status.is_active or self.status.pauses_sla or self.customer_wrote_at is None:
+            return None
+        if self.answered_at is not None and self.answered_at >= self.customer_wrote_at:
+            return None
+        return self.customer_wrote_at
 
     @property
     def awaiting_first_response(self) -> bool:

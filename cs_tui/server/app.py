@@ -32,6 +32,8 @@ from cs_tui.server import customers, files, live, merging, people, reports, snoo
 from cs_tui.server.auth import FailedLogins
 from cs_tui.server.problems import ANSWERS, Problem, problem_response
 from cs_tui.server.public import chat as public_chat
+from cs_tui.server.public import forms as public_forms
+from cs_tui.server.public import meta as public_meta
 from cs_tui.server.public.guard import PublicCors
 from cs_tui.store.base import (
     Conflict,
@@ -136,6 +138,8 @@ def create_app(
     for module in (tickets, merging, snoozing, customers, people, live, reports, files):
         app.include_router(module.router, prefix=API, responses=ANSWERS)
     app.include_router(public_chat.router, responses=ANSWERS)
+    app.include_router(public_meta.router, responses=ANSWERS)
+    app.include_router(public_forms.router, responses=ANSWERS)
     app.add_middleware(PublicCors)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(AccessLog)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field
 
+from cs_tui.domain.chat import VisitorState
 from cs_tui.domain.models import Agent, CannedResponse, Draft, Presence
 from cs_tui.server.auth import Admin, Calling, Signed
 from cs_tui.server.bodies import (
@@ -184,6 +185,16 @@ async def unread_tickets(
 async def set_presence(session: str, where: Whereabouts, store: Stored, caller: Calling) -> None:
     """Where your session is; say it every few seconds or it drops out."""
     await store.set_presence(session, caller.as_agent(), where.ticket_id, where.activity)
+
+
+@router.get("/visitors", tags=["presence"])
+async def visitors(
+    store: Stored,
+    agent: Signed,
+    ticket: Annotated[list[int], Query(max_length=500, description="the chats' ticket ids")],
+) -> dict[int, VisitorState]:
+    """What each chat's visitor was last heard doing (tickets without one left out)."""
+    return await store.visitor_states(ticket)
 
 
 @router.get("/presence", tags=["presence"])

@@ -53,6 +53,7 @@ from cs_tui.store.errors import StoreUnwritable as StoreUnwritable
 from cs_tui.store.errors import TokenRefused as TokenRefused
 from cs_tui.store.errors import Unauthorized as Unauthorized
 from cs_tui.store.errors import invalid_input as invalid_input
+from cs_tui.store.inbox import ChannelInbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +301,11 @@ class Store(Protocol):
         """Every session heard from at or after `since`, and where it is."""
         ...
 
+    async def visitor_states(self, ticket_ids: Sequence[int]) -> dict[int, VisitorState]:
+        """What each chat's visitor was last heard doing: on the page, typing, gone
+        (tickets without a visitor left out)."""
+        ...
+
     # Live updates
 
     async def last_event_id(self) -> int: ...
@@ -336,10 +342,11 @@ class Store(Protocol):
         ...
 
 
-class ChannelStore(Store, Protocol):
+class ChannelStore(Store, ChannelInbox, Protocol):
     """A store channels can run on: where mailboxes and the like are set up, what
-    they take in, what goes out and who works each one. Every write here appends its
-    events in the same transaction, as every other write does."""
+    they take in (webhook deliveries first kept in its inbox, ChannelInbox), what goes
+    out and who works each one. Every write here appends its events in the same
+    transaction, as every other write does."""
 
     # Set-up
 
@@ -418,9 +425,10 @@ class ChannelStore(Store, Protocol):
         *,
         reason: str = "",
         retry_at: datetime | None = None,
+        external_id: str | None = None,
     ) -> None:
         """How the try ended: sent, failed (for good), bounced, or queued again for
-        `retry_at` with the reason it waits."""
+        `retry_at` with the reason it waits; `external_id`: the id the server gave it."""
         ...
 
     async def recover_deliveries(self, channel: str) -> int:
@@ -458,16 +466,18 @@ class ChannelStore(Store, Protocol):
         before), or gone; a change is a VISITOR_CHANGED event."""
         ...
 
-    async def visitor_states(self, ticket_ids: Sequence[int]) -> dict[int, VisitorState]:
-        """What each chat's visitor was last heard doing (tickets with none left out)."""
-        ...
-
     async def customer_read(self, ticket_id: int, up_to: int) -> None:
         """The customer saw the agents' replies on the ticket up to message `up_to`."""
         ...
 
     async def agents_seen_since(self, since: datetime) -> int:
         """How many agents were on a ticket or wrote anything since then."""
+        ...
+
+    async def queue_transcript(self, ticket_id: int, mailbox: str, to: str, body: str) -> int:
+        """A chat's transcript (`body`) mailed to `to` by `mailbox`: a message of the
+        helpdesk's own on the chat's ticket, delivered as replies are (once, retried);
+        asked for twice, it is one message. Its id."""
         ...
 
     # Files

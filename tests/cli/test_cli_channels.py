@@ -127,6 +127,20 @@ def test_check_says_in_words_what_does_not_work(cs_tui: CsTui) -> None:
     assert "TOKO_MAIL is not set or empty" in unset.out
 
 
+def test_check_of_a_chat_says_its_sites_the_mailbox_that_answers_and_who_serves_it(cs_tui: CsTui) -> None:
+    assert cs_tui("channel", "add", "chat", "web", "--origin", "https://tokoku.id").code == 0
+
+    alone = cs_tui("channel", "check", "web")
+    add_mailbox(cs_tui)
+    answered = cs_tui("channel", "check", "web")
+
+    assert alone.code == 1
+    assert "✓ sites: https://tokoku.id" in alone.out
+    assert "✗ answers by email: no mailbox is set up" in alone.out
+    assert "no cs-tui serve works it now" in alone.out
+    assert "✓ answers by email: from the mailbox toko" in answered.out
+
+
 def test_an_mbox_imported_twice_adds_nothing_the_second_time_and_a_bad_mail_is_kept_by_its_number(
     cs_tui: CsTui, tmp_path: Path
 ) -> None:

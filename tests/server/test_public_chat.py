@@ -175,3 +175,25 @@ def test_a_file_reaches_the_ticket_and_only_its_visitor_can_fetch_it(chat: Serve
     assert mine.content == photo
     assert mine.headers["content-type"] == "application/octet-stream"
     assert web.get(f"/files/{attachment['id']}?token={other}").status_code == 404
+
+
+def test_the_team_sees_over_the_server_when_the_visitor_types_and_when_they_leave(chat: Server) -> None:
+    agent = httpx.Client(
+        base_url=f"{chat.url}/api/v1",
+        headers={"Authorization": f"Bearer {chat.token('Sari', 'sari@tokoku.example')}"},
+    )
+    web = _client(chat)
+    auth = {"Authorization": f"Bearer {_session(web)}"}
+    web.post("/messages", json={"body": "Halo", "client_id": "1"}, headers=auth)
+    [ticket] = _chat_tickets(chat)
+    number = str(ticket["id"])
+
+    web.post("/typing", json={"typing": True}, headers=auth)
+    typing = agent.get("/visitors", params={"ticket": number}).json()[number]
+    web.post("/end", headers=auth)
+    gone = agent.get("/visitors", params={"ticket": number}).json()[number]
+
+    assert typing["typing_at"] is not None
+    assert typing["left_at"] is None
+    assert gone["left_at"] is not None
+    assert gone["typing_at"] is None

@@ -35,8 +35,12 @@ class GraphError(Exception):
         subcode: int | None = None,
         status: int | None = None,
         fbtrace_id: str | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(reason)
+        self.outcome_unknown = outcome_unknown
+        """The request may have reached Meta but no answer came (a read timeout, a
+        dropped connection): a message sent so may have gone out."""
         self.reason = reason
         self.permanent = permanent
         self.code = code

@@ -164,6 +164,11 @@ class GraphClient:
             parts = parts[:1] if isinstance(parts[0], str) and parts[0] else parts[1:]
         return sanitize_line(" ".join(part for part in parts if isinstance(part, str)))
 
+    async def node(self, node_id: str, fields: str) -> dict[str, Any]:
+        """Some `fields` of one node (the phone number, the Page), as a live check asks."""
+        url = f"{self.settings.graph_url}/{quote(node_id, safe='')}"
+        return await self._call("GET", url, params={"fields": fields})
+
     def _check_length(self, body: str) -> None:
         if not body.strip():
             raise GraphError("an empty reply cannot be sent", permanent=True)
@@ -325,9 +330,15 @@ def _too_large(size: int, max_bytes: int) -> str:
 
 def _unreachable(error: httpx.HTTPError) -> GraphError:
     """A failure on the way: never Meta's refusal, so it may work later."""
+    unknown = not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     if isinstance(error, httpx.TimeoutException):
-        return GraphError("Meta's Graph API did not answer in time; it will be tried again", permanent=False)
+        return GraphError(
+            "Meta's Graph API did not answer in time; it will be tried again",
+            permanent=False,
+            outcome_unknown=unknown,
+        )
     return GraphError(
         f"Meta's Graph API could not be reached ({type(error).__name__}); it will be tried again",
         permanent=False,
+        outcome_unknown=unknown,
     )

@@ -3,6 +3,8 @@ its settings, a visitor's session (a token the channel signs, so that a reload o
 restarted server carries the chat on), their messages and files in, and the
 conversation out as a live event stream that sends it whole on every (re)connection
 and then each change, so that nothing is lost and the widget shows each message once.
+While nobody of the team is there a visitor leaves a message answered by email, and a
+visitor may have their conversation mailed to them.
 
 Only pages of the sites the chat allows may use it; what a visitor writes is cleaned
 and taken in as any channel's message is (domain.intake), and shown by the widget as
@@ -25,13 +27,14 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from cs_tui.channels.chat.settings import FILE_TYPES, ChatSettings
-from cs_tui.domain import chat
+from cs_tui.domain import chat, forms
 from cs_tui.domain.channels import DeliveryState, Inbound, InboundFile
 from cs_tui.domain.intake import NO_TEXT
 from cs_tui.domain.models import Activity, AuthorKind, EventKind, Message, Status
 from cs_tui.domain.timeutil import to_iso, utcnow
 from cs_tui.server.problems import Problem
-from cs_tui.server.public.guard import PUBLIC, RateLimits, client_address
+from cs_tui.server.public.forms import answering_mailbox, checked, rate_limits
+from cs_tui.server.public.guard import PUBLIC, client_address
 from cs_tui.store.base import ChannelStore, NotFound, channel_store
 
 router = APIRouter(prefix=f"{PUBLIC}/chat/{{name}}", tags=["website chat"], include_in_schema=False)
@@ -63,6 +66,20 @@ class ReadUpTo(BaseModel):
     up_to: int = Field(ge=0)
 
 
+class AwayMessage(BaseModel):
+    """A message left while nobody of the team is there: answered by email. The lengths
+    here only bound what is read; domain.forms says what is too long, in words."""
+
+    name: str = Field("", max_length=2000)
+    email: str = Field("", max_length=2000)
+    message: str = Field("", max_length=forms.MESSAGE_CHARS * 4)
+    company: str = Field("", max_length=2000, description="left empty by people")
+
+
+class TranscriptTo(BaseModel):
+    email: str = Field(max_length=2000)
+
+
 @cache
 def _widget() -> bytes:
     return (package_files("cs_tui.channels.chat") / "widget.js").read_bytes()
@@ -81,7 +98,11 @@ async def _channel(
     if info is None or info.kind != "chat":
         raise Problem(404, "No such chat", f"There is no chat named {name} on this server.")
     settings = ChatSettings.from_dict(info.settings)
-    if not any_site and not settings.allows(request.headers.get("origin")):
+    origin = request.headers.get("origin")
+    # A browser sends no Origin on a GET from a page of the server's own site (the
+    # widget served through the shop's one address): that is no other site.
+    same_site_get = origin is None and request.method == "GET"
+    if not any_site and not same_site_get and not settings.allows(origin):
         raise Problem(
             403,
             "Not on this site",
@@ -89,13 +110,6 @@ async def _channel(
             f"`cs-tui channel add chat {name} --origin` and the site's address.)",
         )
     return store, settings
-
-
-def _limits(request: Request) -> RateLimits:
-    limits_: RateLimits | None = getattr(request.app.state, "public_limits", None)
-    if limits_ is None:
-        limits_ = request.app.state.public_limits = RateLimits()
-    return limits_
 
 
 async def _visitor(
@@ -144,7 +158,7 @@ async def config(request: Request, name: str) -> dict[str, Any]:
 @router.post("/session", status_code=201)
 async def session(request: Request, name: str, body: NewSession) -> dict[str, Any]:
     store, _ = await _channel(request, name)
-    _limits(request).check(
+    rate_limits(request).check(
         f"session:{client_address(request.scope)}", "New chats are coming", per_minute=1, burst=10
     )
     try:
@@ -162,7 +176,7 @@ async def session(request: Request, name: str, body: NewSession) -> dict[str, An
 async def post_message(request: Request, name: str, body: NewChatMessage) -> dict[str, int]:
     store, _ = await _channel(request, name)
     visitor = await _visitor(request, store, name)
-    _limits(request).check(f"message:{visitor.id}", "You are sending messages", per_minute=20, burst=8)
+    rate_limits(request).check(f"message:{visitor.id}", "You are sending messages", per_minute=20, burst=8)
     text = body.body.strip()
     if not text:
         raise Problem(422, "Nothing to send", "Write something first.", field="body")
@@ -207,7 +221,7 @@ async def _take_in(
 async def post_file(request: Request, name: str, file: UploadFile) -> dict[str, int]:
     store, settings = await _channel(request, name)
     visitor = await _visitor(request, store, name)
-    _limits(request).check(f"message:{visitor.id}", "You are sending files", per_minute=20, burst=8)
+    rate_limits(request).check(f"message:{visitor.id}", "You are sending files", per_minute=20, burst=8)
     kind = (file.content_type or "").split(";")[0].strip().lower()
     if kind not in FILE_TYPES:
         raise Problem(
@@ -243,7 +257,9 @@ async def typing(request: Request, name: str, body: Typing) -> Response:
     store, _ = await _channel(request, name)
     visitor = await _visitor(request, store, name)
     ticket_id = await store.conversation_ticket(visitor.conversation(name))
-    if ticket_id is not None and not _limits(request).wait_s(f"typing:{visitor.id}", per_minute=30, burst=4):
+    if ticket_id is not None and not rate_limits(request).wait_s(
+        f"typing:{visitor.id}", per_minute=30, burst=4
+    ):
         await store.visitor_said(ticket_id, typing=body.typing)
     return Response(status_code=204)
 
@@ -266,6 +282,76 @@ async def end(request: Request, name: str) -> Response:
     if ticket_id is not None:
         await store.visitor_said(ticket_id, left=True)
     return Response(status_code=204)
+
+
+@router.post("/offline", status_code=202)
+async def offline(request: Request, name: str, body: AwayMessage) -> dict[str, bool]:
+    """A message left by the away form: a ticket through the chat's mailbox, answered
+    by email; the same message sent twice within a minute is one."""
+    store, settings = await _channel(request, name)
+    rate_limits(request).check(
+        f"away:{client_address(request.scope)}", "Messages are being sent", per_minute=2, burst=5
+    )
+    if body.company:  # only a bot fills the field people do not see
+        return {"ok": True}
+    post = checked(body.model_dump())
+    mailbox = await _mailbox(store, settings)
+    key = forms.post_key(f"chat:{name}", post, (), utcnow())
+    inbound = Inbound(
+        external_id=f"chat-away.{name}.{key[:40]}",
+        raw_sha256=key,
+        sender=post.email,
+        sender_name=post.name,
+        subject=post.ticket_subject,
+        body=post.message,
+        came_by="chat",
+    )
+    await store.take_in(mailbox, inbound, cursor=None)
+    return {"ok": True}
+
+
+@router.post("/transcript", status_code=202)
+async def transcript(request: Request, name: str, body: TranscriptTo) -> dict[str, bool]:
+    """The visitor's conversation, as they see it, mailed to them by the chat's mailbox
+    (a message of the helpdesk's own on the chat's ticket, delivered as replies are)."""
+    store, settings = await _channel(request, name)
+    visitor = await _visitor(request, store, name)
+    try:
+        to = forms.checked_email(body.email)
+    except forms.FormError as error:
+        raise Problem(422, "Check the address", error.said, field=error.field) from None
+    ticket_id = await store.conversation_ticket(visitor.conversation(name))
+    if ticket_id is None:
+        raise Problem(409, "Nothing to send yet", "There is nothing in this chat to send yet.")
+    mailbox = await _mailbox(store, settings)
+    rate_limits(request).check(
+        f"transcript:{visitor.id}", "Transcripts are being asked for", per_minute=3 / 60, burst=3
+    )
+    page = await store.get_messages(ticket_id, limit=500)
+    conversation = [
+        forms.Said(
+            visitor.name if m.author_kind is AuthorKind.CUSTOMER else m.author_name,
+            m.created_at,
+            "" if m.body == NO_TEXT else m.body,
+            tuple(each.filename for each in m.attachments),
+        )
+        for m in page.messages
+        if _shown(m)
+    ]
+    await store.queue_transcript(ticket_id, mailbox, to, forms.transcript(conversation))
+    return {"ok": True}
+
+
+async def _mailbox(store: ChannelStore, settings: ChatSettings) -> str:
+    mailbox = await answering_mailbox(store, settings.answer_from)
+    if mailbox is None:
+        raise Problem(
+            409,
+            "No mailbox",
+            "This cannot be sent by email: this shop has no mailbox to send it from. "
+            "Write to the shop another way.",
+        )
+    return mailbox
 
 
 @router.get("/events")
@@ -335,6 +421,10 @@ class _VisitorStream:
         if not self.ended and ticket.status in (Status.SOLVED, Status.CLOSED):
             self.ended = True
             out.append(_sse("ended", {"by": "agent", "at": to_iso(ticket.updated_at)}))
+        left = (await self.store.visitor_states([self.ticket_id])).get(self.ticket_id)
+        if not self.ended and left is not None and left.left_at is not None:
+            self.ended = True  # the visitor ended it, maybe in another tab
+            out.append(_sse("ended", {"by": "visitor", "at": to_iso(left.left_at)}))
         return b"".join(out)
 
 

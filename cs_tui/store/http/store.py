@@ -22,6 +22,7 @@ from pydantic import TypeAdapter
 
 from cs_tui.domain import limits
 from cs_tui.domain.channels import AttachmentInfo
+from cs_tui.domain.chat import VisitorState
 from cs_tui.domain.importing import Repeats
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
@@ -371,6 +372,14 @@ class HttpStore(TicketMoves, SnoozeWaking, CustomerCalls):
     async def presence(self, since: datetime) -> list[Presence]:
         found: list[Presence] = await self._get(
             "/presence", list[Presence], params={"since": since.isoformat()}
+        )
+        return found
+
+    async def visitor_states(self, ticket_ids: Sequence[int]) -> dict[int, VisitorState]:
+        if not ticket_ids:
+            return {}
+        found: dict[int, VisitorState] = await self._get(
+            "/visitors", dict[int, VisitorState], params={"ticket": list(ticket_ids)}
         )
         return found
 

@@ -40,6 +40,9 @@ REPLY_ADDRESS = """coalesce((
 """Where reply `m` on ticket `t` of customer `c` goes: the address the customer last
 wrote from on the ticket before it (one of theirs: a second address, or one of a
 customer merged into them), else their primary one."""
+ADDRESSED = "CASE WHEN m.author_kind = 'system' THEN m.from_email END"
+"""A message of the helpdesk's own that names whom it goes to (a chat's transcript,
+mailed where the visitor asked) goes there."""
 
 
 class ChannelsStore(IntakeStore):
@@ -87,6 +90,7 @@ class ChannelsStore(IntakeStore):
             )
             await self._writer.execute("DELETE FROM channels WHERE name = ?", (name,))
             await self._writer.execute("DELETE FROM leases WHERE channel = ?", (name,))
+            await self._writer.execute("DELETE FROM received WHERE channel = ?", (name,))
             for ticket_id in sorted({row[0] for row in waiting}):
                 await self._event(EventKind.DELIVERY_CHANGED, ticket_id, None)
             await self._event(EventKind.CHANNEL_CHANGED, None, None)
@@ -98,7 +102,8 @@ class ChannelsStore(IntakeStore):
             found = list(
                 await reader.execute_fetchall(
                     "SELECT d.message_id, m.ticket_id, d.channel, m.body, coalesce(a.name, ''), c.name,"
-                    f" {REPLY_ADDRESS}, t.subject, t.cc, d.state, d.reason, d.attempts, d.retry_at,"
+                    f" coalesce({ADDRESSED}, {REPLY_ADDRESS}),"
+                    " t.subject, t.cc, d.state, d.reason, d.attempts, d.retry_at,"
                     " m.external_id,"
                     " d.first_try_at, m.author_kind = 'system', t.conversation"
                     " FROM deliveries d JOIN messages m ON m.id = d.message_id"
@@ -139,8 +144,13 @@ class ChannelsStore(IntakeStore):
         *,
         reason: str = "",
         retry_at: datetime | None = None,
+        external_id: str | None = None,
     ) -> None:
         async with self._transaction():
+            if external_id is not None:
+                await self._writer.execute(
+                    "UPDATE messages SET external_id = ? WHERE id = ?", (external_id, message_id)
+                )
             found = await self._writer.execute_fetchall(
                 "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, handed_at = NULL"
                 " WHERE message_id = ? RETURNING (SELECT ticket_id FROM messages WHERE id = message_id)",

@@ -1,17 +1,20 @@
 """What a website chat needs of the SQLite store besides taking messages in: the key
 its visitors' tokens are signed with, the ticket a visitor's conversation is on now,
-what the visitor is doing (here, typing, gone) and whether anyone of the team is."""
+what the visitor is doing (here, typing, gone), whether anyone of the team is, and a
+transcript of the chat mailed where the visitor asks."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
 from cs_tui.domain.chat import VisitorState
-from cs_tui.domain.models import EventKind
+from cs_tui.domain.models import AuthorKind, EventKind, NewMessage
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import NotFound
+from cs_tui.store.sqlite import writes
 from cs_tui.store.sqlite.core import SqliteCore
 
 
@@ -91,3 +94,28 @@ class ChatsStore(SqliteCore):
             (to_micros(since), to_micros(since)),
         )
         return int(row[0]) if row else 0
+
+    async def queue_transcript(self, ticket_id: int, mailbox: str, to: str, body: str) -> int:
+        said = "\n".join((str(ticket_id), mailbox, to, body)).encode()
+        client_id = f"transcript:{hashlib.sha256(said).hexdigest()[:40]}"
+        async with self._transaction() as db:
+            sent = await db.fetchone("SELECT id FROM messages WHERE client_id = ?", (client_id,))
+            if sent is not None:
+                return int(sent[0])
+            kind = await db.fetchone("SELECT kind FROM channels WHERE name = ?", (mailbox,))
+            if kind is None or kind[0] != "email":
+                raise NotFound(f"there is no mailbox named {mailbox}")
+            message = NewMessage(client_id, body, author_kind=AuthorKind.SYSTEM, auto=True)
+            message_id = await writes.append_message(
+                self._writer,
+                self.sla,
+                ticket_id,
+                message,
+                actor_id=None,
+                now=utcnow(),
+                parts=writes.MailParts(from_email=to),  # whom it goes to: channels.ADDRESSED
+                deliver=True,
+                deliver_by=mailbox,
+            )
+            await self._event(EventKind.MESSAGE_ADDED, ticket_id, None)
+            return message_id

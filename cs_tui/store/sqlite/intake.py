@@ -205,7 +205,7 @@ class IntakeStore(SqliteCore):
             inbound.sender,
             inbound.body,
             customer_name=inbound.sender_name,
-            channel=_KIND_CHANNEL.get(kind, Channel.EMAIL),
+            channel=_KIND_CHANNEL.get(inbound.came_by or kind, Channel.EMAIL),
             tags=("automatic",) if inbound.automatic else (),
         )
         ticket_id, message_id = await writes.insert_ticket(

@@ -34,7 +34,8 @@ TICKET_COLUMNS = """
     (SELECT group_concat(tag, ' ') FROM ticket_tags WHERE ticket_id = t.id),
     t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.sla_due_at, t.version,
     t.csat_rating, t.csat_comment, t.csat_at, t.message_count, t.cc, t.linked_to, t.channel_name,
-    t.sla_paused_us, t.sla_paused_since, c.addresses, t.merged_into, t.snoozed_until
+    t.sla_paused_us, t.sla_paused_since, c.addresses, t.merged_into, t.snoozed_until,
+    t.customer_at, t.answered_at, t.conversation
 """
 TICKET_FROM = """
     tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN agents a ON a.id = t.assignee_id
@@ -109,6 +110,9 @@ def ticket(row: Row) -> Ticket:
         sla_paused_since=_time(row[29]),
         merged_into=row[31],
         snoozed_until=_time(row[32]),
+        customer_wrote_at=_time(row[33]),
+        answered_at=_time(row[34]),
+        conversation=row[35],
     )
 
 

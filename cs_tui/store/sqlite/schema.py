@@ -452,6 +452,46 @@ MIGRATIONS: tuple[str, ...] = (
         left_at INTEGER
     );
     """,
+    # 13: when the customer last wrote and when the team last answered in public, kept
+    # by triggers on every way a message is written or moved: a chat waits on the team
+    # from the visitor's last message, and Meta's reply windows close a day after the
+    # customer's.
+    """
+    ALTER TABLE tickets ADD COLUMN customer_at INTEGER;
+    ALTER TABLE tickets ADD COLUMN answered_at INTEGER;
+    UPDATE tickets SET
+        customer_at = (SELECT max(created_at) FROM messages
+            WHERE ticket_id = tickets.id AND author_kind = 'customer'),
+        answered_at = (SELECT max(created_at) FROM messages
+            WHERE ticket_id = tickets.id AND author_kind = 'agent' AND NOT internal AND NOT auto);
+    CREATE TRIGGER messages_ai_customer AFTER INSERT ON messages WHEN new.author_kind = 'customer' BEGIN
+        UPDATE tickets SET customer_at = new.created_at
+            WHERE id = new.ticket_id AND (customer_at IS NULL OR customer_at < new.created_at);
+    END;
+    CREATE TRIGGER messages_ai_answered AFTER INSERT ON messages
+        WHEN new.author_kind = 'agent' AND NOT new.internal AND NOT new.auto BEGIN
+        UPDATE tickets SET answered_at = new.created_at
+            WHERE id = new.ticket_id AND (answered_at IS NULL OR answered_at < new.created_at);
+    END;
+    CREATE TRIGGER messages_au_moved AFTER UPDATE OF ticket_id ON messages BEGIN
+        UPDATE tickets SET
+            customer_at = (SELECT max(created_at) FROM messages
+                WHERE ticket_id = tickets.id AND author_kind = 'customer'),
+            answered_at = (SELECT max(created_at) FROM messages
+                WHERE ticket_id = tickets.id AND author_kind = 'agent' AND NOT internal AND NOT auto)
+            WHERE id IN (old.ticket_id, new.ticket_id);
+    END;
+    """,
+    # 14: a channel's inbox: webhook deliveries kept as they came, answered at once and
+    # taken in after, in order, by the channel's worker (its cursor is the last id taken:
+    # ids never come back, even after the newest is pruned).
+    """
+    CREATE TABLE received (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL, raw BLOB NOT NULL, received_at INTEGER NOT NULL
+    );
+    CREATE INDEX received_channel ON received(channel, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -44,6 +44,7 @@ from cs_tui.store.sqlite.channels import ChannelsStore
 from cs_tui.store.sqlite.chats import ChatsStore
 from cs_tui.store.sqlite.customers import CustomersStore
 from cs_tui.store.sqlite.directory import DirectoryStore
+from cs_tui.store.sqlite.inbox import InboxStore
 from cs_tui.store.sqlite.merging import MergingStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
 from cs_tui.store.sqlite.search import (
@@ -67,7 +68,9 @@ HOUR_US = 3_600_000_000
 EVENT_POLL_S = 0.1
 
 
-class SqliteStore(ChannelsStore, ChatsStore, DirectoryStore, CustomersStore, MergingStore, SnoozingStore):
+class SqliteStore(
+    ChannelsStore, ChatsStore, InboxStore, DirectoryStore, CustomersStore, MergingStore, SnoozingStore
+):
     """A store in one SQLite file. Open with `await SqliteStore.open(path)`."""
 
     # Tickets

@@ -143,11 +143,13 @@ async def append_message(
     now: datetime,
     parts: MailParts = MailParts(),
     deliver: bool | None = None,
+    deliver_by: str | None = None,
 ) -> int:
     """Adds a checked message to a ticket and moves the ticket on as the rules say
     (domain.rules.after_message). A public agent reply on a ticket that came in
     through a channel is queued to go out by it (`deliver` True queues any message,
-    an automatic acknowledgement; False none). The new message's id."""
+    an automatic acknowledgement; False none), or by `deliver_by` (a chat's
+    transcript goes by a mailbox). The new message's id."""
     row = next(
         iter(
             await db.execute_fetchall(
@@ -212,10 +214,10 @@ async def append_message(
     )
     if deliver is None:
         deliver = goes_out(new)
-    if channel_name and deliver:
+    if (deliver_by or channel_name) and deliver:
         await db.execute(
             "INSERT INTO deliveries(message_id, channel, state, retry_at) VALUES (?, ?, ?, ?)",
-            (message_id, channel_name, DeliveryState.QUEUED.value, to_micros(now)),
+            (message_id, deliver_by or channel_name, DeliveryState.QUEUED.value, to_micros(now)),
         )
     return message_id
 
