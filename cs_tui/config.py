@@ -13,6 +13,7 @@ from typing import Any
 
 import platformdirs
 
+from cs_tui.domain.chat import FIRST_RESPONSE_S
 from cs_tui.domain.query import Query, QueryError, Sort, parse
 
 ACTIVE = "status:new,open,pending,on_hold"
@@ -61,6 +62,12 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. {"send": "ctrl+s,ctrl+enter"}."""
     undo_seconds: float = 10.0
+    chat_first_response_s: float = FIRST_RESPONSE_S
+    """A chat waiting longer than this since the visitor last wrote is late (red in the
+    SLA column); from two thirds of it, it is due (amber)."""
+    chat_bell: bool = True
+    """Ring the bell for a new chat in my views, whatever `bell` says: a visitor waits
+    on the page."""
     path: Path | None = None
     problems: tuple[str, ...] = ()
     """What was wrong with the file; each says where and what to do."""
@@ -82,7 +89,11 @@ _SCALARS: dict[str, type | tuple[type, ...]] = {
     "desktop_notifications": str,
     "title_count": bool,
     "undo_seconds": (int, float),
+    "chat_first_response_s": (int, float),
+    "chat_bell": bool,
 }
+_SECONDS = ("undo_seconds", "chat_first_response_s")
+"""Numbers of seconds, where TOML's true is not one."""
 DESKTOP_NOTIFICATIONS = ("off", "osc9", "osc777")
 """The ways of asking the terminal for a desktop notification: none, iTerm2's, urxvt's."""
 
@@ -108,7 +119,7 @@ def load_config(path: Path | None = None) -> Config:
             if key == "desktop_notifications" and value not in DESKTOP_NOTIFICATIONS:
                 choices = ", ".join(f'"{choice}"' for choice in DESKTOP_NOTIFICATIONS)
                 problems.append(f"{name}: {key} = {value!r} is not one of {choices}; ignored")
-            elif isinstance(value, _SCALARS[key]) and not (key == "undo_seconds" and isinstance(value, bool)):
+            elif isinstance(value, _SCALARS[key]) and not (key in _SECONDS and isinstance(value, bool)):
                 values[key] = value
             else:
                 problems.append(f"{name}: {key} = {value!r} is not a {_kind(_SCALARS[key])}; ignored")

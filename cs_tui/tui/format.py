@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from cs_tui.domain.chat import FIRST_RESPONSE_S, VisitorState, chat_wait
 from cs_tui.domain.models import Activity, CannedActions, Channel, Priority, Status, Ticket
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import duration
@@ -20,6 +21,9 @@ SNOOZED_MARK = "↻"
 SOON = 3600.0
 """Seconds before an SLA deadline from which the queue warns."""
 
+VISITOR_MARK = {"here": "●", "gone": "○"}
+"""Before a chat's subject in the queue: the visitor still on the page, or gone."""
+
 
 def status_label(status: Status) -> str:
     return status.value.replace("_", " ")
@@ -29,10 +33,14 @@ def age(ticket: Ticket, now: datetime) -> str:
     return duration(now - ticket.created_at)
 
 
-def sla_left(ticket: Ticket, now: datetime) -> str:
-    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); for a snoozed
-    ticket, the time until it comes back ("↻3h05m"); "paused" while the ticket waits
-    on the customer; blank when none (solved, closed)."""
+def sla_left(ticket: Ticket, now: datetime, chat_target_s: float = FIRST_RESPONSE_S) -> str:
+    """Time left to the next SLA deadline ("3h05m"), or past it ("-12m"); for a chat
+    waiting on the team, how long the visitor has waited since they last wrote ("42s");
+    for a snoozed ticket, the time until it comes back ("↻3h05m"); "paused" while the
+    ticket waits on the customer; blank when none (solved, closed)."""
+    wait = chat_wait(ticket, now, chat_target_s)
+    if wait is not None:
+        return wait.says()
     if ticket.snoozed_until is not None:
         return f"{SNOOZED_MARK}{duration(max(ticket.snoozed_until - now, timedelta()))}"
     if ticket.sla_paused:
@@ -42,8 +50,12 @@ def sla_left(ticket: Ticket, now: datetime) -> str:
     return duration(ticket.sla_due_at - now)
 
 
-def sla_state(ticket: Ticket, now: datetime) -> str:
-    """ "breached", "soon" or "" for the colour of the SLA column."""
+def sla_state(ticket: Ticket, now: datetime, chat_target_s: float = FIRST_RESPONSE_S) -> str:
+    """ "breached", "soon" or "" for the colour of the SLA column; a waiting chat is
+    measured against the chat's target (90 s unless the config says otherwise)."""
+    wait = chat_wait(ticket, now, chat_target_s)
+    if wait is not None:
+        return "breached" if wait.late else "soon" if wait.soon else ""
     if ticket.sla_due_at is None:
         return ""
     left = (ticket.sla_due_at - now).total_seconds()
@@ -118,3 +130,20 @@ def sentence(words: str) -> str:
     """Words as a sentence starts: the first letter capital, names left as written
     ("assigned to Sari Wulandari", not "sari wulandari")."""
     return words[:1].upper() + words[1:]
+
+
+def visitor_mark(state: VisitorState | None, now: datetime) -> str:
+    """ "here" or "gone" for a chat whose visitor was heard from; "" when none was."""
+    if state is None:
+        return ""
+    return "here" if state.is_here(now) else "gone"
+
+
+def visitor_line(name: str, state: VisitorState, now: datetime) -> str:
+    """What a chat's visitor is doing, for the ticket's header."""
+    who = sanitize_line(name) or "The visitor"
+    if state.is_typing(now):
+        return f"{who} is typing…"
+    if state.is_here(now):
+        return f"{VISITOR_MARK['here']} {who} is on the page"
+    return f"{VISITOR_MARK['gone']} {who} left the chat"

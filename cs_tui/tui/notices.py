@@ -15,7 +15,7 @@ from textual.timer import Timer
 
 from cs_tui.config import View
 from cs_tui.domain.matching import ticket_matches
-from cs_tui.domain.models import Ticket
+from cs_tui.domain.models import Channel, Ticket
 from cs_tui.store.base import Store, StoreError
 from cs_tui.tui.format import in_a_notice
 from cs_tui.tui.services import Services
@@ -117,9 +117,11 @@ class NewTicketSignals:
         )
         if not hits:
             return
-        self.app.notify(notice_text(hits), title="New ticket" if len(hits) == 1 else "New tickets")
-        if services.config.bell:
-            self.app.bell()
+        chats = [ticket for ticket, _ in hits if ticket.channel is Channel.CHAT]
+        kind = "chat" if chats and len(chats) == len(hits) else "ticket"
+        self.app.notify(notice_text(hits), title=f"New {kind}" if len(hits) == 1 else f"New {kind}s")
+        if services.config.bell or (chats and services.config.chat_bell):
+            self.app.bell()  # a visitor waits on the page: a chat rings unless told not to
         title, body = notification_text(hits)
         write_to_terminal(self.app, desktop_notification(services.config.desktop_notifications, title, body))
         self.unseen.update(ticket.id for ticket, _ in hits)

@@ -55,6 +55,9 @@ PRESENCE_EVERY = 3.0
 """Seconds between a session's renewals of where it is."""
 PRESENCE_TTL = timedelta(seconds=10)
 """A session not heard from for this long (its process died) is no longer shown."""
+VISITORS_EVERY = 10.0
+"""Seconds between looks at the chats' visitors when nothing was heard: one who closed
+the page without a word is gone once HERE_S passes."""
 REWRITE_THREADS = frozenset({EventKind.TICKET_MERGED, EventKind.TICKET_SPLIT})
 """Events after which a conversation is shown again whole: messages came in between
 those shown, or went."""
@@ -149,7 +152,10 @@ class MainScreen(MovesTickets):
         # and the queue is what the agent looks at first.
         self._metrics_timer = self.set_interval(METRICS_EVERY, self.refresh_metrics, pause=True)
         self.set_interval(30, self.queue.tick)
+        self.set_interval(1, self._tick_chats)
         self.set_interval(self.presence_every, self.update_presence)
+        self.set_interval(VISITORS_EVERY, self._look_at_visitors)
+        self.queue.chat_target_s = self.services.config.chat_first_response_s
         if not views:
             self._start_metrics()
         self.query_one(MetricsSidebar).refresh_quarantine()
@@ -168,6 +174,10 @@ class MainScreen(MovesTickets):
         for pane in self.query(Pane):
             inside = focused is not None and pane in focused.ancestors_with_self
             pane.light(colours["accent" if inside else "panel"])
+
+    @on(QueueTable.Loaded)
+    def _visitors_of_the_page(self) -> None:
+        self._look_at_visitors()
 
     @on(QueueTable.Loaded)
     def _start_metrics(self) -> None:
@@ -386,6 +396,8 @@ class MainScreen(MovesTickets):
             self.ticket_pane.follow(whole=bool(pending.kinds & REWRITE_THREADS))
         if EventKind.PRESENCE_CHANGED in pending.kinds:
             self.update_presence()
+        if EventKind.VISITOR_CHANGED in pending.kinds or EventKind.TICKET_CREATED in pending.kinds:
+            self.update_visitors()
         if EventKind.CHANNEL_CHANGED in pending.kinds:
             self.query_one(MetricsSidebar).refresh_quarantine()
 
@@ -407,6 +419,30 @@ class MainScreen(MovesTickets):
                 on_ticket[presence.ticket_id] = presence.activity
         self.queue.show_others(on_ticket)
         pane.show_others(others)
+
+    # Chats
+
+    def _tick_chats(self) -> None:
+        """A waiting chat's seconds count on screen, in the queue and in its header."""
+        if self.queue.chats_waiting:
+            self.queue.tick()
+        self.ticket_pane.tick_chat()
+
+    def _look_at_visitors(self) -> None:
+        if self.queue.chat_ids or self.ticket_pane.is_chat:
+            self.update_visitors()
+
+    @work(exclusive=True, group="visitors", exit_on_error=False)
+    async def update_visitors(self) -> None:
+        """What the visitors of the chats on screen are doing: on the page, typing, gone."""
+        pane = self.ticket_pane
+        ids = self.queue.chat_ids
+        if pane.ticket is not None and pane.is_chat:
+            ids.append(pane.ticket.id)
+        states = await self.services.store.visitor_states(sorted(set(ids)))
+        self.queue.show_visitors(states)
+        if pane.ticket is not None:
+            pane.show_visitor(states.get(pane.ticket.id))
 
     async def leave(self) -> None:
         """Other agents stop seeing this session at once, rather than when it times out."""

@@ -5,6 +5,7 @@ kept as a draft while you type, and placeholders left unfilled are marked."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import cast
 
 from rich.text import Text
@@ -18,7 +19,9 @@ from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Document, Selection
 
 from cs_tui.domain.models import CannedActions, DraftKind, Ticket
+from cs_tui.domain.reply_windows import reply_window
 from cs_tui.domain.templates import find_placeholders
+from cs_tui.domain.timeutil import utcnow
 from cs_tui.tui.format import CHANNEL_LABEL, addresses, describe_actions, in_a_notice
 from cs_tui.tui.widgets.ticket_header import keep_to_rows
 
@@ -29,10 +32,12 @@ TITLE_ROWS = 2
 """The rows the title may take: who a reply goes to, and how."""
 
 
-def reply_title(ticket: Ticket | None) -> Text:
+def reply_title(ticket: Ticket | None, now: datetime | None = None) -> Text:
     """Who a reply goes to and how, in words: "Reply to Budi <budi@example.com> by
     email, cc ani@example.com" for a ticket that came in through a mailbox; for one
-    that did not, that the reply stays in cs-tui. Customer text, never markup."""
+    that did not, that the reply stays in cs-tui; on WhatsApp, Messenger and Instagram
+    outside the customer's reply window, what can still go out and why. Customer
+    text, never markup."""
     if ticket is None:
         return Text("Reply to the customer")
     customer = ticket.customer
@@ -43,15 +48,24 @@ def reply_title(ticket: Ticket | None) -> Text:
     if ticket.channel_name is None:
         title.append(" · stays in cs-tui: this ticket did not come in through a mailbox")
         return title
-    title.append(f" by {CHANNEL_LABEL[ticket.channel]}")
+    title.append(f" by {CHANNEL_LABEL[ticket.replies_by or ticket.channel]}")
     if ticket.cc:
         title.append(f", cc {addresses(ticket.cc, most=2)}")
+    window = reply_window(ticket.conversation_kind or "", ticket.customer_wrote_at, now or utcnow())
+    if window.has_window and not window.open and window.kind == "whatsapp":
+        # What can still go out first: the title keeps to two rows.
+        title.append(
+            " · only an approved template can go out (/template NAME, a line per value): ", style="bold"
+        )
+        title.append(window.says().partition(":")[0])
+    elif window.has_window and (not window.open or window.needs_human_agent_tag):
+        title.append(f" · {window.says()}", style="bold")
     return title
 
 
 def _addressed(ticket: Ticket) -> tuple[object, ...]:
     """What the reply title says of a ticket."""
-    return (ticket.customer.name, ticket.customer.email, ticket.channel, ticket.channel_name, ticket.cc)
+    return (ticket.customer.name, ticket.customer.email, ticket.replies_by, ticket.channel_name, ticket.cc)
 
 
 class ComposerArea(TextArea):
@@ -193,7 +207,8 @@ class Composer(Vertical):
     def _retitle(self, kind: DraftKind) -> None:
         self.set_class(kind is DraftKind.NOTE, "-note")
         self.set_class(kind is DraftKind.REPLY, "-reply")
-        self._title = Text(NOTE_TITLE) if kind is DraftKind.NOTE else reply_title(self.ticket)
+        now = self.app.services.clock() if hasattr(self.app, "services") else None
+        self._title = Text(NOTE_TITLE) if kind is DraftKind.NOTE else reply_title(self.ticket, now)
         self._fit_title()
         self._update_hint()
 

@@ -23,7 +23,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
-from cs_tui.domain.models import Activity, Ticket, TicketPage
+from cs_tui.domain.chat import FIRST_RESPONSE_S, VisitorState, chat_wait
+from cs_tui.domain.models import Activity, Channel, Ticket, TicketPage
+from cs_tui.tui.format import visitor_mark
 from cs_tui.tui.services import SaysFailures
 from cs_tui.tui.widgets.queue_marks import Marks
 from cs_tui.tui.widgets.queue_rows import ROW_LOOKS, draw_row
@@ -126,6 +128,10 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         self.marked: set[int] = set()
         self.unread: set[int] = set()
         self.others: dict[int, Activity] = {}
+        self.visitors: dict[int, VisitorState] = {}
+        """What the chats' visitors were last heard doing, by ticket."""
+        self.chat_target_s: float = FIRST_RESPONSE_S
+        """The target for answering a chat, against which its waiting time is coloured."""
         """Tickets other agents are on, and what they do there."""
         self._next_cursor: str | None = None
         self._loader: PageLoader | None = None
@@ -197,6 +203,27 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         for row, ticket in enumerate(self.rows):
             if ticket.id in changed:
                 self.refresh_line(row)
+
+    def show_visitors(self, visitors: dict[int, VisitorState]) -> None:
+        """What the chats' visitors are doing; the rows that changed are drawn again."""
+        now = self.clock()
+        before = {t: visitor_mark(s, now) for t, s in self.visitors.items()}
+        after = {t: visitor_mark(s, now) for t, s in visitors.items()}
+        self.visitors = visitors
+        for row, ticket in enumerate(self.rows):
+            if before.get(ticket.id) != after.get(ticket.id):
+                self.refresh_line(row)
+
+    @property
+    def chats_waiting(self) -> bool:
+        """Whether a chat in the queue waits on the team: its seconds count on screen."""
+        now = self.clock()
+        return any(chat_wait(ticket, now) is not None for ticket in self.rows)
+
+    @property
+    def chat_ids(self) -> list[int]:
+        """The chats in the queue, whose visitors it shows."""
+        return [ticket.id for ticket in self.rows if ticket.channel is Channel.CHAT]
 
     def mark_seen(self, ticket_id: int) -> None:
         """The agent has read this ticket: its row loses the unread mark."""
@@ -416,7 +443,8 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
             on_top = self.get_component_rich_style(look)
         marked, unread = ticket.id in self.marked, ticket.id in self.unread
         activity = self.others.get(ticket.id)
-        key = (ticket, width, self._now, on_top, marked, unread, activity)
+        visitor = visitor_mark(self.visitors.get(ticket.id), self._now)
+        key = (ticket, width, self._now, on_top, marked, unread, activity, visitor)
         strip = self._drawn.get(key)
         if strip is None:
             if len(self._drawn) > DRAWN_ROWS:
@@ -428,6 +456,8 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
                 marked=marked,
                 unread=unread,
                 activity=activity,
+                visitor=visitor,
+                chat_target_s=self.chat_target_s,
                 base=base,
                 on_top=on_top or Style(),
                 look=self.get_component_rich_style,

@@ -10,9 +10,18 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from cs_tui.domain.chat import FIRST_RESPONSE_S
 from cs_tui.domain.models import Activity, Priority, Ticket
 from cs_tui.domain.text import sanitize_line
-from cs_tui.tui.format import PRESENCE_MARK, PRIORITY_MARK, age, sla_left, sla_state, status_label
+from cs_tui.tui.format import (
+    PRESENCE_MARK,
+    PRIORITY_MARK,
+    VISITOR_MARK,
+    age,
+    sla_left,
+    sla_state,
+    status_label,
+)
 from cs_tui.tui.widgets.queue_columns import UNSPACED, cell, layout_columns
 
 ROW_LOOKS = (
@@ -43,6 +52,8 @@ def draw_row(
     base: Style,
     on_top: Style,
     look: Look,
+    visitor: str = "",
+    chat_target_s: float = FIRST_RESPONSE_S,
 ) -> Strip:
     """The ticket's row, `width` cells wide, its cells coloured by `look` over `base`."""
     line = base
@@ -51,7 +62,16 @@ def draw_row(
     # The cursor's colours (on_top) win over a cell's own, so the row reads as one bar.
     segments: list[Segment] = []
     for column in layout_columns(width):
-        text, extra = column_value(ticket, column.key, now, marked=marked, unread=unread, activity=activity)
+        text, extra = column_value(
+            ticket,
+            column.key,
+            now,
+            marked=marked,
+            unread=unread,
+            activity=activity,
+            visitor=visitor,
+            chat_target_s=chat_target_s,
+        )
         if column.key not in UNSPACED:
             segments.append(Segment(" ", line + on_top))
         cell_style = line + _foreground(look(extra)) + on_top if extra else line + on_top
@@ -65,9 +85,19 @@ def _foreground(full: Style) -> Style:
 
 
 def column_value(
-    ticket: Ticket, key: str, now: datetime, *, marked: bool, unread: bool, activity: Activity | None
+    ticket: Ticket,
+    key: str,
+    now: datetime,
+    *,
+    marked: bool,
+    unread: bool,
+    activity: Activity | None,
+    visitor: str = "",
+    chat_target_s: float = FIRST_RESPONSE_S,
 ) -> tuple[str, str]:
-    """The column's text and the component class that colours it."""
+    """The column's text and the component class that colours it. `visitor`: "here" or
+    "gone" for a chat whose visitor was heard from, marked before the subject (which
+    every width shows)."""
     match key:
         case "mark":
             if marked:
@@ -85,7 +115,10 @@ def column_value(
         case "id":
             return f"#{ticket.id}", "queue--muted"
         case "subject":
-            return sanitize_line(ticket.subject), "queue--unread" if unread else ""
+            subject = sanitize_line(ticket.subject)
+            if visitor:
+                subject = f"{VISITOR_MARK[visitor]} {subject}"
+            return subject, "queue--unread" if unread else ""
         case "customer":
             return sanitize_line(ticket.customer.name or ticket.customer.email), ""
         case "status":
@@ -97,8 +130,7 @@ def column_value(
         case "age":
             return age(ticket, now), "queue--muted"
         case "sla":
-            state = sla_state(ticket, now)
-            return sla_left(ticket, now), {"breached": "queue--breached", "soon": "queue--soon"}.get(
-                state, ""
-            )
+            state = sla_state(ticket, now, chat_target_s)
+            looks = {"breached": "queue--breached", "soon": "queue--soon"}
+            return sla_left(ticket, now, chat_target_s), looks.get(state, "")
     raise AssertionError(key)

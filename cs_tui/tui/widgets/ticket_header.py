@@ -9,7 +9,7 @@ markup, never able to send an escape sequence to the terminal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -18,10 +18,13 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
+from cs_tui.domain.chat import FIRST_RESPONSE_S, VisitorState, chat_wait
 from cs_tui.domain.models import Activity, Presence, Ticket
+from cs_tui.domain.reply_windows import reply_window
 from cs_tui.domain.snooze import until_words
 from cs_tui.domain.text import sanitize_line
 from cs_tui.tui.format import (
+    CHANNEL_LABEL,
     PRESENCE_MARK,
     PRIORITY_MARK,
     addresses,
@@ -30,6 +33,7 @@ from cs_tui.tui.format import (
     sla_left,
     sla_state,
     status_label,
+    visitor_line,
 )
 from cs_tui.tui.widgets.long_text import ELLIPSIS, line_rows
 
@@ -65,7 +69,7 @@ class TicketHeader(Static):
     """The ticket shown (None: no ticket open)."""
     subject_is_cut = False
     """The subject is longer than its rows: they end in an ellipsis."""
-    _details: tuple[int | None, datetime, tuple[Presence, ...]] | None = None
+    _details: tuple[int | None, datetime, tuple[Presence, ...], VisitorState | None, float] | None = None
 
     def show(
         self,
@@ -74,9 +78,11 @@ class TicketHeader(Static):
         other_tickets: int | None,
         now: datetime,
         others: Sequence[Presence] = (),
+        visitor: VisitorState | None = None,
+        chat_target_s: float = FIRST_RESPONSE_S,
     ) -> None:
         self.ticket = ticket
-        self._details = (other_tickets, now, tuple(others))
+        self._details = (other_tickets, now, tuple(others), visitor, chat_target_s)
         self._draw()
 
     def on_resize(self) -> None:
@@ -91,7 +97,7 @@ class TicketHeader(Static):
                 self.refresh_bindings()
             self.update(Text("No ticket open. Pick one in the queue and press enter.", style="dim"))
             return
-        other_tickets, now, others = shown_with
+        other_tickets, now, others, visitor, chat_target_s = shown_with
         width = self.size.width or self.app.size.width
         hint = f" {show_all_key(self)}: whole subject"
         was_cut = self.subject_is_cut
@@ -117,8 +123,13 @@ class TicketHeader(Static):
             status.append(f"  follows up #{ticket.linked_to}")
         assignee = ticket.assignee.name[:SHORT_CHARS] if ticket.assignee else ""
         status.append(f"  {'assigned to ' + sanitize_line(assignee) if ticket.assignee else 'unassigned'}")
-        left = sla_left(ticket, now)
-        if ticket.snoozed_until is not None:
+        left = sla_left(ticket, now, chat_target_s)
+        wait = chat_wait(ticket, now, chat_target_s)
+        if wait is not None:
+            late = "ticket-header--breached" if wait.late else "ticket-header--due" if wait.soon else ""
+            said = f"  waiting {wait.says()} (answer within {wait.target.total_seconds():g}s)"
+            status.append(said, style=self.get_component_rich_style(late) if late else "")
+        elif ticket.snoozed_until is not None:
             status.append(f"  snoozed until {until_words(ticket.snoozed_until, now=now)}", style="bold")
         elif left:
             state = sla_state(ticket, now)
@@ -140,6 +151,19 @@ class TicketHeader(Static):
         if ticket.tags:
             tags = " ".join(f"#{sanitize_line(tag[:SHORT_CHARS])}" for tag in ticket.tags)
             details.append(Text(tags[: SHORT_CHARS * 2], style="italic"))
+        window = reply_window(ticket.conversation_kind or "", ticket.customer_wrote_at, now)
+        if window.has_window:
+            closing = window.open and window.left < timedelta(hours=1)
+            urgency = "ticket-header--due" if closing else ""
+            urgency = "ticket-header--breached" if not window.open else urgency
+            said = f"{CHANNEL_LABEL[ticket.channel]} {window.says()}"
+            details.append(Text(said, style=self.get_component_rich_style(urgency) if urgency else "dim"))
+        if visitor is not None:
+            doing = visitor_line(ticket.customer.name, visitor, now)
+            if visitor.is_typing(now):
+                details.append(Text(doing, style=self.get_component_rich_style("ticket-header--others")))
+            else:
+                details.append(Text(doing, style="dim"))
         if others:
             look = self.get_component_rich_style("ticket-header--others")
             details.append(Text(presence_line(others), style=look))

@@ -15,7 +15,16 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.worker import Worker
 
-from cs_tui.domain.models import CannedResponse, Draft, DraftKind, Presence, Ticket, TicketChanges
+from cs_tui.domain.chat import VisitorState, chat_wait
+from cs_tui.domain.models import (
+    CannedResponse,
+    Channel,
+    Draft,
+    DraftKind,
+    Presence,
+    Ticket,
+    TicketChanges,
+)
 from cs_tui.domain.text import sanitize_line
 from cs_tui.store.base import Conflict, Queued, StoreUnavailable, StoreUnwritable
 from cs_tui.tui.changes import describe_changes
@@ -56,6 +65,8 @@ class TicketPane(Sending, HasServices, Pane):
         self.ticket: Ticket | None = None
         self.other_tickets: int | None = None
         self.others: list[Presence] = []
+        self.visitor: VisitorState | None = None
+        """What the open chat's visitor was last heard doing."""
         """Other agents' sessions and the tickets they are on."""
         self.pending: dict[str, asyncio.Future[str]] = {}
         """Messages in their undo window, by client id: "undo" or "now" decides early."""
@@ -119,6 +130,8 @@ class TicketPane(Sending, HasServices, Pane):
             draft = Draft(agent.id, ticket_id, kept[1], kept[0])
             self._write_draft(ticket_id, kept[0], kept[1])  # the store may take it now
         others = await store.customer_ticket_count(ticket.customer.id) - 1
+        chat = ticket.channel is Channel.CHAT
+        self.visitor = (await store.visitor_states([ticket_id])).get(ticket_id) if chat else None
         self.ticket, self.other_tickets = ticket, others
         # The conversation first, so that no frame shows this header over the last ticket's messages.
         self.conversation.show(page.messages, has_earlier=page.has_earlier)
@@ -151,10 +164,34 @@ class TicketPane(Sending, HasServices, Pane):
     def _show_header(self) -> None:
         others = [p for p in self.others if self.ticket is not None and p.ticket_id == self.ticket.id]
         self.header.show(
-            self.ticket, other_tickets=self.other_tickets, now=self.services.clock(), others=others
+            self.ticket,
+            other_tickets=self.other_tickets,
+            now=self.services.clock(),
+            others=others,
+            visitor=self.visitor if self.is_chat else None,
+            chat_target_s=self.services.config.chat_first_response_s,
         )
         if self.ticket is not None:
             self.composer.readdress(self.ticket)  # a Cc the customer added: the title says so
+
+    @property
+    def is_chat(self) -> bool:
+        return self.ticket is not None and self.ticket.channel is Channel.CHAT
+
+    def show_visitor(self, state: VisitorState | None) -> None:
+        """What the open chat's visitor is doing, in the header."""
+        if state != self.visitor:
+            self.visitor = state
+            self._show_header()
+
+    def tick_chat(self) -> None:
+        """A waiting chat's seconds, and a visitor's typing that stopped without a word."""
+        if not self.is_chat or self.ticket is None:
+            return
+        now = self.services.clock()
+        counting = chat_wait(self.ticket, now) is not None
+        if counting or (self.visitor is not None and self.visitor.typing_at is not None):
+            self._show_header()
 
     def show_others(self, others: list[Presence]) -> None:
         """Other agents on tickets; the header names those on this one."""
