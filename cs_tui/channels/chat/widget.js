@@ -6,7 +6,8 @@
   "use strict";
   const PATH = /^(.*\/public\/v1\/chat\/([^/]+))\/widget\.js$/;
   const script =
-    document.currentScript || [...document.scripts].find((s) => PATH.test(new URL(s.src || "x:", location.href).pathname));
+    document.currentScript ||
+    [...document.scripts].find((s) => PATH.test(new URL(s.src || "x:", location.href).pathname));
   const src = script && new URL(script.src, location.href);
   const found = src && src.pathname.match(PATH);
   if (!found) return;
@@ -30,7 +31,9 @@
       else if (typeof value === "boolean") el[key] = value;
       else el.setAttribute(key, value);
     }
-    for (const kid of kids) if (kid != null) el.append(typeof kid === "string" ? document.createTextNode(kid) : kid);
+    for (const kid of kids) {
+      if (kid != null) el.append(typeof kid === "string" ? document.createTextNode(kid) : kid);
+    }
     return el;
   };
   const text = (el, value) => { el.textContent = value; return el; };
@@ -40,7 +43,9 @@
       h("label", null, "Company", h("input", { name: "company", tabindex: "-1", autocomplete: "off" })));
   const values = (form) => Object.fromEntries(new FormData(form));
   const size = (n) =>
-    n < 1024 ? n + " B" : n < 1048576 ? Math.round(n / 1024) + " KB" : (n / 1048576).toFixed(1).replace(/\.0$/, "") + " MB";
+    n < 1024 ? n + " B"
+      : n < 1048576 ? Math.round(n / 1024) + " KB"
+      : (n / 1048576).toFixed(1).replace(/\.0$/, "") + " MB";
   const newId = () =>
     crypto.randomUUID ? crypto.randomUUID()
       : [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -52,11 +57,11 @@
 .w{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;--c:#1d4ed8}
 button{cursor:pointer}
 :focus-visible{outline:2px solid #f59e0b;outline-offset:2px}
-.launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border:0;border-radius:50%;
-background:var(--c);color:#fff;display:grid;place-items:center;box-shadow:0 4px 14px #0004}
+.launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border:0;
+border-radius:50%;background:var(--c);color:#fff;display:grid;place-items:center;box-shadow:0 4px 14px #0004}
 .launch svg{width:28px;height:28px;fill:currentColor}
-.n{position:absolute;top:-3px;right:-3px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:#dc2626;
-color:#fff;font-size:12px;font-weight:700;line-height:20px}
+.n{position:absolute;top:-3px;right:-3px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;
+background:#dc2626;color:#fff;font-size:12px;font-weight:700;line-height:20px}
 .p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(370px,calc(100vw - 24px));
 height:min(560px,calc(100vh - 108px));display:flex;flex-direction:column;background:#fff;border-radius:12px;
 box-shadow:0 8px 30px #0005;overflow:hidden}
@@ -65,12 +70,14 @@ header{display:flex;align-items:center;gap:6px;padding:11px 12px 11px 16px;backg
 header div{flex:1;min-width:0}
 .t{display:block;font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .st{font-size:12px;opacity:.9}
-.st::before{content:"";display:inline-block;width:8px;height:8px;margin-right:5px;border-radius:50%;background:#cbd5e1}
+.st::before{content:"";display:inline-block;width:8px;height:8px;margin-right:5px;border-radius:50%;
+background:#cbd5e1}
 .st.on::before{background:#4ade80}
-header button{width:30px;height:30px;border:0;border-radius:6px;background:none;color:#fff;font-size:20px;line-height:1}
+header button{width:30px;height:30px;border:0;border-radius:6px;background:none;color:#fff;font-size:20px;
+line-height:1}
 header button:hover{background:#fff3}
-.menu{position:absolute;right:12px;top:50px;z-index:1;min-width:220px;padding:4px 0;background:#fff;border:1px solid #e2e8f0;
-border-radius:8px;box-shadow:0 4px 14px #0002}
+.menu{position:absolute;right:12px;top:50px;z-index:1;min-width:220px;padding:4px 0;background:#fff;
+border:1px solid #e2e8f0;border-radius:8px;box-shadow:0 4px 14px #0002}
 .menu button{display:block;width:100%;padding:8px 14px;border:0;background:none;text-align:left}
 .menu button:hover{background:#f1f5f9}
 .conn{padding:4px 16px;background:#fef3c7;color:#92400e;font-size:12px}
@@ -80,7 +87,8 @@ border-radius:8px;box-shadow:0 4px 14px #0002}
 .log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:8px}
 .m{max-width:82%;display:flex;flex-direction:column;align-self:flex-start}
 .m.me{align-self:flex-end;align-items:flex-end}
-.b{padding:8px 11px;border-radius:14px 14px 14px 4px;background:#f1f5f9;white-space:pre-wrap;overflow-wrap:anywhere}
+.b{padding:8px 11px;border-radius:14px 14px 14px 4px;background:#f1f5f9;white-space:pre-wrap;
+overflow-wrap:anywhere}
 .me .b{border-radius:14px 14px 4px 14px;background:var(--c);color:#fff}
 .who{margin:0 4px 2px;font-size:12px;font-weight:600;color:#475569}
 .s{margin:2px 4px 0;font-size:11px;color:#64748b}
@@ -104,6 +112,7 @@ border-radius:8px;box-shadow:0 4px 14px #0002}
 input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius:8px;background:#fff}
 .f{padding:14px 16px;overflow-y:auto;display:flex;flex-direction:column;gap:10px}
 .f label{display:flex;flex-direction:column;gap:3px;font-size:13px;font-weight:600}
+.f input,.f textarea{font-weight:400}
 .f small{color:#64748b}
 .x{display:flex;gap:6px;align-items:center;padding:8px 10px;border-top:1px solid #e2e8f0}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}`;
@@ -128,7 +137,7 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
   let retryMs = 1000;
   let retryTimer = 0;
   let isOpen = false;
-  let ended = false;
+  let ended = false; // set by the server's `ended`, or by the visitor's End chat (kept for this token)
   let holdUntil = 0;
   let typedAt = 0;
   let typingSent = false;
@@ -146,17 +155,22 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
   const host = h("cs-tui-chat");
   const root = host.attachShadow({ mode: "open" });
   const badge = h("span", { class: "n", hidden: true });
-  const launch = h("button", { class: "launch", type: "button", "aria-label": "Chat with us", "aria-expanded": "false",
-    onclick: () => (isOpen ? close() : open()) },
-  icon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"), badge);
+  const launch = h("button",
+    { class: "launch", type: "button", "aria-label": "Chat with us", "aria-expanded": "false",
+      onclick: () => (isOpen ? close() : open()) },
+    icon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"), badge);
   const title = h("span", { class: "t" }, "Chat");
   const status = h("span", { class: "st" });
-  const menuButton = h("button", { type: "button", "aria-label": "More", "aria-haspopup": "menu", "aria-expanded": "false",
-    hidden: true, onclick: () => menu(menuBox.hidden) }, "⋯");
-  const closeButton = h("button", { type: "button", "aria-label": "Close chat", onclick: () => close() }, "×");
+  const menuButton = h("button",
+    { type: "button", "aria-label": "More", "aria-haspopup": "menu", "aria-expanded": "false", hidden: true,
+      onclick: () => menu(menuBox.hidden) },
+    "⋯");
+  const closeButton = h("button", { type: "button", "aria-label": "Close chat", onclick: () => close() },
+    "×");
   const endItem = h("button", { type: "button", role: "menuitem", onclick: endChat }, "End chat");
   const menuBox = h("div", { class: "menu", role: "menu", hidden: true },
-    h("button", { type: "button", role: "menuitem", onclick: askTranscript }, "Email me this conversation"), endItem);
+    h("button", { type: "button", role: "menuitem", onclick: askTranscript }, "Email me this conversation"),
+    endItem);
   const conn = h("div", { class: "conn", role: "status", hidden: true }, "reconnecting…");
   const note = h("div", { class: "note", role: "alert", hidden: true });
 
@@ -182,9 +196,11 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
   const offlineDone = h("div", { class: "v f", role: "status" });
 
   const greeting = h("div", { class: "m", hidden: true }, h("div", { class: "b" }));
-  const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" }, greeting);
+  const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" },
+    greeting);
   const typing = h("div", { class: "typing", "aria-live": "polite" });
-  const restart = h("button", { class: "go", type: "button", onclick: () => { forget(); show(); focusIn(); } },
+  const restart = h("button",
+    { class: "go", type: "button", onclick: () => { forget(); show(); focusIn(); } },
     "Start a new chat");
   const endBox = h("div", { class: "end", hidden: true }, h("div", null, "This chat has ended"), restart);
   const box = h("textarea", { rows: "1", "aria-label": "Write a message", placeholder: "Write a message…",
@@ -194,19 +210,31 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
   const sendButton = h("button", { class: "go", type: "submit" }, "Send");
   const compose = h("form", { class: "c", onsubmit: (e) => { e.preventDefault(); send(); } },
     h("button", { class: "i", type: "button", "aria-label": "Attach a file", onclick: () => picker.click() },
-      icon("M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z")),
+      icon("M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5" +
+        "a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z")),
     picker, box, counter, sendButton);
-  const transcriptEmail = h("input", { type: "email", name: "email", required: true, "aria-label": "Your email",
-    placeholder: "Your email" });
+  const transcriptEmail = h("input",
+    { type: "email", name: "email", required: true, "aria-label": "Your email", placeholder: "Your email" });
   const transcriptForm = h("form", { class: "x", hidden: true, onsubmit: sendTranscript }, transcriptEmail,
     h("button", { class: "go", type: "submit" }, "Send"),
-    h("button", { class: "i", type: "button", "aria-label": "Cancel", onclick: () => (transcriptForm.hidden = true) }, "×"));
+    h("button",
+      { class: "i", type: "button", "aria-label": "Cancel", onclick: () => (transcriptForm.hidden = true) },
+      "×"));
   const chat = h("div", { class: "v" }, log, typing, endBox, transcriptForm, compose);
 
   const views = [loading, unavailable, preForm, offlineForm, offlineDone, chat];
-  const panel = h("section", { class: "p", role: "dialog", "aria-label": "Chat", hidden: true, onkeydown: escape },
+  const panel = h("section",
+    { class: "p", role: "dialog", "aria-label": "Chat", hidden: true, onkeydown: escapeKey },
     h("header", null, h("div", null, title, status), menuButton, closeButton), menuBox, conn, note, ...views);
-  root.append(h("style", null, CSS), h("div", { class: "w" }, launch, panel));
+  try {
+    // A constructed sheet passes a shop's Content-Security-Policy that forbids inline <style>.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    root.append(h("style", null, CSS));
+  }
+  root.append(h("div", { class: "w" }, launch, panel));
 
   function say(words, ok) {
     text(note, words || "").hidden = !words;
@@ -240,15 +268,16 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     text(status, on ? "online" : "away").className = on ? "st on" : "st";
   }
 
-  function menu(shown) {
-    menuBox.hidden = !shown;
-    menuButton.setAttribute("aria-expanded", String(shown));
-    if (shown) menuBox.querySelector("button:not([hidden])").focus();
+  function menu(wanted) {
+    menuBox.hidden = !wanted;
+    menuButton.setAttribute("aria-expanded", String(wanted));
+    if (wanted) menuBox.querySelector("button:not([hidden])").focus();
   }
 
   function focusIn() {
     const view = views.find((v) => !v.hidden);
-    const target = view === chat ? (ended ? restart : box) : view.querySelector("input:not([tabindex]),textarea");
+    const target =
+      view === chat ? (ended ? restart : box) : view.querySelector("input:not([tabindex]),textarea");
     (target || closeButton).focus();
   }
 
@@ -273,7 +302,7 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     launch.focus();
   }
 
-  function escape(event) {
+  function escapeKey(event) {
     if (event.key !== "Escape") return;
     event.preventDefault();
     if (!menuBox.hidden) { menu(false); menuButton.focus(); } else close();
@@ -293,12 +322,13 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     try {
       answer = await fetch(base + path, init);
     } catch {
-      throw Object.assign(new Error("The chat cannot be reached just now. Check your connection and try again."),
-        { status: 0 });
+      const words = "The chat cannot be reached just now. Check your connection and try again.";
+      throw Object.assign(new Error(words), { status: 0 });
     }
     if (answer.ok) return answer.status === 204 ? null : answer.json().catch(() => null);
     const problem = await answer.json().catch(() => ({}));
-    const error = new Error(problem.detail || problem.title || `The chat answered with an error (${answer.status}).`);
+    const error = new Error(
+      problem.detail || problem.title || `The chat answered with an error (${answer.status}).`);
     error.status = answer.status;
     error.wait = Number(answer.headers.get("Retry-After")) || 10;
     if (answer.status === 401 && sent && sent === token) {
@@ -313,7 +343,10 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     say(error.message);
     holdUntil = Date.now() + error.wait * 1000;
     button.disabled = true;
-    setTimeout(() => { button.disabled = false; if (note.textContent === error.message) say(""); }, error.wait * 1000);
+    setTimeout(() => {
+      button.disabled = false;
+      if (note.textContent === error.message) say("");
+    }, error.wait * 1000);
   }
 
   async function loadConfig() {
@@ -323,7 +356,9 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
       applyConfig();
     } catch (error) {
       const refused = error.status === 403 || error.status === 404;
-      broken = refused ? "Chat is not available here." : "Chat cannot be reached just now. Please try again later.";
+      broken = refused
+        ? "Chat is not available here."
+        : "Chat cannot be reached just now. Please try again later.";
       unavailable.replaceChildren(h("p", null, broken), h("p", null, h("small", null, error.message)));
       if (!refused) config = null;
     }
@@ -396,6 +431,7 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     readSent = 0;
     seen = 0;
     saved.set(KEY + ":seen", null);
+    saved.set(KEY + ":ended", null);
     unread();
     log.replaceChildren(greeting);
   }
@@ -430,17 +466,11 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     on("message", received);
     on("typing", (d) => {
       clearTimeout(typingTimer);
-      text(typing, d.typing ? `${d.name} is typing…` : "");
-      if (d.typing) typingTimer = setTimeout(() => text(typing, ""), 6000);
+      const writing = d.typing && d.name;
+      text(typing, writing ? `${d.name} is typing…` : "");
+      if (writing) typingTimer = setTimeout(() => text(typing, ""), 6000);
     });
-    on("ended", () => {
-      ended = true;
-      endBox.hidden = false;
-      compose.hidden = true;
-      transcriptForm.hidden = true;
-      text(typing, "");
-      show();
-    });
+    on("ended", finish);
     on("online", (d) => online(!!d.online));
   }
 
@@ -459,19 +489,20 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
   function received(m) {
     if (typeof m.id !== "number" || shown.has(m.id)) return;
     shown.add(m.id);
-    const waiting = m.client_id && pending.get(m.client_id);
+    // The visitor's own message, back from the server: by its client_id, or by the id the POST answered.
+    const waiting = pending.get(m.client_id) || [...pending.values()].find((item) => item.stored === m.id);
     if (waiting) {
       waiting.el.remove();
-      pending.delete(m.client_id);
+      pending.delete(waiting.id);
     }
     const nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     const el = draw(m);
     const after = [...log.querySelectorAll("[data-id]")].find((other) => Number(other.dataset.id) > m.id);
     log.insertBefore(el, after || log.querySelector(".wait") || null);
-    for (const file of m.files || []) {
-      shownFiles.add(file.id);
-      pendingFiles.get(file.id)?.remove();
-      pendingFiles.delete(file.id);
+    for (const id of [m.id, ...(m.files || []).map((file) => file.id)]) {
+      shownFiles.add(id);
+      pendingFiles.get(id)?.remove();
+      pendingFiles.delete(id);
     }
     if (m.from === "agent") {
       agentIds.push(m.id);
@@ -487,14 +518,17 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     if (m.from === "system") return h("div", { class: "sys", "data-id": m.id }, String(m.body));
     const at = new Date(m.at);
     const files = (m.files || []).map((f) =>
-      h("li", null, h("a", { href: `${base}/files/${Number(f.id)}?token=${encodeURIComponent(token)}`, download: "" },
-        String(f.name)), ` (${size(Number(f.size) || 0)})`));
+      h("li", null,
+        h("a", { href: `${base}/files/${Number(f.id)}?token=${encodeURIComponent(token)}`, download: "" },
+          String(f.name)),
+        ` (${size(Number(f.size) || 0)})`));
     return h("div", { class: m.from === "visitor" ? "m me" : "m", "data-id": m.id },
       m.from === "agent" ? h("div", { class: "who" }, String(m.name || "")) : null,
       m.body ? h("div", { class: "b" }, String(m.body)) : null,
       files.length ? h("ul", { class: "files" }, ...files) : null,
       isNaN(at) ? null
-        : h("time", { class: "s", datetime: String(m.at) }, at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
+        : h("time", { class: "s", datetime: String(m.at) },
+          at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
   }
 
   function unread() {
@@ -563,8 +597,14 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     item.el.className = "m me wait";
     text(item.status, "sending…");
     try {
-      await api("/messages", { body: item.body, client_id: item.id });
-      text(item.status, "sent");
+      const { id } = (await api("/messages", { body: item.body, client_id: item.id })) || {};
+      if (shown.has(id)) {
+        item.el.remove();
+        pending.delete(item.id);
+      } else {
+        item.stored = id;
+        text(item.status, "sent");
+      }
     } catch (error) {
       if (!pending.has(item.id)) return;
       if (error.status === 429) {
@@ -577,8 +617,18 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
       item.failed = error.status;
       item.el.className = "m me wait bad";
       item.status.replaceChildren("not sent — ",
-        h("button", { type: "button", onclick: () => deliver(item) }, "retry"), " " + error.message);
+        h("button", { type: "button", onclick: () => deliver(item) }, "retry"),
+        h("div", null, error.message));
     }
+  }
+
+  function finish() {
+    ended = true;
+    endBox.hidden = false;
+    compose.hidden = true;
+    transcriptForm.hidden = true;
+    text(typing, "");
+    show();
   }
 
   function allowed(file) {
@@ -597,19 +647,23 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     if (!file || !config || !token) return;
     const limits = config.limits;
     if (file.size > limits.file_bytes) {
-      return say(`“${file.name}” is ${size(file.size)}; files of at most ${size(limits.file_bytes)} can be sent.`);
+      return say(
+        `“${file.name}” is ${size(file.size)}; files of at most ${size(limits.file_bytes)} can be sent.`);
     }
     if (limits.file_types.length && !allowed(file)) {
-      return say(`“${file.name}” cannot be sent: the files that can be sent are ${limits.file_types.join(", ")}.`);
+      const kinds = limits.file_types.map((kind) =>
+        kind === "text/plain" ? "text" : kind.replace(/^(.*)\/\*$/, "$1").replace(/^.*\//, "").toUpperCase());
+      return say(`“${file.name}” cannot be sent: you can send ${kinds.join(", ")} files.`);
     }
-    const line = h("div", { class: "m me wait" }, h("div", { class: "b" }, `${file.name} (${size(file.size)})`),
+    const line = h("div", { class: "m me wait" },
+      h("div", { class: "b" }, `${file.name} (${size(file.size)})`),
       h("div", { class: "s" }, "sending…"));
     log.append(line);
     log.scrollTop = log.scrollHeight;
     const form = new FormData();
     form.append("file", file);
     try {
-      const { id } = await api("/files", form);
+      const { id } = (await api("/files", form)) || {};
       if (shownFiles.has(id)) line.remove();
       else pendingFiles.set(id, line);
       say("");
@@ -644,10 +698,8 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     menu(false);
     try {
       await api("/end", {});
-      ended = true;
-      endBox.hidden = false;
-      compose.hidden = true;
-      show();
+      saved.set(KEY + ":ended", token);
+      finish();
       restart.focus();
     } catch (error) {
       say(error.message);
@@ -670,6 +722,7 @@ input,textarea{width:100%;padding:8px 9px;border:1px solid #cbd5e1;border-radius
     document.body.append(host);
     show();
     loadConfig();
+    if (token && saved.get(KEY + ":ended") === token) finish();
     connect();
     if (saved.get(KEY + ":open", sessionStorage)) open(false);
   };
