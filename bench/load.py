@@ -102,14 +102,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(path: Path, place: Path, workers: int) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
-    """`cs-tui serve --workers N` on a free loopback port, up once /healthz answers; its
-    access log (one JSON line per request on stderr) goes to a file."""
+def serving(
+    path: Path, place: Path, workers: int, options: tuple[str, ...] = ()
+) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    """`cs-tui serve --workers N [options]` on a free loopback port, up once /healthz
+    answers; its access log (one JSON line per request on stderr) goes to a file."""
     port = free_port()
     log = place / "serve.log"
     env = {**os.environ, "XDG_STATE_HOME": str(place / "state"), "XDG_CONFIG_HOME": str(place / "config")}
     command = [sys.executable, "-m", "cs_tui", "serve", "--store", str(path), "--port", str(port)]
-    command += ["--workers", str(workers)]
+    command += ["--workers", str(workers), *options]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
