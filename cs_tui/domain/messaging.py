@@ -5,12 +5,10 @@ agent asks for an approved WhatsApp template."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from cs_tui.domain.channels import DeliveryState
-from cs_tui.domain.models import AuthorKind, Message
 from cs_tui.domain.text import sanitize_line
 
 RECEIVED_KEPT = timedelta(days=1)
@@ -46,20 +44,6 @@ def conversation_subject(kind: str, text: str, customer_name: str) -> str:
         words = words[: SUBJECT_WORDS - 1].rsplit(" ", 1)[0] + "…"
     app = _APP_NAMES.get(kind, kind)
     return words or f"{app} message from {sanitize_line(customer_name) or 'a customer'}"
-
-
-def customer_last_wrote(messages: Iterable[Message], before_id: int | None = None) -> datetime | None:
-    """When the customer last wrote on the ticket (before message `before_id`, when
-    given): where the app's reply window is counted from. Automatic messages do not
-    count; None when they never wrote."""
-    times = [
-        message.created_at
-        for message in messages
-        if message.author_kind is AuthorKind.CUSTOMER
-        and not message.auto
-        and (before_id is None or message.id < before_id)
-    ]
-    return max(times, default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ twice: docs/email.md says which one moment SMTP leaves uncertain."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import Mapping
@@ -24,15 +23,12 @@ from cs_tui.channels.email.sending import (
 )
 from cs_tui.channels.email.settings import MailboxSettings, SettingsError, read_password, tls_context
 from cs_tui.channels.email.writing import acknowledgement_mail, new_message_id, reply_mail
+from cs_tui.channels.queued import deliver_queued
 from cs_tui.domain.channels import GIVE_UP_AFTER, DeliveryState, Outgoing, retry_delay
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import ChannelStore
 
 log = logging.getLogger(__name__)
-
-CHECK_EVERY_S = 5.0
-"""How often the queue is looked at without being woken (retries come due)."""
-BATCH = 20
 
 
 class MailDelivery:
@@ -52,17 +48,7 @@ class MailDelivery:
         self._environ = environ
 
     async def run(self, wake: asyncio.Event) -> None:
-        found = await self.store.recover_deliveries(self.name)
-        if found:
-            log.warning("%s: %d replies were being sent when cs-tui stopped", self.name, found)
-        while True:
-            wake.clear()  # before looking, so that a reply written meanwhile wakes the next look
-            due = await self.store.due_deliveries(self.name, limit=BATCH)
-            for outgoing in due:
-                await self.deliver(outgoing)
-            if len(due) < BATCH:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), CHECK_EVERY_S)
+        await deliver_queued(self.store, self.name, self.deliver, wake)
 
     async def deliver(self, outgoing: Outgoing) -> None:
         external_id = outgoing.delivery.external_id or new_message_id(

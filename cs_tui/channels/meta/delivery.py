@@ -6,18 +6,17 @@ as a mailbox's are (docs/email.md): a crash or a lost answer never sends one twi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
 
 from cs_tui.channels.meta.errors import TOKEN_EXPIRED, GraphError, window_reason
 from cs_tui.channels.meta.graph import GraphClient
 from cs_tui.channels.meta.settings import MetaSettings, SettingsError, read_secret
+from cs_tui.channels.queued import deliver_queued
 from cs_tui.domain.channels import GIVE_UP_AFTER, DeliveryState, Outgoing, retry_delay
-from cs_tui.domain.messaging import TemplateRequest, customer_last_wrote, template_request
+from cs_tui.domain.messaging import TemplateRequest, template_request
 from cs_tui.domain.reply_windows import reply_window
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import ChannelStore
@@ -25,11 +24,6 @@ from cs_tui.store.base import ChannelStore
 log = logging.getLogger(__name__)
 
 Report = Callable[[str, bool], None]
-CHECK_EVERY_S = 5.0
-"""How often the queue is looked at without being woken (retries come due)."""
-BATCH = 20
-PAGES_BACK = 10
-"""How far back (pages of 100 messages) to look for the customer's last message."""
 ANSWER_LOST = (
     "the connection to Meta was lost while Meta was taking this reply, so it may or may not have gone "
     "out; it is not sent again by itself, so as never to send it twice. Ask the customer, or send it again"
@@ -64,17 +58,7 @@ class MetaDelivery:
         self._troubled = False
 
     async def run(self, wake: asyncio.Event) -> None:
-        found = await self.store.recover_deliveries(self.name)
-        if found:
-            log.warning("%s: %d replies were being sent when cs-tui stopped", self.name, found)
-        while True:
-            wake.clear()  # before looking, so that a reply written meanwhile wakes the next look
-            due = await self.store.due_deliveries(self.name, limit=BATCH)
-            for outgoing in due:
-                await self.deliver(outgoing)
-            if len(due) < BATCH:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), CHECK_EVERY_S)
+        await deliver_queued(self.store, self.name, self.deliver, wake)
 
     async def deliver(self, outgoing: Outgoing) -> None:
         external_id = outgoing.delivery.external_id or f"cs-tui.{uuid.uuid4().hex}"
@@ -86,7 +70,8 @@ class MetaDelivery:
             template = template_request(outgoing.body) if self.kind == "whatsapp" else None
             human_agent = False
             if template is None:
-                window = reply_window(self.kind, await self._customer_wrote(outgoing.ticket_id), utcnow())
+                wrote = (await self.store.get_ticket(outgoing.ticket_id)).customer_wrote_at
+                window = reply_window(self.kind, wrote, utcnow())
                 if not window.open:
                     raise Refused(window_reason(self.kind))
                 human_agent = window.needs_human_agent_tag
@@ -135,17 +120,6 @@ class MetaDelivery:
                 f"this ticket did not come in by {_app(self.kind)}, so there is no one there to send it to"
             )
         return recipient
-
-    async def _customer_wrote(self, ticket_id: int) -> datetime | None:
-        """When the customer last wrote on the ticket, looking back a page at a time."""
-        before: int | None = None
-        for _ in range(PAGES_BACK):
-            page = await self.store.get_messages(ticket_id, before=before, limit=100)
-            wrote = customer_last_wrote(page.messages)
-            if wrote is not None or not page.has_earlier or not page.messages:
-                return wrote
-            before = page.messages[0].id
-        return None
 
     async def _send_template(self, graph: GraphClient, to: str, template: TemplateRequest) -> str:
         approved = self.settings.template(template.name, template.language)

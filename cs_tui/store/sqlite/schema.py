@@ -453,7 +453,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 13: when the customer last wrote and when the team last answered in public, kept
-    # by triggers on every way a message is written or moved: a chat waits on the team
+    # by triggers on every way a message is written or moved (a machine's message, an
+    # auto-reply, counts as neither): a chat waits on the team
     # from the visitor's last message, and Meta's reply windows close a day after the
     # customer's.
     """
@@ -461,10 +462,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tickets ADD COLUMN answered_at INTEGER;
     UPDATE tickets SET
         customer_at = (SELECT max(created_at) FROM messages
-            WHERE ticket_id = tickets.id AND author_kind = 'customer'),
+            WHERE ticket_id = tickets.id AND author_kind = 'customer' AND NOT auto),
         answered_at = (SELECT max(created_at) FROM messages
             WHERE ticket_id = tickets.id AND author_kind = 'agent' AND NOT internal AND NOT auto);
-    CREATE TRIGGER messages_ai_customer AFTER INSERT ON messages WHEN new.author_kind = 'customer' BEGIN
+    CREATE TRIGGER messages_ai_customer AFTER INSERT ON messages
+        WHEN new.author_kind = 'customer' AND NOT new.auto BEGIN
         UPDATE tickets SET customer_at = new.created_at
             WHERE id = new.ticket_id AND (customer_at IS NULL OR customer_at < new.created_at);
     END;
@@ -476,7 +478,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER messages_au_moved AFTER UPDATE OF ticket_id ON messages BEGIN
         UPDATE tickets SET
             customer_at = (SELECT max(created_at) FROM messages
-                WHERE ticket_id = tickets.id AND author_kind = 'customer'),
+                WHERE ticket_id = tickets.id AND author_kind = 'customer' AND NOT auto),
             answered_at = (SELECT max(created_at) FROM messages
                 WHERE ticket_id = tickets.id AND author_kind = 'agent' AND NOT internal AND NOT auto)
             WHERE id IN (old.ticket_id, new.ticket_id);
