@@ -193,3 +193,17 @@ def retry_delay(attempt: int) -> timedelta:
 GIVE_UP_AFTER = timedelta(days=2)
 """After this long since its first try a reply is given up on and the agent told why,
 as an MTA bounces mail its queue could not deliver (Postfix after 5 days)."""
+
+
+_TAKER = {"email": "the mail server", "whatsapp": "Meta", "messenger": "Meta", "instagram": "Meta"}
+
+
+def unknown_outcome(kind: str) -> str:
+    """Why a reply caught while its channel's server was taking it is not sent again,
+    for the agent: it may have gone out, and sending it twice is worse."""
+    taker = _TAKER.get(kind, "the channel")
+    return (
+        f"cs-tui stopped while {taker} was taking this reply, so it may or may not have gone "
+        "out; it is not sent again by itself, so as never to send it twice. Ask the customer, or "
+        "send it again"
+    )

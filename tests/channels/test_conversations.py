@@ -142,3 +142,19 @@ async def test_a_reply_goes_out_knowing_its_conversation(store: SqliteStore) -> 
 async def test_a_sender_with_no_address_a_reply_could_go_to_is_refused_in_words(store: SqliteStore) -> None:
     with pytest.raises(ValueError, match="no sender address"):
         await store.take_in(WHATSAPP, message("x", sender="whatsapp:not a number"), cursor=None)
+
+
+async def test_a_reply_caught_while_meta_took_it_is_never_sent_again_and_says_so(store: SqliteStore) -> None:
+    taken = await store.take_in(WHATSAPP, message("Paket belum sampai"), cursor=None)
+    agent = await store.ensure_agent("Sari", "sari@tokoku.example")
+    reply = await store.add_message(taken.ticket_id, NewMessage("r1", "Halo Budi"), actor_id=agent.id)
+    assert await store.begin_delivery(reply.id, "cs-tui.1")
+    await store.handing_over(reply.id)  # and then the process died
+
+    assert await store.recover_deliveries(WHATSAPP) == 1
+
+    [said] = [m for m in (await store.get_messages(taken.ticket_id)).messages if m.id == reply.id]
+    assert said.delivery is not None
+    assert said.delivery.state.value == "failed"
+    assert "while Meta was taking this reply" in said.delivery.reason
+    assert await store.due_deliveries(WHATSAPP) == []

@@ -18,19 +18,13 @@ from cs_tui.domain.channels import (
     Delivery,
     DeliveryState,
     Outgoing,
+    unknown_outcome,
 )
 from cs_tui.domain.models import EventKind
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import InvalidInput, NotFound
 from cs_tui.store.sqlite import writes
 from cs_tui.store.sqlite.intake import IntakeStore
-
-UNKNOWN_OUTCOME = (
-    "cs-tui stopped while the mail server was taking this reply, so it may or may not have gone "
-    "out; it is not sent again by itself, so as never to send it twice. Ask the customer, or "
-    "send it again"
-)
-
 
 REPLY_ADDRESS = """coalesce((
     SELECT coalesce(r.from_email, c.email) FROM messages r WHERE r.ticket_id = t.id AND r.id < m.id
@@ -161,6 +155,10 @@ class ChannelsStore(IntakeStore):
 
     async def recover_deliveries(self, channel: str) -> int:
         async with self._transaction():
+            try:
+                kind = await self._channel_kind(channel)
+            except NotFound:
+                kind = ""  # removed meanwhile: its replies are failed already, saying so
             requeued = await self._writer.execute_fetchall(
                 "UPDATE deliveries SET state = 'queued', retry_at = ?"
                 " WHERE channel = ? AND state = 'sending' AND handed_at IS NULL"
@@ -171,7 +169,7 @@ class ChannelsStore(IntakeStore):
                 "UPDATE deliveries SET state = 'failed', reason = ?, retry_at = NULL, handed_at = NULL"
                 " WHERE channel = ? AND state = 'sending'"
                 " RETURNING (SELECT ticket_id FROM messages WHERE id = message_id)",
-                (UNKNOWN_OUTCOME, channel),
+                (unknown_outcome(kind), channel),
             )
             tickets = sorted({row[0] for row in [*requeued, *unknown]})
             for ticket_id in tickets:
