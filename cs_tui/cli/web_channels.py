@@ -49,6 +49,15 @@ def _register_chat(kinds: Any, common: argparse.ArgumentParser) -> None:
         help="the mailbox that answers messages left while nobody is there and mails transcripts "
         "(default: the first mailbox set up)",
     )
+    chat.add_argument(
+        "--hours",
+        metavar="HOURS",
+        help='business hours, e.g. "mon-fri 09:00-17:00, sat 09:00-13:00" (or senin-jumat ...); '
+        "outside them the chat offers to answer by email (default: always open)",
+    )
+    chat.add_argument(
+        "--timezone", metavar="ZONE", help="the time zone of --hours, e.g. Asia/Jakarta (default UTC)"
+    )
     chat.set_defaults(handler=add_chat)
 
 
@@ -96,6 +105,8 @@ async def add_chat(args: argparse.Namespace, context: Context) -> int:
             away=sanitize_line(args.away or ""),
             file_mb=args.max_file_mb,
             answer_from=args.mailbox,
+            hours=args.hours,
+            timezone=args.timezone,
         )
     except ChatSettingsError as error:
         raise UsageError(str(error)) from None

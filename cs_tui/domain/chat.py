@@ -31,6 +31,8 @@ every 20 s while it is open)."""
 ONLINE_WINDOW = timedelta(minutes=10)
 """Someone of the team seen within this long (on a ticket, or writing anything) makes
 the chat say it is answered now; else it offers to answer by email."""
+MESSAGE_CHARS = 5000
+"""A chat message's length at most: a chat is a conversation, not a letter."""
 FIRST_RESPONSE_S = 90
 """The target for a first answer to a chat, in seconds: what shops quote for live chat."""
 

@@ -6,9 +6,11 @@ refused in words, and a file goes only to the visitor who sent it."""
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -197,3 +199,28 @@ def test_the_team_sees_over_the_server_when_the_visitor_types_and_when_they_leav
     assert typing["left_at"] is None
     assert gone["left_at"] is not None
     assert gone["typing_at"] is None
+
+
+def test_outside_business_hours_the_chat_says_when_the_shop_is_back(tmp_path: Path) -> None:
+    later = (datetime.now(UTC) + timedelta(days=3)).strftime("%a").lower()
+    server = Server(tmp_path)
+    server.cli("channel", "add", "chat", "web", "--origin", SHOP, "--hours", f"{later} 09:00-17:00")
+    server.cli("agent", "add", "Sari", "--email", "sari@tokoku.example")  # someone of the team was just here
+    server.start()
+    try:
+        config = _client(server).get("/config").json()
+    finally:
+        server.kill()
+
+    assert config["online"] is False
+    assert config["away"].endswith(
+        "We are back " + (datetime.now(UTC) + timedelta(days=3)).strftime("%A") + " at 09:00 (UTC)."
+    )
+
+
+def test_business_hours_that_cannot_be_read_are_refused_saying_how_to_write_them(tmp_path: Path) -> None:
+    server = Server(tmp_path)
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        server.cli("channel", "add", "chat", "web", "--origin", SHOP, "--hours", "weekdays 9-5")
+
+    assert "write days and hours as mon-fri 09:00-17:00" in refused.value.stderr

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from cs_tui.domain.hours import BusinessHours, HoursError, parse_hours
+
 DEFAULT_FILE_BYTES = 10 * 1024 * 1024
 FILE_TYPES = (
     "image/jpeg",
@@ -39,6 +41,14 @@ class ChatSettings:
     answer_from: str = ""
     """The mailbox (an email channel) that mails a transcript and answers an away
     message; empty: the first mailbox set up."""
+    hours: str = ""
+    """The shop's business hours as written (domain.hours); empty: always open."""
+    timezone: str = "UTC"
+    """The time zone the hours are in."""
+
+    @property
+    def business_hours(self) -> BusinessHours:
+        return parse_hours(self.hours, self.timezone)
 
     @classmethod
     def parse(
@@ -50,6 +60,8 @@ class ChatSettings:
         away: str | None = None,
         file_mb: float | None = None,
         answer_from: str | None = None,
+        hours: str | None = None,
+        timezone: str | None = None,
     ) -> ChatSettings:
         if not origins:
             raise ChatSettingsError(
@@ -59,6 +71,10 @@ class ChatSettings:
         size = DEFAULT_FILE_BYTES if file_mb is None else int(file_mb * 1024 * 1024)
         if not 0 < size <= 100 * 1024 * 1024:
             raise ChatSettingsError("--max-file-mb: give a size above 0 and at most 100")
+        try:
+            parse_hours(hours or "", timezone or "UTC")
+        except HoursError as error:
+            raise ChatSettingsError(f"--hours/--timezone: {error}") from None
         return cls(
             checked,
             title or TITLE,
@@ -66,6 +82,8 @@ class ChatSettings:
             away or AWAY,
             size,
             answer_from or "",
+            hours or "",
+            timezone or "UTC",
         )
 
     def to_dict(self) -> dict[str, str]:
@@ -76,6 +94,8 @@ class ChatSettings:
             "away": self.away,
             "file_bytes": str(self.file_bytes),
             "answer_from": self.answer_from,
+            "hours": self.hours,
+            "timezone": self.timezone,
         }
 
     @classmethod
@@ -87,6 +107,8 @@ class ChatSettings:
             stored.get("away") or AWAY,
             int(stored.get("file_bytes") or DEFAULT_FILE_BYTES),
             stored.get("answer_from", ""),
+            stored.get("hours", ""),
+            stored.get("timezone") or "UTC",
         )
 
     def allows(self, origin: str | None) -> bool:

@@ -39,8 +39,6 @@ from cs_tui.store.base import ChannelStore, NotFound, channel_store
 
 router = APIRouter(prefix=f"{PUBLIC}/chat/{{name}}", tags=["website chat"], include_in_schema=False)
 
-MESSAGE_CHARS = 5000
-"""A chat message's length at most: a chat is a conversation, not a letter."""
 KEEP_ALIVE_S = 20.0
 """How often an open stream says the visitor is still there."""
 SHOWN = (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ)
@@ -54,7 +52,7 @@ class NewSession(BaseModel):
 
 
 class NewChatMessage(BaseModel):
-    body: str = Field(max_length=MESSAGE_CHARS * 4)
+    body: str = Field(max_length=chat.MESSAGE_CHARS * 4)
     client_id: str = Field(min_length=1, max_length=80)
 
 
@@ -140,15 +138,21 @@ async def widget(request: Request, name: str) -> Response:
 @router.get("/config")
 async def config(request: Request, name: str) -> dict[str, Any]:
     store, settings = await _channel(request, name)
-    online = await store.agents_seen_since(utcnow() - chat.ONLINE_WINDOW) > 0
+    now = utcnow()
+    hours = settings.business_hours
+    open_now = hours.open_at(now)
+    online = open_now and await store.agents_seen_since(now - chat.ONLINE_WINDOW) > 0
+    away = settings.away
+    if not open_now and hours.opens_next(now):
+        away = f"{away} We are back {hours.opens_next(now)} ({hours.zone})."
     return {
         "channel": name,
         "title": settings.title,
         "online": online,
         "greeting": settings.greeting,
-        "away": settings.away,
+        "away": away,
         "limits": {
-            "message_chars": MESSAGE_CHARS,
+            "message_chars": chat.MESSAGE_CHARS,
             "file_bytes": settings.file_bytes,
             "file_types": FILE_TYPES,
         },
@@ -180,11 +184,11 @@ async def post_message(request: Request, name: str, body: NewChatMessage) -> dic
     text = body.body.strip()
     if not text:
         raise Problem(422, "Nothing to send", "Write something first.", field="body")
-    if len(text) > MESSAGE_CHARS:
+    if len(text) > chat.MESSAGE_CHARS:
         raise Problem(
             422,
             "Too long",
-            f"A message is at most {MESSAGE_CHARS:,} characters; send it in parts.",
+            f"A message is at most {chat.MESSAGE_CHARS:,} characters; send it in parts.",
             field="body",
         )
     return {"id": await _take_in(store, name, visitor, body.client_id, text)}
