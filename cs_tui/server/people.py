@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field
 
 from cs_tui.domain.chat import VisitorState
+from cs_tui.domain.messaging import WhatsAppTemplate
 from cs_tui.domain.models import Agent, CannedResponse, Draft, Presence
 from cs_tui.server.auth import Admin, Calling, Signed
 from cs_tui.server.bodies import (
@@ -185,6 +186,12 @@ async def unread_tickets(
 async def set_presence(session: str, where: Whereabouts, store: Stored, caller: Calling) -> None:
     """Where your session is; say it every few seconds or it drops out."""
     await store.set_presence(session, caller.as_agent(), where.ticket_id, where.activity)
+
+
+@router.get("/channels/{channel}/templates", tags=["canned responses"])
+async def reply_templates(channel: str, store: Stored, agent: Signed) -> list[WhatsAppTemplate]:
+    """The approved templates the channel may send once a customer's window closed."""
+    return list(await store.reply_templates(channel))
 
 
 @router.get("/visitors", tags=["presence"])

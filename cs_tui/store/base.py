@@ -20,6 +20,7 @@ from cs_tui.domain.channels import (
 from cs_tui.domain.chat import VisitorState
 from cs_tui.domain.customers import CustomerChanges, CustomerMerge, CustomerPage, CustomerRecord
 from cs_tui.domain.merging import TicketMerge, TicketSplit
+from cs_tui.domain.messaging import WhatsAppTemplate
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     Activity,
@@ -299,6 +300,11 @@ class Store(Protocol):
 
     async def presence(self, since: datetime) -> list[Presence]:
         """Every session heard from at or after `since`, and where it is."""
+        ...
+
+    async def reply_templates(self, channel: str) -> tuple[WhatsAppTemplate, ...]:
+        """The approved templates the channel may send once a customer's reply window
+        closed (WhatsApp's), as set up with it; none for another kind or no channel."""
         ...
 
     async def visitor_states(self, ticket_ids: Sequence[int]) -> dict[int, VisitorState]:

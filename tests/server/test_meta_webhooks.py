@@ -53,7 +53,10 @@ def meta(tmp_path_factory: pytest.TempPathFactory, graph_api: GraphApi) -> Itera
     server.env["COLUMNS"] = "200"  # `channel list` shows whole addresses
     secrets = ["--app-secret-env", "SHOP_APP_SECRET", "--access-token-env", "SHOP_TOKEN"]
     secrets += ["--verify-token-env", "SHOP_VERIFY", "--graph-url", graph_api.url]
-    server.cli("channel", "add", "whatsapp", "toko", "--phone-number-id", PHONE_NUMBER_ID, *secrets)
+    template = ["--template", "order_update:id:customer.first_name+_"]
+    server.cli(
+        "channel", "add", "whatsapp", "toko", "--phone-number-id", PHONE_NUMBER_ID, *secrets, *template
+    )
     server.cli("channel", "add", "messenger", "halaman", "--page-id", PAGE_ID, *secrets)
     server.cli("agent", "add", "Sari", "--email", "sari@tokoku.example")
     server.start()
@@ -282,3 +285,15 @@ def test_adding_a_channel_prints_the_webhook_to_give_meta(tmp_path: Path) -> Non
     )  # fmt: skip
 
     assert "https://YOUR-SERVER/public/v1/instagram/ig/webhook" in said
+
+
+def test_an_agent_on_another_machine_is_offered_the_numbers_approved_templates(meta: Server) -> None:
+    agent = {"Authorization": f"Bearer {meta.token('Dewi', 'dewi@tokoku.example')}"}
+
+    whatsapp = httpx.get(f"{meta.url}/api/v1/channels/toko/templates", headers=agent).json()
+    messenger = httpx.get(f"{meta.url}/api/v1/channels/halaman/templates", headers=agent).json()
+
+    assert whatsapp == [
+        {"name": "order_update", "language": "id", "params": 2, "fields": ["customer.first_name", ""]}
+    ]
+    assert messenger == []

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
+from cs_tui.domain.messaging import TemplateError
+from cs_tui.domain.messaging import WhatsAppTemplate as WhatsAppTemplate
+
 MetaKind = Literal["whatsapp", "messenger", "instagram"]
 KINDS: tuple[MetaKind, ...] = ("whatsapp", "messenger", "instagram")
 Secret = Literal["app_secret", "access_token", "verify_token"]
@@ -28,55 +31,11 @@ _SECRET_WORDS: dict[Secret, str] = {
 }
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _META_ID = re.compile(r"[0-9]{1,40}")
-# Meta: a template's name is lowercase letters, digits and underscores; a language is
-# a code like en, en_US, pt_BR or zh_HK.
-_TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:_[A-Za-z]{2,4})?")
-_TEMPLATE_EXAMPLE = "order_update:en_US:2"
 
 
 class SettingsError(ValueError):
     """Settings that cannot work; the message says which option to give and never
     holds a secret."""
-
-
-@dataclass(frozen=True, slots=True)
-class WhatsAppTemplate:
-    """A message template Meta approved for the shop's WhatsApp number: what can go out
-    once the customer's 24 hours are over. `params` is how many placeholders
-    ({{1}}, {{2}}, ...) its body has."""
-
-    name: str
-    language: str
-    params: int = 0
-
-    @classmethod
-    def parse(cls, text: str) -> WhatsAppTemplate:
-        """`name:language:params` (as `order_update:en_US:2`); `:params` may be left
-        out when the body has no placeholders."""
-        parts = text.strip().split(":")
-        if len(parts) not in (2, 3):
-            raise SettingsError(f"--template must look like {_TEMPLATE_EXAMPLE}; got {text.strip()!r}")
-        name, language = parts[0], parts[1]
-        count = parts[2] if len(parts) == 3 else "0"
-        if not _TEMPLATE_NAME.fullmatch(name):
-            raise SettingsError(
-                f"--template {text.strip()!r}: a template's name is lowercase letters, digits and _ "
-                "as WhatsApp Manager shows it"
-            )
-        if not _LANGUAGE.fullmatch(language):
-            raise SettingsError(
-                f"--template {text.strip()!r}: the language is a code like en, en_US or pt_BR"
-            )
-        if not count.isdigit() or int(count) > 100:
-            raise SettingsError(
-                f"--template {text.strip()!r}: the last part is how many placeholders the body has, "
-                "a number like 0 or 2"
-            )
-        return cls(name, language, int(count))
-
-    def __str__(self) -> str:
-        return f"{self.name}:{self.language}:{self.params}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +113,7 @@ class MetaSettings:
             verify_token_file=verify_token_file,
             verify_token_env=verify_token_env,
             graph_url=(graph_url or DEFAULT_GRAPH_URL).strip().rstrip("/"),
-            templates=tuple(WhatsAppTemplate.parse(text) for text in templates if text.strip()),
+            templates=_templates(templates),
         )
 
     def to_dict(self) -> dict[str, str]:
@@ -317,3 +276,10 @@ def _is_loopback(host: str) -> bool:
 
 def _stripped(value: str | None) -> str | None:
     return value.strip() if value is not None else None
+
+
+def _templates(given: Iterable[str]) -> tuple[WhatsAppTemplate, ...]:
+    try:
+        return tuple(WhatsAppTemplate.parse(text) for text in given if text.strip())
+    except TemplateError as error:
+        raise SettingsError(f"--template {error}") from None

@@ -24,6 +24,7 @@ from cs_tui.domain import limits
 from cs_tui.domain.channels import AttachmentInfo
 from cs_tui.domain.chat import VisitorState
 from cs_tui.domain.importing import Repeats
+from cs_tui.domain.messaging import WhatsAppTemplate
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import (
     Activity,
@@ -374,6 +375,12 @@ class HttpStore(TicketMoves, SnoozeWaking, CustomerCalls):
             "/presence", list[Presence], params={"since": since.isoformat()}
         )
         return found
+
+    async def reply_templates(self, channel: str) -> tuple[WhatsAppTemplate, ...]:
+        found: list[WhatsAppTemplate] = await self._get(
+            f"/channels/{quote(channel, safe='')}/templates", list[WhatsAppTemplate]
+        )
+        return tuple(found)
 
     async def visitor_states(self, ticket_ids: Sequence[int]) -> dict[int, VisitorState]:
         if not ticket_ids:

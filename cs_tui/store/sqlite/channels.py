@@ -5,6 +5,7 @@ intake.py's."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from cs_tui.domain.channels import (
     Outgoing,
     unknown_outcome,
 )
+from cs_tui.domain.messaging import TemplateError, WhatsAppTemplate
 from cs_tui.domain.models import EventKind
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import InvalidInput, NotFound
@@ -88,6 +90,17 @@ class ChannelsStore(IntakeStore):
             for ticket_id in sorted({row[0] for row in waiting}):
                 await self._event(EventKind.DELIVERY_CHANGED, ticket_id, None)
             await self._event(EventKind.CHANNEL_CHANGED, None, None)
+
+    async def reply_templates(self, channel: str) -> tuple[WhatsAppTemplate, ...]:
+        row = await self._fetchone("SELECT kind, settings FROM channels WHERE name = ?", (channel,))
+        if row is None or row[0] != "whatsapp":
+            return ()
+        found = []
+        for text in str(json.loads(row[1]).get("templates") or "").split(","):
+            if text.strip():
+                with contextlib.suppress(TemplateError):  # set up by an older version: left out
+                    found.append(WhatsAppTemplate.parse(text))
+        return tuple(found)
 
     # Delivery
 

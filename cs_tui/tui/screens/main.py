@@ -34,8 +34,8 @@ from cs_tui.tui.editor import edit_in_editor
 from cs_tui.tui.format import status_label
 from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.customer import CustomerScreen
-from cs_tui.tui.screens.moves import MovesTickets
 from cs_tui.tui.screens.pickers import ChoiceScreen
+from cs_tui.tui.screens.templating import OffersTemplates
 from cs_tui.tui.services import StoreChanged
 from cs_tui.tui.widgets.command_line import CommandLine
 from cs_tui.tui.widgets.composer import Composer
@@ -65,7 +65,7 @@ LIVE_DELAY = 0.15
 """Events within this many seconds are applied together."""
 
 
-class MainScreen(MovesTickets):
+class MainScreen(OffersTemplates):
     """Queue, ticket and metrics."""
 
     CSS_PATH = "main.tcss"
@@ -107,6 +107,7 @@ class MainScreen(MovesTickets):
         Binding("b", "snooze", "Snooze", show=False, id="snooze"),
         Binding("M", "merge", "Merge into", show=False, id="merge"),
         Binding("S", "split", "Split off", show=False, id="split"),
+        Binding("T", "template", "Template", show=False, id="template"),
     ]
 
     def __init__(self) -> None:

@@ -54,9 +54,7 @@ def reply_title(ticket: Ticket | None, now: datetime | None = None) -> Text:
     window = reply_window(ticket.conversation_kind or "", ticket.customer_wrote_at, now or utcnow())
     if window.has_window and not window.open and window.kind == "whatsapp":
         # What can still go out first: the title keeps to two rows.
-        title.append(
-            " · only an approved template can go out (/template NAME, a line per value): ", style="bold"
-        )
+        title.append(" · only an approved template can go out (T picks one): ", style="bold")
         title.append(window.says().partition(":")[0])
     elif window.has_window and (not window.open or window.needs_human_agent_tag):
         title.append(f" · {window.says()}", style="bold")

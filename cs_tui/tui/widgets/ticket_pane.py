@@ -288,6 +288,14 @@ class TicketPane(Sending, HasServices, Pane):
         if canned.id is not None:
             self._record_use(canned.id)
 
+    def insert_reply(self, body: str) -> None:
+        """Put text in the reply at the cursor, opening it if it is not open."""
+        if self.ticket is None:
+            return
+        if not self.composer.is_open:
+            self.start(DraftKind.REPLY)
+        self.composer.insert(body)
+
     @work(group="canned-use", exit_on_error=False)
     async def _record_use(self, canned_id: int) -> None:
         await self.services.store.record_canned_use(canned_id)

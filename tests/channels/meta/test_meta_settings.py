@@ -99,9 +99,9 @@ def test_a_secret_given_where_a_variable_name_belongs_is_refused_without_being_r
     ("text", "says"),
     [
         ("Order Update:en_US:1", "lowercase letters, digits and _"),
-        ("order_update", "must look like order_update:en_US:2"),
-        ("order_update:english:1", "a code like en, en_US or pt_BR"),
-        ("order_update:en_US:two", "how many placeholders"),
+        ("order_update", "write a template as order_update:id:customer.first_name\\+ticket.id"),
+        ("order_update:english:1", "a code like id, en or en_US"),
+        ("order_update:en_US:two", "'two' is not one of customer.first_name, customer.name"),
     ],
 )
 def test_a_template_written_wrong_says_how_to_write_it(tmp_path: Path, text: str, says: str) -> None:
