@@ -222,6 +222,10 @@ async def list_quarantine(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
+WEBHOOK_KINDS = ("whatsapp", "messenger", "instagram")
+"""Channels whose messages come as webhook deliveries, kept in the channel's inbox."""
+
+
 async def retry_quarantine(args: argparse.Namespace, context: Context) -> int:
     from cs_tui.channels.email.mailbox import take_mail
 
@@ -230,8 +234,15 @@ async def retry_quarantine(args: argparse.Namespace, context: Context) -> int:
         raise UsageError("say which mail to retry (IDs from `cs-tui quarantine list`), or --all")
     ids = args.ids or [each.id for each in await store.list_quarantined()]
     failed = 0
+    kinds = {info.name: info.kind for info in await store.list_channels()}
     for kept_id in ids:
         channel, raw = await store.quarantined_raw(kept_id)
+        if kinds.get(channel) in WEBHOOK_KINDS:
+            # A webhook delivery goes back to its channel's inbox, taken in as it came.
+            await store.keep_received(channel, raw)
+            await store.release_quarantined(kept_id)
+            print(f"{kept_id}: back with {channel}, whose worker takes it in (`cs-tui ticket list` shows it)")
+            continue
         try:
             _name, settings = await _mailbox(store, channel)
             taken = await take_mail(store, channel, settings, raw)

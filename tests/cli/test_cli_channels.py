@@ -5,11 +5,14 @@ and an attachment written where it is asked to be, never run."""
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import socket
 import stat
 from email.message import EmailMessage
 from pathlib import Path
+
+from cs_tui.store.sqlite import SqliteStore
 
 from .cli_runner import CsTui
 
@@ -232,3 +235,32 @@ def test_an_attachment_is_saved_under_a_safe_name_never_over_a_file_and_never_ex
     again = cs_tui("attachment", "save", str(attachment["id"]), str(place))
     assert again.code == 2
     assert "--force" in again.err
+
+
+def test_a_webhook_delivery_kept_aside_goes_back_to_its_channel_when_retried(cs_tui: CsTui) -> None:
+    secrets = ["--app-secret-env", "A", "--access-token-env", "B", "--verify-token-env", "C"]
+    assert cs_tui("channel", "add", "whatsapp", "toko", "--phone-number-id", "1055", *secrets).code == 0
+    delivery = b'{"object": "whatsapp_business_account", "entry": []}'
+
+    async def keep_aside() -> int:
+        store = await SqliteStore.open(cs_tui.store)
+        try:
+            return await store.quarantine("toko", delivery, "Meta's Graph API did not answer", cursor=None)
+        finally:
+            await store.close()
+
+    async def inbox() -> tuple[list[bytes], int]:
+        store = await SqliteStore.open(cs_tui.store)
+        try:
+            return [raw for _, raw in await store.received("toko", 0, 10)], len(
+                await store.list_quarantined()
+            )
+        finally:
+            await store.close()
+
+    kept = asyncio.run(keep_aside())
+    retried = cs_tui("quarantine", "retry", str(kept))
+
+    assert retried.code == 0
+    assert f"{kept}: back with toko" in retried.out
+    assert asyncio.run(inbox()) == ([delivery], 0)
