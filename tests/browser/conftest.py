@@ -145,7 +145,8 @@ class Helpdesk:
         answer.raise_for_status()
 
     def chat_tickets(self) -> list[dict[str, Any]]:
-        """The tickets of the website chat, as an agent's API call lists them."""
+        """The tickets of the website chat (not the demo's own chat tickets, which came
+        through no channel), as an agent's API call lists them."""
         answer = httpx.get(
             f"{self.server.url}/api/v1/tickets",
             params={"q": "channel:chat", "limit": 50},
@@ -153,7 +154,7 @@ class Helpdesk:
             timeout=10,
         )
         answer.raise_for_status()
-        return list(answer.json()["tickets"])
+        return [ticket for ticket in answer.json()["tickets"] if ticket["channel_name"] == CHANNEL]
 
     def messages(self, ticket_id: int) -> list[dict[str, Any]]:
         answer = httpx.get(
