@@ -33,6 +33,8 @@ ONLINE_WINDOW = timedelta(minutes=10)
 the chat say it is answered now; else it offers to answer by email."""
 MESSAGE_CHARS = 5000
 """A chat message's length at most: a chat is a conversation, not a letter."""
+SECONDS_SHOWN = 100
+"""A waiting chat counts in seconds up to this, past its target; in minutes after."""
 FIRST_RESPONSE_S = 90
 """The target for a first answer to a chat, in seconds: what shops quote for live chat."""
 
@@ -154,13 +156,19 @@ class ChatWait:
         """Two thirds of the target gone: an agent should pick it up now."""
         return self.waited * 3 >= self.target * 2
 
+    @property
+    def counts_seconds(self) -> bool:
+        """Whether what it says changes every second (the first SECONDS_SHOWN)."""
+        return self.waited.total_seconds() < SECONDS_SHOWN
+
     def says(self) -> str:
-        """ "42s", "2m05s", "1h10m": seconds count while a chat is live."""
+        """ "42s" while the seconds count, then "3m", "1h10m": past the target a minute
+        more or less is no news, and a screen need not be drawn each second for it."""
         seconds = int(self.waited.total_seconds())
-        if seconds < 100:
+        if seconds < SECONDS_SHOWN:
             return f"{seconds}s"
         if seconds < 3600:
-            return f"{seconds // 60}m{seconds % 60:02d}s"
+            return f"{seconds // 60}m"
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 

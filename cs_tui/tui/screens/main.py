@@ -425,8 +425,7 @@ class MainScreen(OffersTemplates):
 
     def _tick_chats(self) -> None:
         """A waiting chat's seconds count on screen, in the queue and in its header."""
-        if self.queue.chats_waiting:
-            self.queue.tick()
+        self.queue.tick_chats()
         self.ticket_pane.tick_chat()
 
     def _look_at_visitors(self) -> None:

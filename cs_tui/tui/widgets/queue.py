@@ -214,16 +214,25 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
             if before.get(ticket.id) != after.get(ticket.id):
                 self.refresh_line(row)
 
-    @property
-    def chats_waiting(self) -> bool:
-        """Whether a chat in the queue waits on the team: its seconds count on screen."""
+    def tick_chats(self) -> None:
+        """The rows on screen of chats whose seconds count, drawn again with the time
+        (the others move with tick, every 30 s)."""
         now = self.clock()
-        return any(chat_wait(ticket, now) is not None for ticket in self.rows)
+        top = int(self.scroll_y)
+        counting = [
+            row
+            for row, ticket in enumerate(self.rows[top : top + self.size.height], start=top)
+            if (wait := chat_wait(ticket, now, self.chat_target_s)) is not None and wait.counts_seconds
+        ]
+        if counting and self.region:
+            self._now = now
+            for row in counting:
+                self.refresh_line(row)
 
     @property
     def chat_ids(self) -> list[int]:
         """The chats in the queue, whose visitors it shows."""
-        return [ticket.id for ticket in self.rows if ticket.channel is Channel.CHAT]
+        return [t.id for t in self.rows if t.channel is Channel.CHAT and t.conversation is not None]
 
     def mark_seen(self, ticket_id: int) -> None:
         """The agent has read this ticket: its row loses the unread mark."""

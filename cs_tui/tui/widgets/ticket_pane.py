@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.worker import Worker
 
-from cs_tui.domain.chat import VisitorState, chat_wait
+from cs_tui.domain.chat import TYPING_S, VisitorState, chat_wait
 from cs_tui.domain.models import (
     CannedResponse,
     Channel,
@@ -130,8 +130,8 @@ class TicketPane(Sending, HasServices, Pane):
             draft = Draft(agent.id, ticket_id, kept[1], kept[0])
             self._write_draft(ticket_id, kept[0], kept[1])  # the store may take it now
         others = await store.customer_ticket_count(ticket.customer.id) - 1
-        chat = ticket.channel is Channel.CHAT
-        self.visitor = (await store.visitor_states([ticket_id])).get(ticket_id) if chat else None
+        live = ticket.channel is Channel.CHAT and ticket.conversation is not None
+        self.visitor = (await store.visitor_states([ticket_id])).get(ticket_id) if live else None
         self.ticket, self.other_tickets = ticket, others
         # The conversation first, so that no frame shows this header over the last ticket's messages.
         self.conversation.show(page.messages, has_earlier=page.has_earlier)
@@ -176,7 +176,10 @@ class TicketPane(Sending, HasServices, Pane):
 
     @property
     def is_chat(self) -> bool:
-        return self.ticket is not None and self.ticket.channel is Channel.CHAT
+        """A live chat: a visitor may be on the page (not a message left while nobody
+        was there, nor a chat brought in by an import)."""
+        ticket = self.ticket
+        return ticket is not None and ticket.channel is Channel.CHAT and ticket.conversation is not None
 
     def show_visitor(self, state: VisitorState | None) -> None:
         """What the open chat's visitor is doing, in the header."""
@@ -189,8 +192,10 @@ class TicketPane(Sending, HasServices, Pane):
         if not self.is_chat or self.ticket is None:
             return
         now = self.services.clock()
-        counting = chat_wait(self.ticket, now) is not None
-        if counting or (self.visitor is not None and self.visitor.typing_at is not None):
+        wait = chat_wait(self.ticket, now, self.services.config.chat_first_response_s)
+        counting = wait is not None and wait.counts_seconds
+        typed = self.visitor.typing_at if self.visitor is not None else None
+        if counting or (typed is not None and (now - typed).total_seconds() <= TYPING_S + 1):
             self._show_header()
 
     def show_others(self, others: list[Presence]) -> None:
