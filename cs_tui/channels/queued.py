@@ -10,7 +10,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from cs_tui.domain.channels import Outgoing
+from cs_tui.domain.channels import GIVE_UP_AFTER, DeliveryState, Outgoing, retry_delay
+from cs_tui.domain.timeutil import utcnow
 from cs_tui.store.base import ChannelStore
 
 log = logging.getLogger(__name__)
@@ -36,3 +37,24 @@ async def deliver_queued(
         if len(due) < BATCH:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), CHECK_EVERY_S)
+
+
+async def try_later(store: ChannelStore, outgoing: Outgoing, reason: str) -> None:
+    """A failure that may pass: the reply is tried again after retry_delay, or given up
+    on after GIVE_UP_AFTER, saying why."""
+    now = utcnow()
+    started = outgoing.first_try_at or now
+    if now - started >= GIVE_UP_AFTER:
+        await store.finish_delivery(
+            outgoing.message_id,
+            DeliveryState.FAILED,
+            reason=f"not sent after trying for {GIVE_UP_AFTER.days} days: {reason}",
+        )
+        return
+    retry_at = now + retry_delay(outgoing.delivery.attempts + 1)
+    await store.finish_delivery(
+        outgoing.message_id,
+        DeliveryState.QUEUED,
+        reason=f"{reason}; trying again at {retry_at.astimezone():%H:%M}",
+        retry_at=retry_at,
+    )

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from datetime import datetime
 from email.message import EmailMessage
 from functools import partial
 
@@ -23,9 +22,8 @@ from cs_tui.channels.email.sending import (
 )
 from cs_tui.channels.email.settings import MailboxSettings, SettingsError, read_password, tls_context
 from cs_tui.channels.email.writing import acknowledgement_mail, new_message_id, reply_mail
-from cs_tui.channels.queued import deliver_queued
-from cs_tui.domain.channels import GIVE_UP_AFTER, DeliveryState, Outgoing, retry_delay
-from cs_tui.domain.timeutil import utcnow
+from cs_tui.channels.queued import deliver_queued, try_later
+from cs_tui.domain.channels import DeliveryState, Outgoing
 from cs_tui.store.base import ChannelStore
 
 log = logging.getLogger(__name__)
@@ -68,7 +66,7 @@ class MailDelivery:
                 before_data=partial(self.store.handing_over, outgoing.message_id),
             )
         except TemporaryFailure as failure:
-            await self._later(outgoing, failure.reason)
+            await try_later(self.store, outgoing, failure.reason)
         except PermanentFailure as failure:
             await self.store.finish_delivery(outgoing.message_id, DeliveryState.FAILED, reason=failure.reason)
         else:
@@ -124,26 +122,6 @@ class MailDelivery:
     def _recipients(outgoing: Outgoing) -> list[str]:
         return list(dict.fromkeys([outgoing.customer_email, *outgoing.cc]))
 
-    async def _later(self, outgoing: Outgoing, reason: str) -> None:
-        """A failure that may pass: tried again after retry_delay, or given up on
-        after GIVE_UP_AFTER, saying why."""
-        now = utcnow()
-        started = outgoing.first_try_at or now
-        if now - started >= GIVE_UP_AFTER:
-            await self.store.finish_delivery(
-                outgoing.message_id,
-                DeliveryState.FAILED,
-                reason=f"not sent after trying for {GIVE_UP_AFTER.days} days: {reason}",
-            )
-            return
-        retry_at = now + retry_delay(outgoing.delivery.attempts + 1)
-        await self.store.finish_delivery(
-            outgoing.message_id,
-            DeliveryState.QUEUED,
-            reason=f"{reason}; trying again at {_clock(retry_at)}",
-            retry_at=retry_at,
-        )
-
 
 def _outcome(sent: Sent, customer: str) -> tuple[DeliveryState, str]:
     """Sent, unless the customer's own address was refused; an address on Cc that was
@@ -153,7 +131,3 @@ def _outcome(sent: Sent, customer: str) -> tuple[DeliveryState, str]:
     if customer in sent.refused:
         return DeliveryState.FAILED, "; ".join(notes)
     return DeliveryState.SENT, "; ".join(notes)
-
-
-def _clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")

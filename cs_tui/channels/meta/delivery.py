@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from cs_tui.channels.meta.errors import TOKEN_EXPIRED, GraphError, window_reason
 from cs_tui.channels.meta.graph import GraphClient
 from cs_tui.channels.meta.settings import MetaSettings, SettingsError, read_secret
-from cs_tui.channels.queued import deliver_queued
-from cs_tui.domain.channels import GIVE_UP_AFTER, DeliveryState, Outgoing, retry_delay
+from cs_tui.channels.queued import deliver_queued, try_later
+from cs_tui.domain.channels import DeliveryState, Outgoing
 from cs_tui.domain.messaging import TemplateRequest, template_request
 from cs_tui.domain.reply_windows import reply_window
 from cs_tui.domain.timeutil import utcnow
@@ -96,7 +96,7 @@ class MetaDelivery:
                     outgoing.message_id, DeliveryState.FAILED, reason=ANSWER_LOST
                 )
             else:
-                await self._later(outgoing, error.reason)
+                await try_later(self.store, outgoing, error.reason)
             if not error.permanent or error.code in (
                 0,
                 TOKEN_EXPIRED,
@@ -104,7 +104,7 @@ class MetaDelivery:
                 self._say(f"Meta's Graph API: {error.reason}", ok=False)
             return
         except _Unreadable as error:
-            await self._later(outgoing, str(error))
+            await try_later(self.store, outgoing, str(error))
             self._say(str(error), ok=False)
             return
         self._say(f"sending replies by {_app(self.kind)}", ok=True)
@@ -136,26 +136,6 @@ class MetaDelivery:
             return read_secret(self.settings, "access_token", self._environ)
         except SettingsError as error:
             raise _Unreadable(f"cannot send: {error}") from error
-
-    async def _later(self, outgoing: Outgoing, reason: str) -> None:
-        """A failure that may pass: tried again after retry_delay, or given up on after
-        GIVE_UP_AFTER, saying why."""
-        now = utcnow()
-        started = outgoing.first_try_at or now
-        if now - started >= GIVE_UP_AFTER:
-            await self.store.finish_delivery(
-                outgoing.message_id,
-                DeliveryState.FAILED,
-                reason=f"not sent after trying for {GIVE_UP_AFTER.days} days: {reason}",
-            )
-            return
-        retry_at = now + retry_delay(outgoing.delivery.attempts + 1)
-        await self.store.finish_delivery(
-            outgoing.message_id,
-            DeliveryState.QUEUED,
-            reason=f"{reason}; trying again at {retry_at.astimezone():%H:%M}",
-            retry_at=retry_at,
-        )
 
     def _say(self, said: str, *, ok: bool) -> None:
         """Problems are said once, and once again when sending works again."""
