@@ -34,8 +34,8 @@ from cs_tui.domain.models import Activity, AuthorKind, EventKind, Message, Statu
 from cs_tui.domain.timeutil import to_iso, utcnow
 from cs_tui.server.problems import Problem
 from cs_tui.server.public.forms import answering_mailbox, checked, rate_limits
-from cs_tui.server.public.guard import PUBLIC, client_address
-from cs_tui.store.base import ChannelStore, NotFound, channel_store
+from cs_tui.server.public.guard import PUBLIC, client_address, public_channel
+from cs_tui.store.base import ChannelStore, NotFound
 
 router = APIRouter(prefix=f"{PUBLIC}/chat/{{name}}", tags=["website chat"], include_in_schema=False)
 
@@ -86,15 +86,7 @@ def _widget() -> bytes:
 async def _channel(
     request: Request, name: str, *, any_site: bool = False
 ) -> tuple[ChannelStore, ChatSettings]:
-    store = channel_store(request.app.state.store)
-    if store is None:
-        raise Problem(503, "No chat here", "This server has no chat: its store is another server's.")
-    try:
-        info = await store.get_channel(name)
-    except NotFound:
-        info = None
-    if info is None or info.kind != "chat":
-        raise Problem(404, "No such chat", f"There is no chat named {name} on this server.")
+    store, info = await public_channel(request.app.state.store, name, "chat", "chat", "chat")
     settings = ChatSettings.from_dict(info.settings)
     origin = request.headers.get("origin")
     # A browser sends no Origin on a GET from a page of the server's own site (the

@@ -23,8 +23,8 @@ from cs_tui.domain.channels import Inbound, InboundFile
 from cs_tui.domain.text import sanitize_line
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.server.problems import Problem
-from cs_tui.server.public.guard import PUBLIC, RateLimits, client_address
-from cs_tui.store.base import ChannelStore, NotFound, channel_store
+from cs_tui.server.public.guard import PUBLIC, RateLimits, client_address, public_channel
+from cs_tui.store.base import ChannelStore, NotFound
 
 router = APIRouter(prefix=f"{PUBLIC}/forms", tags=["web forms"], include_in_schema=False)
 
@@ -131,15 +131,7 @@ async def _take_post(request: Request, name: str, *, as_json: bool) -> Response:
 
 
 async def _form(request: Request, name: str) -> tuple[ChannelStore, FormSettings]:
-    store = channel_store(request.app.state.store)
-    if store is None:
-        raise Problem(503, "No forms here", "This server has no forms: its store is another server's.")
-    try:
-        info = await store.get_channel(name)
-    except NotFound:
-        info = None
-    if info is None or info.kind != "form":
-        raise Problem(404, "No such form", f"There is no form named {name} on this server.")
+    store, info = await public_channel(request.app.state.store, name, "form", "form", "forms")
     settings = FormSettings.from_dict(info.settings)
     if not settings.allows(request.headers.get("origin")):
         raise Problem(

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cs_tui.domain.channels import ChannelInfo
 from cs_tui.server.problems import Problem
+from cs_tui.store.base import ChannelStore, NotFound, Store, channel_store
 
 PUBLIC = "/public/v1"
 
@@ -49,6 +51,23 @@ class RateLimits:
                 f"{what} too fast; wait {seconds} second{'s' if seconds != 1 else ''} and try again.",
                 {"Retry-After": str(seconds)},
             )
+
+
+async def public_channel(
+    store: Store, name: str, kind: str, noun: str, nouns: str
+) -> tuple[ChannelStore, ChannelInfo]:
+    """The channel `name` of `kind` a public door serves (a chat, a form): 503 when the
+    store is another server's, 404 in words when there is none such."""
+    channels = channel_store(store)
+    if channels is None:
+        raise Problem(503, f"No {nouns} here", f"This server has no {nouns}: its store is another server's.")
+    try:
+        info: ChannelInfo | None = await channels.get_channel(name)
+    except NotFound:
+        info = None
+    if info is None or info.kind != kind:
+        raise Problem(404, f"No such {noun}", f"There is no {noun} named {name} on this server.")
+    return channels, info
 
 
 def client_address(scope: Scope) -> str:
