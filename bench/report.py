@@ -16,6 +16,8 @@ from typing import Any
 from bench.demo_stores import ROOT, DemoStore
 from bench.timing import Timing
 
+ESTIMATE_ERROR_TARGET = 0.05
+"""An estimated count may miss the exact one by this share of it, at most."""
 FILL_TARGET_S = 60.0
 FILL_TARGET_TICKETS = 100_000
 SCALING_TARGET = 1.5
@@ -44,6 +46,23 @@ class Found:
 
 
 @dataclass(frozen=True, slots=True)
+class Counted:
+    """A search's count: the page's total against the exact count (plain sqlite3's),
+    and the same page counted exactly, timed in the same run."""
+
+    exact: int
+    total: int
+    estimated: bool
+    counted_exactly: Timing
+    """The store's list_tickets with its estimates off: what an exact count costs."""
+
+    @property
+    def error(self) -> float:
+        """The total's error, as a share of the exact count."""
+        return (self.total - self.exact) / self.exact if self.exact else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Measured:
     name: str
     kind: Kind
@@ -52,6 +71,8 @@ class Measured:
     found: Found
     disagreement: str | None = None
     """Set when the store and plain sqlite3 did not return the same thing."""
+    counted: Counted | None = None
+    """For a search of words: its count against the exact one."""
 
     @property
     def store_over_plain(self) -> float:
@@ -108,6 +129,14 @@ def checks(runs: list[StoreRun]) -> list[Check]:
                 if m.kind is kind:
                     subject = f"{m.name} @ {run.demo.tickets:,}"
                     found.append(Check(target, subject, m.store.median_ms, kind.target_ms, "ms"))
+    target = f"estimated count within {ESTIMATE_ERROR_TARGET:.0%} of the exact count"
+    for run in runs:
+        for m in run.measured:
+            if m.counted is not None and m.counted.estimated:
+                subject = f"{m.name} @ {run.demo.tickets:,}"
+                found.append(
+                    Check(target, subject, abs(m.counted.error) * 100, ESTIMATE_ERROR_TARGET * 100, "%")
+                )
     if len(runs) >= 2:
         small, large = runs[0], runs[-1]
         target = (
@@ -134,6 +163,7 @@ def print_report(runs: list[StoreRun], found: list[Check], saved: Path) -> None:
         print(f"  {demo.tickets:>9,} tickets  {_relative(demo.path):<30} {size:>9}  {how}")
     for run in runs:
         _print_store_run(run)
+    _print_counts(runs)
     if len(runs) >= 2:
         _print_scaling(runs[0], runs[-1])
     _print_checks(found)
@@ -158,6 +188,30 @@ def _print_store_run(run: StoreRun) -> None:
             f" {_ms(m.plain.median_ms)} {_ms(m.plain.p95_ms)} {m.store_over_plain:>10.1f}x"
         )
     print("  (medians and p95 in ms; store = SqliteStore through the Store protocol)")
+
+
+def _print_counts(runs: list[StoreRun]) -> None:
+    counted = [(run, m) for run in runs for m in run.measured if m.counted is not None]
+    if not counted:
+        return
+    print("\nCounts of the searches: the page's total against the exact count (medians)")
+    print(
+        f"  {'search':<22} {'tickets':>9} {'exact':>8} {'total':>8} {'error':>7}"
+        f" {'list':>9} {'counted exactly':>15} {'ratio':>6}"
+    )
+    for run, m in counted:
+        assert m.counted is not None
+        c = m.counted
+        total = f"~{c.total:,}" if c.estimated else f"{c.total:,}"
+        print(
+            f"  {m.name:<22} {run.demo.tickets:>9,} {c.exact:>8,} {total:>8} {c.error:>+7.1%}"
+            f" {_ms(m.store.median_ms)} {_ms(c.counted_exactly.median_ms):>15}"
+            f" {c.counted_exactly.median_ms / m.store.median_ms:>5.1f}x"
+        )
+    print(
+        "  (~: an estimate, exact up to 1,000; list = list_tickets as the queue asks it;"
+        " counted exactly = the same with the estimates off)"
+    )
 
 
 def _print_scaling(small: StoreRun, large: StoreRun) -> None:
@@ -220,6 +274,7 @@ def to_json(runs: list[StoreRun], found: list[Check]) -> dict[str, Any]:
                         "plain": m.plain.to_json(),
                         "store_over_plain": round(m.store_over_plain, 3),
                         "disagreement": m.disagreement,
+                        "counted": _counted_json(m.counted),
                     }
                     for m in run.measured
                 ],
@@ -228,6 +283,18 @@ def to_json(runs: list[StoreRun], found: list[Check]) -> dict[str, Any]:
         ],
         "checks": [check.to_json() for check in found],
         "failed": sum(not check.passed for check in found),
+    }
+
+
+def _counted_json(counted: Counted | None) -> dict[str, Any] | None:
+    if counted is None:
+        return None
+    return {
+        "exact": counted.exact,
+        "total": counted.total,
+        "estimated": counted.estimated,
+        "error": round(counted.error, 5),
+        "counted_exactly": counted.counted_exactly.to_json(),
     }
 
 

@@ -1,5 +1,7 @@
 """The store benchmark: queue pages, opening a ticket, replying and the metrics on a
-1,000- and a 100,000-ticket demo store, each beside plain sqlite3 doing the same work.
+1,000- and a 100,000-ticket demo store, each beside plain sqlite3 doing the same work;
+for its searches of words, the page's count against the exact one, and the page
+again from the store counting exactly.
 
     python -m bench.store_bench [--rebuild] [--tickets 1000 100000] [--runs 200]
 
@@ -23,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from bench import results_md
 from bench.demo_stores import ROOT, BuildFailed, DemoStore, demo_store, scratch_copy
 from bench.plain_sql import ACTIVE, WORD_MATCH, PlainMetrics, PlainPage, PlainSqlite, Row
-from bench.report import Found, Kind, Measured, StoreRun, checks, print_report, save_json
+from bench.report import Counted, Found, Kind, Measured, StoreRun, checks, print_report, save_json
 from bench.timing import Budget, time_async, time_sync
 from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import Message, MessagePage, NewMessage, Ticket, TicketPage
@@ -31,6 +33,8 @@ from cs_tui.domain.query import Sort, parse
 from cs_tui.domain.timeutil import from_micros, to_micros
 from cs_tui.store.base import Store
 from cs_tui.store.sqlite import SqliteStore
+from cs_tui.store.sqlite.counting import Ids, Search
+from cs_tui.store.sqlite.estimate import Counted as StoreCount
 
 RESULTS = ROOT / "bench" / "results"
 PAGE_SIZE = 50
@@ -104,6 +108,11 @@ class View:
     sort: Sort = Sort.UPDATED
     second_page: bool = False
 
+    @property
+    def searches_words(self) -> bool:
+        """Whether a word is searched for: its count may be an estimate past 1,000."""
+        return "_word}" in self.query
+
 
 VIEWS = (
     View("open, by update", _OPEN, "t.active = 1", _COUNT_OPEN),
@@ -148,6 +157,9 @@ class Operation(Generic[S, P]):
     on_plain: Callable[[], P]
     compare: Callable[[S, P], Found]
     """Raises Disagreement unless both sides found the same; says what they found."""
+    exactly: Callable[[], Awaitable[S]] | None = None
+    """For a page of a search of words, whose count is checked against the exact one:
+    the same page from a store that counts every search exactly (ExactlyCounting)."""
 
 
 # Choosing the fixtures
@@ -215,7 +227,7 @@ def _rarest_word(db: sqlite3.Connection) -> str:
 
 
 async def page_operation(
-    view: View, store: Store, plain: PlainSqlite, fixtures: Fixtures
+    view: View, store: Store, plain: PlainSqlite, fixtures: Fixtures, exact: Store
 ) -> Operation[TicketPage, PlainPage]:
     query = parse(view.query.format(**asdict(fixtures)))
     params = fixtures.search_params
@@ -234,16 +246,24 @@ async def page_operation(
     def on_plain() -> PlainPage:
         return plain.page(view.where, params, order=view.sort.value, count=view.count, after=plain_after)
 
-    return Operation(view.name, Kind.PAGE, on_store, on_plain, same_page)
+    async def exactly() -> TicketPage:
+        return await exact.list_tickets(
+            query, viewer_id=fixtures.me, sort=view.sort, after=store_after, limit=PAGE_SIZE
+        )
+
+    counted = exactly if view.searches_words else None
+    return Operation(view.name, Kind.PAGE, on_store, on_plain, same_page, exactly=counted)
 
 
 def same_page(page: TicketPage, plain: PlainPage) -> Found:
+    """The same tickets in the same order, and the same count unless the store said
+    its count is an estimate (how far off is the Counts table's business)."""
     ids, plain_ids = [t.id for t in page.tickets], [row[0] for row in plain.rows]
-    if ids != plain_ids or page.total != plain.total:
+    if ids != plain_ids or (page.total != plain.total and not page.total_is_estimate):
         raise Disagreement(
             f"store: {page.total} in all, page {ids[:5]}…; plain: {plain.total} in all, page {plain_ids[:5]}…"
         )
-    return Found(f"{page.total:,} tickets", len(ids))
+    return Found(f"{'~' if page.total_is_estimate else ''}{page.total:,} tickets", len(ids))
 
 
 def open_operation(
@@ -329,13 +349,28 @@ def metrics_operation(
 
 async def measure(operation: Operation[Any, Any], budget: Budget) -> Measured:
     disagreement = None
+    stored, by_hand = await operation.on_store(), operation.on_plain()
     try:
-        found = operation.compare(await operation.on_store(), operation.on_plain())
+        found = operation.compare(stored, by_hand)
     except Disagreement as error:
         found, disagreement = Found("(disagree)"), str(error)
     plain = time_sync(operation.on_plain, budget)
     store = await time_async(operation.on_store, budget)
-    return Measured(operation.name, operation.kind, store, plain, found, disagreement)
+    counted = None
+    if operation.exactly is not None:
+        exactly = await time_async(operation.exactly, budget)
+        counted = Counted(by_hand.total, stored.total, stored.total_is_estimate, exactly)
+    return Measured(operation.name, operation.kind, store, plain, found, disagreement, counted)
+
+
+class ExactlyCounting(SqliteStore):
+    """The SQLite store counting every search exactly, as it did before it estimated:
+    the baseline an estimate is timed against, in the same run."""
+
+    async def _estimated(
+        self, search: Search, ids: Ids, filtered: int | None
+    ) -> tuple[StoreCount, float] | None:
+        return None
 
 
 @asynccontextmanager
@@ -357,12 +392,16 @@ async def measure_store(demo: DemoStore, scratch: Path, fixtures: Fixtures, budg
         print(f"  {demo.tickets:,} tickets: {operation.name}", file=sys.stderr)
         measured.append(await measure(operation, budget))
 
-    async with opened(demo.path) as (store, plain):
-        for view in VIEWS:
-            await run(await page_operation(view, store, plain, fixtures))
-        await run(open_operation(store, plain, fixtures))
-        await run(metrics_operation("metrics, 24 hours", 1, store, plain, fixtures))
-        await run(metrics_operation("metrics, 7 days", 7, store, plain, fixtures))
+    exact = await ExactlyCounting.open(demo.path)
+    try:
+        async with opened(demo.path) as (store, plain):
+            for view in VIEWS:
+                await run(await page_operation(view, store, plain, fixtures, exact))
+            await run(open_operation(store, plain, fixtures))
+            await run(metrics_operation("metrics, 24 hours", 1, store, plain, fixtures))
+            await run(metrics_operation("metrics, 7 days", 7, store, plain, fixtures))
+    finally:
+        await exact.close()
     # Replies go to a copy, so the cached store stays as the demo filled it.
     async with opened(scratch) as (store, plain):
         await run(reply_operation(store, plain, fixtures))

@@ -17,7 +17,6 @@ README_MAX_BYTES = 8_000
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
-SENTENCE = re.compile(r"[^.!?\n]*(?:\n(?!\n)[^.!?\n]*)*[.!?]?")
 
 
 def readme_commands() -> list[str]:
@@ -135,34 +134,6 @@ def test_readme_shows_the_screen_the_snapshot_tests_keep_current() -> None:
     picture = linked_path(README, images[0])
     snapshots = {path.resolve() for path in SNAPSHOTS.rglob("*.svg")}
     assert picture in snapshots, f"{images[0]} is not one of the snapshot SVGs under {SNAPSHOTS}"
-
-
-def postgres_claims(text: str) -> list[str]:
-    """The sentences that mention PostgreSQL without saying it is not supported."""
-    return [
-        " ".join(sentence.split())
-        for sentence in SENTENCE.findall(text)
-        if "postgres" in sentence.lower() and "not supported" not in sentence.lower()
-    ]
-
-
-def test_no_page_says_postgresql_works() -> None:
-    """PostgreSQL stores are not supported yet: a page may say so, never the opposite."""
-    claims = [
-        f"{page.relative_to(ROOT)}: {claim}"
-        for page in pages()
-        for claim in postgres_claims(page.read_text(encoding="utf-8"))
-    ]
-    assert not claims, "PostgreSQL mentioned as if it worked:\n" + "\n".join(claims)
-    assert "postgres" not in README.read_text(encoding="utf-8").lower()
-
-
-def test_the_postgresql_check_tells_a_claim_from_a_caveat() -> None:
-    """The check above catches a page that says PostgreSQL works, and lets the caveat be."""
-    caveat = "PostgreSQL is not supported yet: cs-tui refuses a\n`postgresql://` store. It says so."
-    claim = "Writers from several processes\n(so does PostgreSQL). Give it one per core."
-    assert postgres_claims(caveat) == []
-    assert postgres_claims(claim) == ["Writers from several processes (so does PostgreSQL)."]
 
 
 def test_changelog_has_an_unreleased_section() -> None:

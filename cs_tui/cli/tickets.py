@@ -18,6 +18,7 @@ from cs_tui.cli.output import (
     queue_table,
     ticket_json,
 )
+from cs_tui.domain.counts import count_text
 from cs_tui.domain.models import AuthorKind, Channel, Message, NewMessage, NewTicket, Priority
 from cs_tui.domain.query import Sort, parse
 
@@ -55,6 +56,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="order (default: updated, most recent activity first)",
     )
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    listing.add_argument(
+        "--count", action="store_true", help="print how many tickets match, counted exactly, and no list"
+    )
     listing.set_defaults(handler=list_tickets)
 
     show = actions.add_parser("show", parents=[common], help="one ticket with its conversation")
@@ -120,6 +124,7 @@ def _body(text: str) -> str:
 async def show_queue(args: argparse.Namespace, context: Context) -> int:
     """What plain `cs-tui` prints: the open queue."""
     args.query, args.limit, args.sort, args.json = DEFAULT_QUERY, 40, Sort.UPDATED.value, False
+    args.count = False
     return await list_tickets(args, context)
 
 
@@ -127,6 +132,14 @@ async def list_tickets(args: argparse.Namespace, context: Context) -> int:
     query = parse(args.query)
     store = await context.store()
     viewer = (await context.agent()).id if query.mentions_me else None
+    if args.count:
+        # Exact, where a queue page's total may be an estimate past 1,000.
+        count = await store.count_tickets(query, viewer_id=viewer)
+        if args.json:
+            print_json({"count": count})
+        else:
+            print(count)
+        return 0
     page = await store.list_tickets(query, viewer_id=viewer, sort=Sort(args.sort), limit=args.limit)
     if args.json:
         print_json([ticket_json(t) for t in page.tickets])
@@ -137,7 +150,8 @@ async def list_tickets(args: argparse.Namespace, context: Context) -> int:
         return 0
     out.print(queue_table(page.tickets, total=page.total))
     shown = len(page.tickets)
-    out.print(f"\n1-{shown} of {page.total:,} tickets matching {args.query!r}", style="dim")
+    total = count_text(page.total, estimate=page.total_is_estimate)
+    out.print(f"\n1-{shown} of {total} tickets matching {args.query!r}", style="dim")
     return 0
 
 

@@ -447,6 +447,8 @@ class TicketPage:
     total: int
     next_cursor: str | None
     """Pass back as `after` for the page that follows; None on the last page."""
+    total_is_estimate: bool = False
+    """The total is an estimate: only ever past 1,000 (ARCHITECTURE.md, "Counts")."""
 
 
 @dataclass(frozen=True, slots=True)

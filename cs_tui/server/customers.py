@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from cs_tui.domain.counts import QueuePage
 from cs_tui.domain.customers import CustomerMerge, CustomerPage, CustomerRecord, customer_term
-from cs_tui.domain.models import Customer, TicketPage
+from cs_tui.domain.models import Customer
 from cs_tui.domain.query import Sort, of_customer
 from cs_tui.server.auth import Admin, Calling, Signed
 from cs_tui.server.bodies import Count, CustomerChange, MergeInto, PathId
@@ -76,11 +77,12 @@ async def customer_tickets(
     sort: Sort = Sort.UPDATED,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> TicketPage:
+) -> QueuePage:
     """The customer's tickets, narrowed by `q` (the search syntax), as a queue page."""
     customer = await store.get_customer(customer_id)
     query = of_customer(customer.id, search(q))
-    return await store.list_tickets(query, viewer_id=caller.actor_id, sort=sort, after=after, limit=limit)
+    page = await store.list_tickets(query, viewer_id=caller.actor_id, sort=sort, after=after, limit=limit)
+    return QueuePage.of(page)
 
 
 @router.get("/customers/{customer_id}/ticket-count")

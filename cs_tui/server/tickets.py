@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from cs_tui.domain.counts import QueuePage
 from cs_tui.domain.models import (
     AuthorKind,
     Csat,
@@ -15,7 +16,6 @@ from cs_tui.domain.models import (
     NewTicket,
     Role,
     Ticket,
-    TicketPage,
 )
 from cs_tui.domain.query import Query as Search
 from cs_tui.domain.query import QueryError, Sort, parse
@@ -51,9 +51,12 @@ async def list_tickets(
     sort: Sort = Sort.UPDATED,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> TicketPage:
-    """A queue page; `assignee:me` is whom the request acts as. Pass `next_cursor` as `after`."""
-    return await store.list_tickets(search(q), viewer_id=caller.actor_id, sort=sort, after=after, limit=limit)
+) -> QueuePage:
+    """A queue page; `assignee:me` is whom the request acts as. Pass `next_cursor` as `after`.
+    Its `total` is `{"value": N, "exact": true}`, or past 1,000 maybe an estimate, with
+    `"exact": false`; `/tickets/count` counts exactly."""
+    page = await store.list_tickets(search(q), viewer_id=caller.actor_id, sort=sort, after=after, limit=limit)
+    return QueuePage.of(page)
 
 
 @router.get("/tickets/count")

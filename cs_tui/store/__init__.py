@@ -77,7 +77,7 @@ async def open_store(
     one_screen: bool = False,
 ) -> Store:
     """Open the store a URL names: a path or sqlite:///path, http(s)://HOST:PORT
-    (signed in with `token`); postgresql:// is refused, saying what to use instead.
+    (signed in with `token`), or postgresql://USER@HOST/DATABASE.
     `one_screen`: the store serves one agent's screen, not a team, and should take
     little memory (see SCREEN_MEMORY)."""
     path = sqlite_path(url)
@@ -93,10 +93,10 @@ async def open_store(
 
         return await HttpStore.open(url or "", token)
     if scheme in ("postgresql", "postgres"):
-        raise StoreUnavailable(
-            f"{scheme} stores are not in this version of cs-tui yet; use a SQLite file (--store PATH) for now"
-        )
+        from cs_tui.store.postgres import PostgresStore
+
+        return await PostgresStore.open(url or "", sla=sla)
     raise InvalidInput(
         f"cannot tell what store {url!r} is: use a file path, sqlite:///PATH, "
-        "or http(s)://HOST:PORT for a team server"
+        "http(s)://HOST:PORT for a team server, or postgresql://USER@HOST/DATABASE"
     )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from importlib import metadata
+from pathlib import Path
 
 import pytest
+
+from cs_tui.store import open_store
+from tests.contract.helpers import PESANAN, fill_shop
 
 from .cli_runner import CsTui
 
@@ -177,15 +182,16 @@ def test_the_version_shown_is_the_version_installed(cs_tui: CsTui) -> None:
     assert done.out.split() == ["cs-tui", metadata.version("cs-tui")]
 
 
-def test_a_store_this_version_cannot_open_says_what_to_use(cs_tui: CsTui) -> None:
-    done = cs_tui("ticket", "list", CS_TUI_STORE="postgresql://db.example/helpdesk")
+def test_a_store_that_cannot_be_opened_says_what_to_check(cs_tui: CsTui) -> None:
+    done = cs_tui("ticket", "list", CS_TUI_STORE="postgresql://cs_tui:secret@127.0.0.1:1/helpdesk")
     assert done.code == 1
-    assert "not in this version of cs-tui" in done.err
-    assert "--store PATH" in done.err
+    assert "cannot open the store at postgresql://cs_tui:***@127.0.0.1:1/helpdesk" in done.err
+    assert "Check that PostgreSQL is running there" in done.err
+    assert "secret" not in done.err
     unknown = cs_tui("ticket", "list", CS_TUI_STORE="ftp://files.example/helpdesk")
     assert unknown.code == 2
     assert "http(s)://HOST:PORT" in unknown.err
-    assert "postgres" not in unknown.err
+    assert "postgresql://USER@HOST/DATABASE" in unknown.err
 
 
 def test_every_command_explains_itself() -> None:
@@ -210,3 +216,23 @@ def test_every_command_explains_itself() -> None:
         )
         assert done.returncode == 0, (command, done.stderr)
         assert "--store" in done.stdout, command
+
+
+async def fill_shop_at(path: Path) -> None:
+    store = await open_store(str(path))
+    try:
+        await fill_shop(store)
+    finally:
+        await store.close()
+
+
+def test_list_count_is_exact_where_a_page_s_total_may_be_an_estimate(cs_tui: CsTui) -> None:
+    asyncio.run(fill_shop_at(cs_tui.store))
+    counted = cs_tui("ticket", "list", "--query", "pesanan", "--count")
+    assert counted.code == 0, counted.err
+    assert counted.out == f"{PESANAN}\n"
+    assert cs_tui("ticket", "list", "--query", "pesanan", "--count", "--json").json() == {"count": PESANAN}
+    listed = cs_tui("ticket", "list", "--query", "pesanan", "--limit", "5")
+    assert "1-5 of about 3,600 tickets matching 'pesanan'" in listed.out
+    few = cs_tui("ticket", "list", "--query", "ongkir", "--limit", "5")
+    assert "1-5 of 1,000 tickets matching 'ongkir'" in few.out

@@ -11,6 +11,7 @@ import pytest
 
 from cs_tui.store import Store, open_store
 
+from .postgres import postgres_store
 from .served import http_store
 
 StoreFactory = Callable[[Path], AbstractAsyncContextManager[Store]]
@@ -31,6 +32,7 @@ async def sqlite_store(place: Path) -> AsyncIterator[Store]:
 STORE_FACTORIES: dict[str, StoreFactory] = {
     "sqlite": sqlite_store,
     "http": http_store,
+    "postgresql": postgres_store,
 }
 
 

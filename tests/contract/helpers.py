@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -212,3 +212,46 @@ async def take_events(store: Store, since: int, count: int) -> list[Event]:
         close = getattr(stream, "aclose", None)
         if close is not None:
             await close()
+
+
+SHOP = 4_000
+"""Tickets in the shop: enough that a common word is in thousands of them."""
+
+
+def shop_ticket(number: int) -> TicketRecord:
+    """Ticket `number` of the shop: `pesanan` ("order") in nine of ten, half of them in
+    the subject and half in the customer's message; `ongkir` ("shipping fee") in one
+    of four, so in exactly 1,000; `kurir` in one of 40; open one in three, else closed."""
+    words = []
+    if number % 10:
+        words.append("pesanan")
+    if number % 4 == 0:
+        words.append("ongkir")
+    if number % 40 == 1:
+        words.append("kurir")
+    in_subject = number % 2 == 0
+    subject = " ".join(["Tiket", str(number), *(words if in_subject else [])])
+    body = " ".join(["Halo kak", *([] if in_subject else words), f"nomor {number}"])
+    return ticket_record(
+        f"shop-{number}",
+        subject=subject,
+        status=Status.OPEN if number % 3 == 0 else Status.CLOSED,
+        customer=(f"Pelanggan {number % 97}", f"pelanggan{number % 97}@example.com"),
+        created_at=at(number),
+        messages=(message_record("customer", body, at(number)),),
+    )
+
+
+def matching(predicate: Callable[[int], bool]) -> int:
+    """How many of the shop's tickets the predicate holds for, by number."""
+    return sum(1 for number in range(SHOP) if predicate(number))
+
+
+PESANAN = matching(lambda n: n % 10 != 0)
+"""The shop's tickets with `pesanan`."""
+
+
+async def fill_shop(store: Store) -> None:
+    """The shop's tickets (shop_ticket), imported."""
+    report = await import_records(store, (shop_ticket(number) for number in range(SHOP)))
+    assert report.imported == SHOP

@@ -20,8 +20,8 @@ from cs_tui.domain.metrics import Window
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage, Ticket
 from cs_tui.domain.query import Sort, parse
 from cs_tui.store import SCREEN_MEMORY, StoreError, StoreTooNew, open_store
+from cs_tui.store.sqlite import counting as sqlite_counting_module
 from cs_tui.store.sqlite import metrics_sql
-from cs_tui.store.sqlite import store as sqlite_store_module
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from cs_tui.store.sqlite.search import may_match_many
 
@@ -286,7 +286,7 @@ async def test_a_search_pages_and_counts_alike_in_one_statement_or_two(
             ]
 
         together = await every_order()
-        monkeypatch.setattr(sqlite_store_module, "FEW_TO_SEARCH", -1)
+        monkeypatch.setattr(sqlite_counting_module, "FEW_TO_SEARCH", -1)
         apart = await every_order()
     assert together == apart
     assert Counter(t.subject for t in together[0]) == Counter(SEARCHES[text])

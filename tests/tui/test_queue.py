@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.color import Color
 from textual.geometry import Region
 
 from cs_tui.config import ACTIVE, Config
-from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status
-from cs_tui.domain.query import Sort, parse
+from cs_tui.domain.models import Agent, AuthorKind, NewMessage, NewTicket, Status, TicketPage
+from cs_tui.domain.query import Query, Sort, parse
 from cs_tui.store import open_store
 from cs_tui.store.base import Store
 from cs_tui.tui.app import HelpdeskApp
@@ -317,3 +319,32 @@ async def test_at_80_columns_with_the_sidebar_on_the_sla_is_never_cut_and_a_wait
             assert row_text(queue, ticket.id).rstrip().endswith(sla_left(ticket, now).strip() or "")
         waiting = next(t for t in queue.rows if t.status in (Status.PENDING, Status.ON_HOLD))
         assert row_text(queue, waiting.id).rstrip().endswith("paused")
+
+
+async def test_an_estimated_count_reads_as_about_so_many(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 1,000 a store may estimate a search's count: the queue says "about", to two
+    digits; the exact counts it says as they are."""
+    listed = store.list_tickets
+
+    async def estimated_for_pesanan(query: Query | None, **options: Any) -> TicketPage:
+        page = await listed(query, **options)
+        if query is not None and any(word.text == "pesanan" for word in query.words):
+            return replace(page, total=51_284, total_is_estimate=True)
+        return page
+
+    monkeypatch.setattr(store, "list_tickets", estimated_for_pesanan)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        pane = app.screen.query_one("#queue-pane")
+        queue = app.screen.query_one(QueueTable)
+        assert str(pane.border_subtitle).endswith(f"of {queue.total:,}")
+        await pilot.press("slash", "ctrl+u", *"pesanan")
+        await until(pilot, lambda: str(pane.border_subtitle).endswith("of about 51,000"))
+        await pilot.press("ctrl+u")
+        await until(pilot, lambda: "about" not in str(pane.border_subtitle))
+        await settled(pilot)
+        assert str(pane.border_subtitle).endswith(f"of {queue.total:,}")

@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 from cs_tui.domain import limits
 from cs_tui.domain.channels import AttachmentInfo
 from cs_tui.domain.chat import VisitorState
+from cs_tui.domain.counts import QueuePage
 from cs_tui.domain.importing import Repeats
 from cs_tui.domain.messaging import WhatsAppTemplate
 from cs_tui.domain.metrics import Metrics, Window
@@ -191,8 +192,8 @@ class HttpStore(TicketMoves, SnoozeWaking, CustomerCalls):
         if after is not None:
             params["after"] = after
         answer = await self._client.call("GET", "/tickets", params=params, headers=self._viewing(viewer_id))
-        page: TicketPage = decode(TicketPage, answer.json())
-        return page
+        carried: QueuePage = decode(QueuePage, answer.json())
+        return carried.page()
 
     async def count_tickets(self, query: Query | None = None, *, viewer_id: int | None = None) -> int:
         params = {"q": query.format() if query else ""}

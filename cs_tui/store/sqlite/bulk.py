@@ -31,6 +31,21 @@ Fresh = tuple[int, str, TicketRecord]
 """A line to store: its number, its ticket's ref, its ticket."""
 
 
+Named = tuple[int, str, TicketRecord, list[str]]
+"""A line to store unless its ticket is: its number, its ticket's ref, its ticket with
+times that can be, and a note for each time moved."""
+
+
+@dataclass(slots=True)
+class Read:
+    """What a batch's lines give without asking the store."""
+
+    problems: list[ImportProblem]
+    repeats: list[ImportProblem]
+    """The lines that repeat an earlier one, each saying which."""
+    named: list[Named]
+
+
 class Batch(list[Numbered]):
     """Some lines of one import, with the tickets its earlier lines named, so that a
     line repeating one of them is said to, wherever the batches split the file."""
@@ -38,6 +53,13 @@ class Batch(list[Numbered]):
     def __init__(self, lines: Iterable[Numbered], repeats: Repeats) -> None:
         super().__init__(lines)
         self.repeats = repeats
+        self._read: Read | None = None
+
+    def read(self) -> Read:
+        """The lines cleaned, checked and settled (cs_tui.domain.importing), once."""
+        if self._read is None:
+            self._read = _read(self, self.repeats)
+        return self._read
 
 
 def batches(records: Iterable[Numbered], size: int) -> Iterator[list[Numbered]]:
@@ -57,12 +79,45 @@ async def read_ahead(batches: Iterator[list[Numbered]]) -> AsyncIterator[list[Nu
 
 
 @dataclass(slots=True)
-class _Rows:
+class Rows:
+    """A batch's new rows, in the order of the columns `Writes.rows` names."""
+
     tickets: list[tuple[Any, ...]]
     tags: list[tuple[int, str]]
     messages: list[tuple[Any, ...]]
     events: list[tuple[Any, ...]]
     ids_not_kept: list[ImportProblem]
+
+
+class Writes:
+    """How a batch's new rows are written: here a statement a row, which SQLite runs
+    in-process for next to nothing. PostgreSQL's (cs_tui.store.postgres.bulk) writes
+    a table's rows in one statement."""
+
+    async def customers(self, db: aiosqlite.Connection, people: list[tuple[str, str, int]]) -> None:
+        """New customers, each (name, email, created_at)."""
+        await db.executemany("INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)", people)
+
+    async def rows(self, db: aiosqlite.Connection, built: Rows) -> None:
+        await db.executemany(
+            "INSERT INTO tickets(id, ref, subject, status, active, priority, priority_rank, channel,"
+            " customer_id, assignee_id, created_at, updated_at, first_response_at, frt_us, solved_at,"
+            " sla_due_at, sla_paused_us, sla_paused_since, csat_rating, csat_comment, csat_at, message_count,"
+            " snoozed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            built.tickets,
+        )
+        await db.executemany("INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", built.tags)
+        await db.executemany(
+            "INSERT INTO messages(id, client_id, ticket_id, author_kind, agent_id, body, internal, auto,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            built.messages,
+        )
+        await db.executemany(
+            "INSERT INTO events(kind, ticket_id, actor_id, at) VALUES (?, ?, ?, ?)", built.events
+        )
+
+
+SQLITE_WRITES = Writes()
 
 
 async def import_batch(
@@ -72,6 +127,7 @@ async def import_batch(
     actor_id: int | None,
     *,
     one_by_one: bool = False,
+    writes: Writes = SQLITE_WRITES,
 ) -> ImportReport:
     """Store one batch inside the caller's transaction, skipping refs already stored
     and lines that repeat an earlier one, with times that cannot be settled
@@ -83,38 +139,27 @@ async def import_batch(
     only the guilty lines. (Savepoints are kept out of the fast path: FTS5 writes
     an index segment at each one.)
     """
-    report = ImportReport()
-    repeats = batch.repeats if isinstance(batch, Batch) else Repeats()
-    named: list[Fresh] = []
-    for line, record in batch:
-        try:
-            cleaned = cleaned_record(record)  # cleaned first, as every door does
-            check(cleaned)
-        except (RecordError, RuleBroken) as error:
-            report.problems.append(ImportProblem(line, str(error)))
-            continue
-        if repeat := repeats.of(cleaned, line):
-            report.warnings.append(ImportProblem(line, repeat))
-            report.repeated += 1
-            continue
-        named.append((line, ticket_key(cleaned), cleaned))
-    stored = await _existing(db, "SELECT ref FROM tickets WHERE ref IN ({})", [ref for _, ref, _ in named])
+    read = batch.read() if isinstance(batch, Batch) else _read(batch, Repeats())
+    report = ImportReport(
+        problems=list(read.problems), warnings=list(read.repeats), repeated=len(read.repeats)
+    )
+    stored = await _existing(
+        db, "SELECT ref FROM tickets WHERE ref IN ({})", [ref for _, ref, _, _ in read.named]
+    )
     fresh: list[Fresh] = []
     seen: set[str] = set()
-    now = utcnow()
-    for line, ref, record in named:
+    for line, ref, record, notes in read.named:
         if ref in stored or ref in seen:
             report.skipped += 1
             continue
         seen.add(ref)
-        record, notes = settled(record, now)
         report.warnings.extend(ImportProblem(line, note) for note in notes)
         fresh.append((line, ref, record))
     if not fresh:
         return report
     if not one_by_one:
         try:
-            await _store(db, fresh, sla, actor_id, report)
+            await _store(db, fresh, sla, actor_id, report, writes)
         except (ValueError, OverflowError) as error:
             # What SQLite cannot take (half of a surrogate pair, say) is one
             # ticket's: the caller stores them one by one, and that one is named.
@@ -123,7 +168,7 @@ async def import_batch(
     for item in fresh:
         try:
             await db.execute("SAVEPOINT one")
-            await _store(db, [item], sla, actor_id, report)
+            await _store(db, [item], sla, actor_id, report, writes)
             await db.execute("RELEASE one")
         except (sqlite3.Error, ValueError, OverflowError) as error:
             await db.execute("ROLLBACK TO one")
@@ -132,13 +177,38 @@ async def import_batch(
     return report
 
 
+def _read(lines: Iterable[Numbered], repeats: Repeats) -> Read:
+    read = Read([], [], [])
+    now = utcnow()
+    for line, record in lines:
+        try:
+            cleaned = cleaned_record(record)  # cleaned first, as every door does
+            check(cleaned)
+        except (RecordError, RuleBroken) as error:
+            read.problems.append(ImportProblem(line, str(error)))
+            continue
+        if repeat := repeats.of(cleaned, line):
+            read.repeats.append(ImportProblem(line, repeat))
+            continue
+        # Settled here for every line, though stored only for those whose ref is new:
+        # the batch is read in a thread, before the store says which refs it has.
+        settled_record, notes = settled(cleaned, now)
+        read.named.append((line, ticket_key(cleaned), settled_record, notes))
+    return read
+
+
 async def _store(
-    db: aiosqlite.Connection, fresh: list[Fresh], sla: SlaPolicy, actor_id: int | None, report: ImportReport
+    db: aiosqlite.Connection,
+    fresh: list[Fresh],
+    sla: SlaPolicy,
+    actor_id: int | None,
+    report: ImportReport,
+    writes: Writes,
 ) -> None:
     agents = await _agent_ids(db, fresh)
-    customers = await _customer_ids(db, fresh)
+    customers = await _customer_ids(db, fresh, writes)
     built = await _build(db, fresh, agents, customers, sla, actor_id)
-    await _insert(db, built)
+    await writes.rows(db, built)
     report.imported += len(fresh)
     report.warnings.extend(built.ids_not_kept)
 
@@ -173,7 +243,7 @@ def _name_from_email(email: str) -> str:
     return " ".join(part.capitalize() for part in email.split("@")[0].replace("_", ".").split("."))
 
 
-async def _customer_ids(db: aiosqlite.Connection, fresh: list[Fresh]) -> dict[str, int]:
+async def _customer_ids(db: aiosqlite.Connection, fresh: list[Fresh], writes: Writes) -> dict[str, int]:
     """The customer of each address in the batch: the one with it among their addresses,
     or a new one."""
     people: dict[str, str] = {}
@@ -182,10 +252,7 @@ async def _customer_ids(db: aiosqlite.Connection, fresh: list[Fresh]) -> dict[st
         people.setdefault(email, sanitize_line(record.customer_name) or email.split("@")[0])
     ids = await _customers_of(db, list(people))
     now = to_micros(utcnow())
-    await db.executemany(
-        "INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)",
-        [(name, email, now) for email, name in people.items() if email not in ids],
-    )
+    await writes.customers(db, [(name, email, now) for email, name in people.items() if email not in ids])
     ids.update(await _customers_of(db, [email for email in people if email not in ids]))
     return ids
 
@@ -210,14 +277,14 @@ async def _build(
     customers: dict[str, int],
     sla: SlaPolicy,
     actor_id: int | None,
-) -> _Rows:
+) -> Rows:
     found = list(
         await db.execute_fetchall(
             "SELECT (SELECT coalesce(max(id), 0) FROM tickets), (SELECT coalesce(max(id), 0) FROM messages)"
         )
     )
     last_ticket_id, message_id = found[0]
-    built = _Rows([], [], [], [], [])
+    built = Rows([], [], [], [], [])
     now = to_micros(utcnow())
     ids = await _ticket_ids(db, fresh, last_ticket_id, built.ids_not_kept)
     for (_, ref, record), ticket_id in zip(fresh, ids, strict=True):
@@ -307,25 +374,6 @@ def _message_row(
         int(message.internal),
         int(message.auto),
         to_micros(message.created_at),
-    )
-
-
-async def _insert(db: aiosqlite.Connection, built: _Rows) -> None:
-    await db.executemany(
-        "INSERT INTO tickets(id, ref, subject, status, active, priority, priority_rank, channel,"
-        " customer_id, assignee_id, created_at, updated_at, first_response_at, frt_us, solved_at,"
-        " sla_due_at, sla_paused_us, sla_paused_since, csat_rating, csat_comment, csat_at, message_count,"
-        " snoozed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        built.tickets,
-    )
-    await db.executemany("INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", built.tags)
-    await db.executemany(
-        "INSERT INTO messages(id, client_id, ticket_id, author_kind, agent_id, body, internal, auto,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        built.messages,
-    )
-    await db.executemany(
-        "INSERT INTO events(kind, ticket_id, actor_id, at) VALUES (?, ?, ?, ?)", built.events
     )
 
 

@@ -4,7 +4,6 @@ intake.py's."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Sequence
@@ -225,7 +224,7 @@ class ChannelsStore(IntakeStore):
         if row is None:
             raise NotFound(f"there is no attachment {attachment_id}")
         info = AttachmentInfo(*row)
-        return info, await asyncio.to_thread(self.files.get, info.sha256)
+        return info, await self._kept_file(info.sha256)
 
     async def raw_message(self, message_id: int) -> bytes | None:
         row = await self._fetchone("SELECT raw_sha256 FROM messages WHERE id = ?", (message_id,))
@@ -233,7 +232,7 @@ class ChannelsStore(IntakeStore):
             raise NotFound(f"there is no message {message_id}")
         if row[0] is None:
             return None
-        return await asyncio.to_thread(self.files.get, row[0])
+        return await self._kept_file(row[0])
 
 
 def _channel(row: Sequence[Any]) -> ChannelInfo:
@@ -245,7 +244,7 @@ async def _outgoing(reader: aiosqlite.Connection, row: Sequence[Any]) -> Outgoin
     earlier = list(
         await reader.execute_fetchall(
             "SELECT external_id, author_kind FROM messages"
-            " WHERE ticket_id = ? AND id < ? AND external_id IS NOT NULL AND NOT internal ORDER BY id",
+            " WHERE ticket_id = ? AND id < ? AND external_id IS NOT NULL AND internal = 0 ORDER BY id",
             (ticket_id, message_id),
         )
     )

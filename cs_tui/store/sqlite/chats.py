@@ -27,7 +27,7 @@ class ChatsStore(SqliteCore):
             if not await db.fetchone("SELECT 1 FROM channels WHERE name = ?", (channel,)):
                 raise NotFound(f"there is no channel named {channel}")
             await self._writer.execute(
-                "INSERT OR IGNORE INTO channel_keys(channel, key) VALUES (?, ?)",
+                "INSERT INTO channel_keys(channel, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (channel, secrets.token_bytes(32)),
             )
             row = await db.fetchone("SELECT key FROM channel_keys WHERE channel = ?", (channel,))
@@ -90,7 +90,7 @@ class ChatsStore(SqliteCore):
         row = await self._fetchone(
             "SELECT count(*) FROM (SELECT agent_id FROM presence WHERE seen_at >= ?"
             " UNION SELECT actor_id FROM events WHERE actor_id IS NOT NULL AND id >"
-            " (SELECT coalesce(max(id), 0) - 5000 FROM events) AND at >= ?)",
+            " (SELECT coalesce(max(id), 0) - 5000 FROM events) AND at >= ?) seen",
             (to_micros(since), to_micros(since)),
         )
         return int(row[0]) if row else 0

@@ -15,6 +15,7 @@ import aiosqlite
 
 from cs_tui.store.base import StoreTooNew, StoreUnavailable, StoreUnwritable
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from cs_tui.store.sqlite.terms import CREATE_TERMS_TABLE
 
 BUSY_TIMEOUT_MS = 10_000
 # How long a writer keeps trying to get the write lock before giving up. Other
@@ -46,6 +47,7 @@ async def connect(path: Path) -> aiosqlite.Connection:
     try:
         for pragma in _PRAGMAS:
             await connection.execute(pragma)
+        await connection.execute(CREATE_TERMS_TABLE)
     except sqlite3.DatabaseError as error:
         # Close it, or its thread keeps the process from exiting.
         await connection.close()

@@ -9,13 +9,14 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import aiosqlite
 
 from cs_tui.domain.models import EventKind, SlaPolicy
 from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store.sqlite import connection
+from cs_tui.store.sqlite.search import TextIndex
 
 READERS = 4
 """Reads running at once at most, each on a connection of its own."""
@@ -91,6 +92,14 @@ class Readers:
 class SqliteCore:
     """Reads go to connections of their own, so they never see a write half done;
     writes go one at a time through the writer."""
+
+    ENTRIES_BY_PLACE = True
+    """search_fts numbers a ticket's message entries by their place in it (merging.py):
+    moving messages between tickets renumbers them."""
+    DEFER_REFERENCES = "PRAGMA defer_foreign_keys = ON"
+    """Has the transaction's references checked at its commit."""
+    TEXT: ClassVar[TextIndex | None] = None
+    """The indexes of words and names, when they are not this schema's FTS5 tables."""
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, readers: Readers, sla: SlaPolicy) -> None:
         self.path = path

@@ -64,11 +64,11 @@ class CustomersStore(SqliteCore):
         params: list[Any] = []
         if term.strip():
             try:
-                meant, params = customers_meant(customer_term(term))
+                meant, params = (self.TEXT.customers if self.TEXT else customers_meant)(customer_term(term))
             except ValueError as error:
                 raise InvalidInput(str(error), "term") from None
             clauses.append(f"c.id IN ({meant})")
-        count_sql = f"SELECT count(*) FROM customers c WHERE {' AND '.join(clauses) or '1'}"
+        count_sql = f"SELECT count(*) FROM customers c WHERE {' AND '.join(clauses) or 'TRUE'}"
         count_params = list(params)
         if after is not None:
             after_id, name = _decode_cursor(after)
@@ -79,7 +79,7 @@ class CustomersStore(SqliteCore):
             f"SELECT {rows.CUSTOMER_COLUMNS}, c.tags,"
             " (SELECT count(*) FROM tickets WHERE customer_id = c.id),"
             " (SELECT count(*) FROM tickets WHERE customer_id = c.id AND active = 1)"
-            f" FROM customers c WHERE {' AND '.join(clauses) or '1'} ORDER BY {_ORDER} LIMIT ?",
+            f" FROM customers c WHERE {' AND '.join(clauses) or 'TRUE'} ORDER BY {_ORDER} LIMIT ?",
             [*params, limit + 1],
         )
         total = await self._fetchone(count_sql, count_params)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,7 +19,7 @@ from cs_tui.domain.models import (
 )
 from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import InvalidInput, NotFound, invalid_input
-from cs_tui.store.sqlite import rows
+from cs_tui.store.sqlite import rows, writes
 from cs_tui.store.sqlite.core import SqliteCore
 
 STALE_PRESENCE_US = 3600 * 1_000_000
@@ -58,10 +57,11 @@ class DirectoryStore(SqliteCore):
                 raise InvalidInput(f"there is already an agent with the email {email}")
             await self._token_is_free(token_hash, None)
             cursor = await self._writer.execute(
-                "INSERT INTO agents(name, email, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO agents(name, email, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (name, email, role.value, token_hash, to_micros(utcnow())),
             )
-            await self._event(EventKind.AGENT_CHANGED, None, cursor.lastrowid)
+            await self._event(EventKind.AGENT_CHANGED, None, await writes.returned_id(cursor))
         agent = await self.find_agent(email)
         assert agent is not None
         return agent
@@ -135,7 +135,7 @@ class DirectoryStore(SqliteCore):
         try:
             await self._writer.execute(
                 "INSERT INTO presence(session, agent_id, ticket_id, activity, seen_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET agent_id = excluded.agent_id,"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (session) DO UPDATE SET agent_id = excluded.agent_id,"
                 " ticket_id = excluded.ticket_id, activity = excluded.activity,"
                 " seen_at = excluded.seen_at",
                 (session, agent_id, ticket_id, activity.value, now),
@@ -194,10 +194,10 @@ class DirectoryStore(SqliteCore):
                     cursor = await self._writer.execute(
                         "INSERT INTO canned_responses(title, body, shortcut, tags, language,"
                         " action_status, action_priority, action_tags, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         values,
                     )
-                    canned_id = int(cursor.lastrowid or 0)
+                    canned_id = await writes.returned_id(cursor)
                 else:
                     cursor = await self._writer.execute(
                         "UPDATE canned_responses SET title = ?, body = ?, shortcut = ?, tags = ?,"
@@ -248,8 +248,8 @@ class DirectoryStore(SqliteCore):
             try:
                 await self._writer.execute(
                     "INSERT INTO drafts(agent_id, ticket_id, kind, body, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET kind = excluded.kind,"
-                    " body = excluded.body, updated_at = excluded.updated_at",
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (agent_id, ticket_id) DO UPDATE"
+                    " SET kind = excluded.kind, body = excluded.body, updated_at = excluded.updated_at",
                     (draft.agent_id, draft.ticket_id, draft.kind.value, draft.body, to_micros(now)),
                 )
             except sqlite3.IntegrityError as error:
@@ -272,7 +272,8 @@ class DirectoryStore(SqliteCore):
             try:
                 await self._writer.execute(
                     "INSERT INTO ticket_reads(agent_id, ticket_id, message_id) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO UPDATE SET message_id = max(message_id, excluded.message_id)",
+                    " ON CONFLICT (agent_id, ticket_id) DO UPDATE"
+                    " SET message_id = max(ticket_reads.message_id, excluded.message_id)",
                     (agent_id, ticket_id, message_id),
                 )
             except sqlite3.IntegrityError as error:
@@ -283,11 +284,14 @@ class DirectoryStore(SqliteCore):
     async def unread_tickets(self, agent_id: int, ticket_ids: Sequence[int]) -> set[int]:
         # Each ticket's latest customer message is found walking its messages
         # backwards from the newest, which stops at the first one.
+        if not ticket_ids:
+            return set()
+        listed = ", ".join(["(CAST(? AS BIGINT))"] * len(ticket_ids))
         found = await self._fetchall(
-            "SELECT j.value FROM json_each(?) j WHERE coalesce(("
-            "  SELECT m.id FROM messages m WHERE m.ticket_id = j.value AND m.author_kind = 'customer'"
+            f"SELECT j.column1 FROM (VALUES {listed}) j WHERE coalesce(("
+            "  SELECT m.id FROM messages m WHERE m.ticket_id = j.column1 AND m.author_kind = 'customer'"
             "  ORDER BY m.id DESC LIMIT 1), 0) > coalesce(("
-            "  SELECT r.message_id FROM ticket_reads r WHERE r.agent_id = ? AND r.ticket_id = j.value), 0)",
-            (json.dumps(list(ticket_ids)), agent_id),
+            "  SELECT r.message_id FROM ticket_reads r WHERE r.agent_id = ? AND r.ticket_id = j.column1), 0)",
+            (*ticket_ids, agent_id),
         )
         return {int(row[0]) for row in found}

@@ -46,7 +46,7 @@ class IntakeStore(SqliteCore):
         self, channel: str, inbound: Inbound, *, cursor: str | None, acknowledgement: str | None = None
     ) -> TakenIn:
         inbound = checked_inbound(inbound)
-        raw_digest, file_digests = await asyncio.to_thread(self._keep_files, inbound)
+        raw_digest, file_digests = await self._keep_files(inbound)
         now = utcnow()
         if inbound.received_at is not None:
             now = min(inbound.received_at, now)
@@ -62,7 +62,7 @@ class IntakeStore(SqliteCore):
             ) or await self._same_mail_elsewhere(inbound)
             if seen is not None:
                 await self._writer.executemany(
-                    "INSERT OR IGNORE INTO taken_in(channel, key, message_id) VALUES (?, ?, ?)",
+                    "INSERT INTO taken_in(channel, key, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [(channel, key, seen[0]) for key in keys],
                 )
                 await self._move_cursor(channel, cursor)
@@ -80,7 +80,7 @@ class IntakeStore(SqliteCore):
                 ],
             )
             await self._writer.executemany(
-                "INSERT OR IGNORE INTO taken_in(channel, key, message_id) VALUES (?, ?, ?)",
+                "INSERT INTO taken_in(channel, key, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(channel, key, taken.message_id) for key in keys],
             )
             await self._move_cursor(channel, cursor)
@@ -100,10 +100,18 @@ class IntakeStore(SqliteCore):
         )
         return next(iter(found), None)
 
-    def _keep_files(self, inbound: Inbound) -> tuple[str | None, list[str]]:
-        files = self.files
-        raw = files.put(inbound.raw) if inbound.raw else None
-        return raw, [files.put(each.data) for each in inbound.files]
+    async def _keep_files(self, inbound: Inbound) -> tuple[str | None, list[str]]:
+        """Keeps the raw message and its files; their digests."""
+
+        def keep(files: FileStore) -> tuple[str | None, list[str]]:
+            raw = files.put(inbound.raw) if inbound.raw else None
+            return raw, [files.put(each.data) for each in inbound.files]
+
+        return await asyncio.to_thread(keep, self.files)
+
+    async def _kept_file(self, digest: str) -> bytes:
+        """A file kept by _keep_files, by its digest."""
+        return await asyncio.to_thread(self.files.get, digest)
 
     async def _channel_kind(self, channel: str) -> str:
         row = await self._writer.execute_fetchall("SELECT kind FROM channels WHERE name = ?", (channel,))
@@ -288,7 +296,7 @@ class IntakeStore(SqliteCore):
         sent = await self._writer.execute_fetchall(
             "SELECT count(*) FROM deliveries d JOIN messages m ON m.id = d.message_id"
             " JOIN tickets t ON t.id = m.ticket_id"
-            " WHERE d.channel = ? AND m.author_kind = 'system' AND m.auto = 1 AND NOT m.internal"
+            " WHERE d.channel = ? AND m.author_kind = 'system' AND m.auto = 1 AND m.internal = 0"
             " AND t.customer_id = (SELECT customer_id FROM tickets WHERE id = ?) AND m.created_at >= ?",
             (channel, ticket_id, to_micros(now - timedelta(days=1))),
         )
@@ -324,7 +332,7 @@ class IntakeStore(SqliteCore):
     async def list_quarantined(self, channel: str | None = None) -> list[Quarantined]:
         found = await self._fetchall(
             "SELECT id, channel, reason, length(raw), received_at, attempts FROM quarantine"
-            " WHERE ? IS NULL OR channel = ? ORDER BY id",
+            " WHERE CAST(? AS TEXT) IS NULL OR channel = ? ORDER BY id",
             (channel, channel),
         )
         return [Quarantined(row[0], row[1], row[2], row[3], from_micros(row[4]), row[5]) for row in found]

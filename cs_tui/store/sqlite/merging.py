@@ -60,8 +60,9 @@ class MergingStore(SqliteCore):
             with invalid_input():
                 plan = plan_merge(self.sla, merged, into, moving, at=now)
             kept = await _entries(db, into_id)
-            await _unindex(db, into_id, kept)
-            await _unindex(db, merged_id, await _entries(db, merged_id))
+            if self.ENTRIES_BY_PLACE:
+                await _unindex(db, into_id, kept)
+                await _unindex(db, merged_id, await _entries(db, merged_id))
             if merged.customer.id != into.customer.id:
                 # Their words stay theirs: a customer message names its ticket's customer
                 # unless it says who wrote it (rows.MESSAGE_COLUMNS).
@@ -74,13 +75,16 @@ class MergingStore(SqliteCore):
             times = await db.execute_fetchall(
                 "SELECT id, created_at FROM messages WHERE ticket_id = ?", (into_id,)
             )
-            new_ids = await _renumber(db, renumbered((row[0], from_micros(row[1])) for row in times))
+            new_ids = await _renumber(
+                db, renumbered((row[0], from_micros(row[1])) for row in times), self.DEFER_REFERENCES
+            )
             await _move_reads(db, into_id, [entry[0] for entry in kept], new_ids)
-            await _index(db, into_id)
+            if self.ENTRIES_BY_PLACE:
+                await _index(db, into_id)
             await _write_progress(db, into_id, plan.into, now, cc=plan.cc)
             await _write_progress(db, merged_id, plan.merged, now, merged_into=into_id)
             await db.executemany(
-                "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
+                "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(into_id, tag) for tag in plan.added_tags],
             )
             await self._note(merged_id, merged_note(into_id), now)
@@ -115,7 +119,8 @@ class MergingStore(SqliteCore):
                 plan = plan_split(
                     self.sla, ticket, messages, message_id, and_after=and_after, subject=subject, at=now
                 )
-            await _unindex(db, ticket_id, await _entries(db, ticket_id))
+            if self.ENTRIES_BY_PLACE:
+                await _unindex(db, ticket_id, await _entries(db, ticket_id))
             split_id = await _insert_split(db, ticket, plan, now)
             await db.executemany(
                 "UPDATE messages SET ticket_id = ? WHERE id = ?", [(split_id, m.id) for m in plan.moved]
@@ -126,8 +131,9 @@ class MergingStore(SqliteCore):
                 " SELECT agent_id, ?, message_id FROM ticket_reads WHERE ticket_id = ?",
                 (split_id, ticket_id),
             )
-            await _index(db, ticket_id)
-            await _index(db, split_id)
+            if self.ENTRIES_BY_PLACE:
+                await _index(db, ticket_id)
+                await _index(db, split_id)
             await _write_progress(db, ticket_id, plan.ticket, now)
             await self._note(ticket_id, split_into_note(split_id), now)
             await self._note(split_id, split_from_note(ticket_id), now)
@@ -200,15 +206,16 @@ async def _index(db: aiosqlite.Connection, ticket_id: int) -> None:
     )
 
 
-async def _renumber(db: aiosqlite.Connection, ids: Sequence[int]) -> dict[int, int]:
+async def _renumber(db: aiosqlite.Connection, ids: Sequence[int], defer_references: str) -> dict[int, int]:
     """Gives the messages `ids` new ids, in this order, above every id there is, with
-    what names them (files, deliveries, what a channel took in); old id to new."""
+    what names them (files, deliveries, what a channel took in); old id to new.
+    `defer_references`: the statement that has references checked at commit."""
     if not ids:
         return {}
     [(top,)] = await db.execute_fetchall("SELECT max(id) FROM messages")
     moves = [(int(top) + place, old) for place, old in enumerate(ids, 1)]
     # Checked at commit, when every reference names the new id.
-    await db.execute("PRAGMA defer_foreign_keys = ON")
+    await db.execute(defer_references)
     await db.executemany("UPDATE messages SET id = ? WHERE id = ?", moves)
     for table in ("attachments", "deliveries", "taken_in"):
         await db.executemany(f"UPDATE {table} SET message_id = ? WHERE message_id = ?", moves)

@@ -64,19 +64,19 @@ SORT_AT_MOST = 5_000
 _FRT_MEDIAN = {
     "sort": """SELECT avg(max(v, 0)) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt
         WHERE created_at >= :since AND created_at < :until AND frt_us IS NOT NULL AND merged_into IS NULL
-        ORDER BY frt_us LIMIT :limit OFFSET :offset)""",
+        ORDER BY frt_us LIMIT :limit OFFSET :offset) middle""",
     "walk": """SELECT avg(max(v, 0)) FROM (SELECT frt_us AS v FROM tickets INDEXED BY tickets_frt_value
         WHERE frt_us IS NOT NULL AND merged_into IS NULL AND created_at >= :since AND created_at < :until
-        ORDER BY frt_us LIMIT :limit OFFSET :offset)""",
+        ORDER BY frt_us LIMIT :limit OFFSET :offset) middle""",
 }
 _RESOLUTION_MEDIAN = {
     "sort": """SELECT avg(max(v, 0)) FROM (SELECT solved_at - created_at AS v FROM tickets
         INDEXED BY tickets_solved WHERE solved_at >= :since AND solved_at < :until AND merged_into IS NULL
-        ORDER BY v LIMIT :limit OFFSET :offset)""",
+        ORDER BY v LIMIT :limit OFFSET :offset) middle""",
     "walk": """SELECT avg(max(v, 0)) FROM (SELECT solved_at - created_at AS v FROM tickets
         INDEXED BY tickets_resolution_value
         WHERE solved_at IS NOT NULL AND merged_into IS NULL AND solved_at >= :since AND solved_at < :until
-        ORDER BY solved_at - created_at LIMIT :limit OFFSET :offset)""",
+        ORDER BY solved_at - created_at LIMIT :limit OFFSET :offset) middle""",
 }
 
 
@@ -93,7 +93,8 @@ async def _median(
 
 
 def _seconds(micros: float | None) -> float | None:
-    return round(micros / 1_000_000, 6) if micros is not None else None
+    # float(): PostgreSQL's avg() is a numeric, which Python reads as a Decimal.
+    return round(float(micros) / 1_000_000, 6) if micros is not None else None
 
 
 async def read_metrics(
@@ -135,5 +136,5 @@ async def read_metrics(
         ),
         open=OpenCounts(new, open_, pending, on_hold, unassigned, mine, breaching),
         resolution=ResolutionStats(_seconds(res_median), _seconds(res_mean), solved),
-        csat=CsatStats(round(csat_mean, 6) if csat_mean is not None else None, csat_count),
+        csat=CsatStats(round(float(csat_mean), 6) if csat_mean is not None else None, csat_count),
     )

@@ -68,7 +68,7 @@ RECORD_COLUMNS = """
     (SELECT count(*) FROM tickets WHERE customer_id = c.id),
     (SELECT count(*) FROM tickets WHERE customer_id = c.id AND active = 1),
     (SELECT json_group_array(json_array(kind, value)) FROM (
-        SELECT kind, value FROM customer_identities WHERE customer_id = c.id ORDER BY id)),
+        SELECT kind, value FROM customer_identities WHERE customer_id = c.id ORDER BY id) i),
     (SELECT json_group_array(merged_id) FROM customer_merges WHERE into_id = c.id)
 """
 

@@ -7,8 +7,9 @@ nothing a user types is read as SQL or as FTS query syntax.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cs_tui.domain.customers import term_customer_id, term_is_address
 from cs_tui.domain.models import ACTIVE_STATUSES, Status
@@ -30,39 +31,73 @@ _COLUMN = {Field.STATUS: "t.status", Field.PRIORITY: "t.priority", Field.CHANNEL
 _ACTIVE = {s.value for s in ACTIVE_STATUSES}
 
 
+class TextIndex(Protocol):
+    """A store's indexes of words and of customers' names and addresses, when they
+    are not SQLite's (PostgreSQL's: postgres.search)."""
+
+    @staticmethod
+    def word(word: Word, *, common: bool) -> tuple[str, list[Any]] | None:
+        """A clause on the ticket `t` matching the word; `common` as compile_query's.
+        None for a word that narrows nothing."""
+
+    @staticmethod
+    def customers(term: str) -> tuple[str, list[Any]]:
+        """A SELECT of the ids of the customers a `customer:` term means."""
+
+
 @dataclass(slots=True)
 class Where:
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
 
     def sql(self) -> str:
-        return " AND ".join(self.clauses) if self.clauses else "1"
+        return " AND ".join(self.clauses) if self.clauses else "TRUE"
 
 
-def compile_query(query: Query | None, *, viewer_id: int | None, now_us: int, common: bool = False) -> Where:
+def compile_query(
+    query: Query | None,
+    *,
+    viewer_id: int | None,
+    now_us: int,
+    common: bool = False,
+    terms: Mapping[str, str] | None = None,
+    span: tuple[int, int] | None = None,
+    text: TextIndex | None = None,
+) -> Where:
     """`common`: the query matches many tickets, so the queue should walk its order's
     index and check each ticket's tags and words, rather than start from the tickets
-    with those tags or words and sort them all, which is right when they are few."""
+    with those tags or words and sort them all, which is right when they are few.
+    `terms`: a word's full-text query spelled out as the index's terms (see terms.py),
+    by the word's text. `span`: the first and last ticket id the words are looked for
+    in; a ticket outside it matches no word (so only for tickets inside it).
+    `text`: the store's text indexes when they are not this schema's FTS5 tables."""
     where = Where()
     if query is None:
         return where
     for item in query.filters:
-        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common=common)
+        clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common=common, text=text)
         if item.negated:
-            clause = f"NOT coalesce({clause}, 0)"
+            clause = f"NOT coalesce({clause}, FALSE)"
         where.clauses.append(clause)
         where.params.extend(params)
         if item.field is Field.STATUS and not item.negated and set(item.values) <= _ACTIVE:
             # Lets SQLite walk the (active, updated_at) index for the usual views.
             where.clauses.append("t.active = 1")
     for word in query.words:
+        if text is not None:
+            found = text.word(word, common=common)
+            if found is not None:
+                where.clauses.append(f"NOT ({found[0]})" if word.negated else found[0])
+                where.params.extend(found[1])
+            continue
         match = fts_phrase(word)
         if match is None:
             continue
+        tickets, params = word_tickets((terms or {}).get(word.text, match), match, span)
         # `+t.id` keeps SQLite from starting at the matches (see `common`).
-        clause = f"{'+' if common else ''}t.id IN ({WORD_TICKETS})"
+        clause = f"{'+' if common else ''}t.id IN ({tickets})"
         where.clauses.append(f"NOT ({clause})" if word.negated else clause)
-        where.params.extend((match, match))
+        where.params.extend(params)
     return where
 
 
@@ -75,6 +110,21 @@ _WORD_SOURCES = (
 ticket: see schema), and tickets of customers with it in their name or address."""
 WORD_TICKETS = " UNION ALL ".join(_WORD_SOURCES)
 """The tickets with a word, some more than once."""
+ENTRIES_PER_TICKET = 1 << 24
+"""search_fts numbers a ticket's entries from its id times this."""
+_WORD_IN_SPAN = (
+    f"{_WORD_SOURCES[0]} AND rowid BETWEEN ? AND ? UNION ALL {_WORD_SOURCES[1]} AND tc.id BETWEEN ? AND ?"
+)
+
+
+def word_tickets(search: str, customers: str, span: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
+    """The SELECT of WORD_TICKETS and its parameters: `search` is the word's query of
+    search_fts, `customers` of customer_fts; with a span, only tickets in it."""
+    if span is None:
+        return WORD_TICKETS, [search, customers]
+    first, last = span
+    rows_in_span = [first * ENTRIES_PER_TICKET, (last + 1) * ENTRIES_PER_TICKET - 1]
+    return _WORD_IN_SPAN, [search, *rows_in_span, customers, first, last]
 
 
 def customers_meant(term: str) -> tuple[str, list[Any]]:
@@ -84,7 +134,7 @@ def customers_meant(term: str) -> tuple[str, list[Any]]:
     of the term, matched anywhere in the name or the addresses)."""
     customer_id = term_customer_id(term)
     if customer_id is not None:
-        return "SELECT ?", [customer_id]
+        return "SELECT CAST(? AS INTEGER)", [customer_id]
     if term_is_address(term):
         return "SELECT customer_id FROM customer_identities WHERE value = ?", [term.lower()]
     phrase = '"' + term.replace("\x00", "").replace('"', '""') + '"'
@@ -101,7 +151,7 @@ def fts_phrase(word: Word) -> str | None:
 
 
 def _filter(
-    item: Filter, *, viewer_id: int | None, now_us: int, common: bool = False
+    item: Filter, *, viewer_id: int | None, now_us: int, common: bool = False, text: TextIndex | None = None
 ) -> tuple[str, list[Any]]:
     values = list(item.values)
     marks = ",".join("?" * len(values))
@@ -118,7 +168,7 @@ def _filter(
         case Field.CUSTOMER:
             # The customers first, each term from an index, then their tickets by the
             # customer index: never a look at every ticket's customer.
-            parts = [customers_meant(term) for term in values]
+            parts = [(text.customers if text else customers_meant)(term) for term in values]
             union = " UNION ".join(sql for sql, _ in parts)
             return f"t.customer_id IN ({union})", [p for _, params in parts for p in params]
         case Field.BREACHING:
@@ -179,6 +229,22 @@ def counter_filter(query: Query | None) -> tuple[set[str], str | None] | None:
     return statuses, assignee
 
 
+def counter_sql(query: Query | None, viewer_id: int | None) -> tuple[str, list[Any]] | None:
+    """The count of a query of statuses and an assignee alone from the ticket_counts
+    table (see counter_filter), or None for any other query."""
+    counted = counter_filter(query)
+    if counted is None or (counted[1] == "me" and viewer_id is None):
+        return None
+    statuses, assignee = counted
+    marks = ",".join("?" * len(statuses)) or "NULL"
+    sql = f"SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status IN ({marks})"
+    params: list[Any] = sorted(statuses)
+    if assignee is not None:
+        sql += " AND assignee_id = ?"
+        params.append(viewer_id if assignee == "me" else 0)
+    return sql, params
+
+
 def tag_only(query: Query | None) -> tuple[str, ...] | None:
     """The tags of a query that is one tag filter and nothing else, whose count the
     ticket_tags index gives without visiting a ticket."""
@@ -190,20 +256,21 @@ def tag_only(query: Query | None) -> tuple[str, ...] | None:
     return tuple(item.values)
 
 
-def words_only(query: Query | None) -> list[str] | None:
-    """The FTS phrases of a query that is words and nothing else, whose count comes
-    from the full-text indexes without visiting a ticket."""
+def words_only(query: Query | None, terms: Mapping[str, str] | None = None) -> list[tuple[str, str]] | None:
+    """The full-text queries (of search_fts and of customer_fts, as compile_query's) of
+    a query that is words and nothing else, whose count comes from the full-text
+    indexes without visiting a ticket."""
     if query is None or query.filters or not query.words or any(w.negated for w in query.words):
         return None
-    phrases = [fts_phrase(word) for word in query.words]
-    return [p for p in phrases if p is not None] or None
+    phrases = [(word.text, fts_phrase(word)) for word in query.words]
+    return [((terms or {}).get(text, p), p) for text, p in phrases if p is not None] or None
 
 
-def count_words_sql(phrases: list[str]) -> tuple[str, list[str]]:
-    """How many tickets have every one of the phrases (see words_only)."""
+def count_words_sql(queries: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    """How many tickets have every one of the words (see words_only)."""
     one = " UNION ".join(_WORD_SOURCES)
-    each = " INTERSECT ".join(f"SELECT id FROM ({one})" for _ in phrases)
-    return f"SELECT count(*) FROM ({each})", [p for phrase in phrases for p in (phrase, phrase)]
+    each = " INTERSECT ".join(f"SELECT id FROM ({one})" for _ in queries)
+    return f"SELECT count(*) FROM ({each})", [p for pair in queries for p in pair]
 
 
 def may_match_many(query: Query | None) -> bool:
@@ -217,6 +284,28 @@ def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any
     """One page of the queue in `sort` order after the cursor `after`, its size the last
     parameter (left to the caller); each row ends with its sort keys (see cursor_after)."""
     keys = _SORT_KEYS[sort]
+    clauses, params = _after(where, sort, after)
+    sql = (
+        f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
+        f" WHERE {' AND '.join(clauses) or 'TRUE'} ORDER BY {_order(keys)} LIMIT ?"
+    )
+    return sql, params
+
+
+def candidates_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any]]:
+    """The ids of the tickets page_sql would list, as far as its size (the last
+    parameter, left to the caller)."""
+    clauses, params = _after(where, sort, after)
+    sql = (
+        f"SELECT t.id FROM tickets t WHERE {' AND '.join(clauses) or 'TRUE'}"
+        f" ORDER BY {_order(_SORT_KEYS[sort])} LIMIT ?"
+    )
+    return sql, params
+
+
+def _after(where: Where, sort: Sort, after: str | None) -> tuple[list[str], list[Any]]:
+    """The clauses and parameters of `where`, and those of the cursor `after`."""
+    keys = _SORT_KEYS[sort]
     clauses, params = list(where.clauses), list(where.params)
     if after is not None:
         values = _decode_cursor(after, len(keys))
@@ -224,11 +313,7 @@ def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any
         columns = ", ".join(expression for expression, _ in keys)
         clauses.append(f"({columns}) {direction} ({', '.join('?' * len(keys))})")
         params.extend(values)
-    sql = (
-        f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
-        f" WHERE {' AND '.join(clauses) or '1'} ORDER BY {_order(keys)} LIMIT ?"
-    )
-    return sql, params
+    return clauses, params
 
 
 FEW_TO_SEARCH = 5_000

@@ -42,24 +42,19 @@ from cs_tui.store.base import Conflict, ImportReport, InvalidInput, NotFound, in
 from cs_tui.store.sqlite import bulk, rows, writes
 from cs_tui.store.sqlite.channels import ChannelsStore
 from cs_tui.store.sqlite.chats import ChatsStore
+from cs_tui.store.sqlite.counting import CountingStore, spelled_throughout
 from cs_tui.store.sqlite.customers import CustomersStore
 from cs_tui.store.sqlite.directory import DirectoryStore
 from cs_tui.store.sqlite.inbox import InboxStore
 from cs_tui.store.sqlite.merging import MergingStore
 from cs_tui.store.sqlite.metrics_sql import read_metrics
 from cs_tui.store.sqlite.search import (
-    FEW_TO_SEARCH,
     compile_query,
-    count_words_sql,
     counted_total,
-    counter_filter,
     cursor_after,
-    filters_of_search,
     first_page_counted_sql,
     may_match_many,
     page_sql,
-    tag_only,
-    words_only,
 )
 from cs_tui.store.sqlite.snoozing import SnoozingStore
 
@@ -69,7 +64,14 @@ EVENT_POLL_S = 0.1
 
 
 class SqliteStore(
-    ChannelsStore, ChatsStore, InboxStore, DirectoryStore, CustomersStore, MergingStore, SnoozingStore
+    ChannelsStore,
+    ChatsStore,
+    InboxStore,
+    DirectoryStore,
+    CustomersStore,
+    MergingStore,
+    SnoozingStore,
+    CountingStore,
 ):
     """A store in one SQLite file. Open with `await SqliteStore.open(path)`."""
 
@@ -86,29 +88,32 @@ class SqliteStore(
         with_total: bool = True,
     ) -> TicketPage:
         limit = max(1, min(limit, MAX_PAGE))
+        terms = await self._spelled(query)
+        if query is not None and spelled_throughout(query, terms):
+            found, counted = await self._search_rows(
+                query, terms, viewer_id=viewer_id, sort=sort, after=after, limit=limit
+            )
+            if not with_total:
+                return self._page(found, -1, sort, limit)
+            return self._page(found, counted.value, sort, limit, estimated=not counted.exact)
+        now_us = to_micros(utcnow())
         if with_total and after is None and await self._search_within_few(query, viewer_id):
-            where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
+            where = compile_query(query, viewer_id=viewer_id, now_us=now_us, terms=terms)
             sql, params = first_page_counted_sql(where, sort)
             found = await self._fetchall(sql, [*params, limit + 1])
             return self._page(found, counted_total(found, sort), sort, limit)
-        total = await self.count_tickets(query, viewer_id=viewer_id) if with_total else -1
+        total = await self._exact_count(query, viewer_id, terms) if with_total else -1
         common = may_match_many(query) and await self._matches_are_common(query, total, viewer_id)
-        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()), common=common)
+        where = compile_query(query, viewer_id=viewer_id, now_us=now_us, common=common, terms=terms)
         sql, params = page_sql(where, sort, after)
         found = await self._fetchall(sql, [*params, limit + 1])
         return self._page(found, total, sort, limit)
 
     @staticmethod
-    def _page(found: list[Any], total: int, sort: Sort, limit: int) -> TicketPage:
+    def _page(found: list[Any], total: int, sort: Sort, limit: int, *, estimated: bool = False) -> TicketPage:
         tickets = tuple(rows.ticket(row) for row in found[:limit])
         next_cursor = cursor_after(found[limit - 1], sort) if len(found) > limit else None
-        return TicketPage(tickets, total, next_cursor)
-
-    async def _search_within_few(self, query: Query | None, viewer_id: int | None) -> bool:
-        """Whether the query's words or tags sit in status and assignee filters that
-        leave few tickets to search (see first_page_counted_sql)."""
-        filters = filters_of_search(query)
-        return filters is not None and await self.count_tickets(filters, viewer_id=viewer_id) <= FEW_TO_SEARCH
+        return TicketPage(tickets, total, next_cursor, total_is_estimate=estimated)
 
     async def _matches_are_common(self, query: Query | None, total: int, viewer_id: int | None) -> bool:
         """Whether the query's matches are at least 1% of all tickets (see compile_query)."""
@@ -116,35 +121,6 @@ class SqliteStore(
             total = await self.count_tickets(query, viewer_id=viewer_id)
         row = await self._fetchone("SELECT coalesce(sum(n), 0) FROM ticket_counts")
         return total * 100 >= int(row[0])
-
-    async def count_tickets(self, query: Query | None = None, *, viewer_id: int | None = None) -> int:
-        counted = counter_filter(query)
-        if counted is not None and (counted[1] != "me" or viewer_id is not None):
-            statuses, assignee = counted
-            if not statuses:
-                return 0
-            marks = ",".join("?" * len(statuses))
-            sql = f"SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status IN ({marks})"
-            params: list[Any] = sorted(statuses)
-            if assignee is not None:
-                sql += " AND assignee_id = ?"
-                params.append(viewer_id if assignee == "me" else 0)
-            row = await self._fetchone(sql, params)
-            return int(row[0])
-        tags = tag_only(query)
-        if tags is not None:
-            marks = ",".join("?" * len(tags))
-            sql = f"SELECT count(DISTINCT ticket_id) FROM ticket_tags WHERE tag IN ({marks})"
-            row = await self._fetchone(sql, tags)
-            return int(row[0])
-        phrases = words_only(query)
-        if phrases is not None:
-            sql, params = count_words_sql(phrases)
-            row = await self._fetchone(sql, params)
-            return int(row[0])
-        where = compile_query(query, viewer_id=viewer_id, now_us=to_micros(utcnow()))
-        row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
-        return int(row[0])
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
         async with self._readers.one() as reader:
@@ -276,7 +252,7 @@ class SqliteStore(
             )
             if changes.add_tags:
                 await self._writer.executemany(
-                    "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag) VALUES (?, ?)",
+                    "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     [(ticket_id, t) for t in changes.add_tags],
                 )
             if changes.remove_tags:

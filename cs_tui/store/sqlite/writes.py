@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -100,7 +101,7 @@ async def insert_ticket(
         "INSERT INTO tickets(ref, subject, status, active, priority, priority_rank, channel,"
         " customer_id, created_at, updated_at, sla_due_at, sla_paused_us, sla_paused_since,"
         " message_count, channel_name, cc, linked_to, conversation)"
-        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
         (
             ref,
             new.subject,
@@ -120,17 +121,18 @@ async def insert_ticket(
             conversation,
         ),
     )
-    ticket_id = int(cursor.lastrowid or 0)
+    ticket_id = await returned_id(cursor)
     if new.tags:
         await db.executemany(
             "INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", [(ticket_id, t) for t in new.tags]
         )
     cursor = await db.execute(
         "INSERT INTO messages(client_id, ticket_id, author_kind, body, auto, created_at, external_id,"
-        " quoted, raw_sha256, from_name, from_email) VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?, ?, ?)",
+        " quoted, raw_sha256, from_name, from_email) VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (f"{ref}#0", ticket_id, new.body, int(auto), to_micros(now), *_parts(parts)),
     )
-    return ticket_id, int(cursor.lastrowid or 0)
+    return ticket_id, await returned_id(cursor)
 
 
 async def append_message(
@@ -179,7 +181,7 @@ async def append_message(
     cursor = await db.execute(
         "INSERT INTO messages(client_id, ticket_id, author_kind, agent_id, body, internal,"
         " auto, created_at, external_id, quoted, raw_sha256, from_name, from_email)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             new.client_id,
             ticket_id,
@@ -192,7 +194,7 @@ async def append_message(
             *_parts(parts),
         ),
     )
-    message_id = int(cursor.lastrowid or 0)
+    message_id = await returned_id(cursor)
     first_response_us = micros(after.first_response_at)
     await db.execute(
         "UPDATE tickets SET status = ?, active = ?, updated_at = ?, first_response_at = ?,"
@@ -224,6 +226,12 @@ async def append_message(
 
 def _parts(parts: MailParts) -> tuple[str | None, str, str | None, str | None, str | None]:
     return parts.external_id, parts.quoted, parts.raw_sha256, parts.from_name, parts.from_email
+
+
+async def returned_id(cursor: Any) -> int:
+    """The id an INSERT ... RETURNING id gave."""
+    row = await cursor.fetchone()
+    return int(row[0])
 
 
 def micros(at: datetime | None) -> int | None:

@@ -10,6 +10,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from cs_tui.config import View
+from cs_tui.domain.counts import count_text
 from cs_tui.domain.models import TicketPage
 from cs_tui.domain.query import Field, QueryError, Sort, parse
 from cs_tui.tui.format import in_a_notice
@@ -200,7 +201,7 @@ class ViewsAndSearch(ChangesTickets):
         if self.search_text and not searching:
             name = f"{name} · {in_a_notice(self.search_text, SEARCH_IN_TITLE)}"
         first, last = queue.visible_range()
-        total = f"{queue.total:,}"
+        total = count_text(queue.total, estimate=queue.total_is_estimate)
         title = f"{self.view.key if self.view else '/'} {name} · {SORT_LABEL[self.current_sort]}"
         subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
         if queue.marked:

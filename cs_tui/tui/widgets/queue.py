@@ -125,6 +125,8 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         self.clock = clock
         self.rows: list[Ticket] = []
         self.total = 0
+        self.total_is_estimate = False
+        """The store estimated the total (past 1,000): the title says "about"."""
         self.marked: set[int] = set()
         self.unread: set[int] = set()
         self.others: dict[int, Activity] = {}
@@ -248,6 +250,7 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         screen_line = self.cursor_row - int(self.scroll_y)
         self.rows = rows
         self.total = last_page.total
+        self.total_is_estimate = last_page.total_is_estimate
         self._next_cursor = last_page.next_cursor
         self.marked &= {t.id for t in rows}
         self._now = self.clock()
@@ -297,7 +300,8 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         self.rows.extend(page.tickets)
         self.unread |= unread
         self._next_cursor = page.next_cursor
-        self.total = page.total if page.total >= 0 else self.total
+        if page.total >= 0:
+            self.total, self.total_is_estimate = page.total, page.total_is_estimate
         self._loading = False
         self._resize()
         self.refresh()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
+from cs_tui.domain.counts import count_text
+
 if TYPE_CHECKING:
     from cs_tui.tui.widgets.queue import QueueTable
 
@@ -80,7 +82,8 @@ class Marks:
         queue.marked = {t.id for t in queue.rows[:MARK_ALL_MOST]}
         self._marks_changed()
         if queue.total > MARK_ALL_MOST:
+            total = count_text(queue.total, estimate=queue.total_is_estimate)
             queue.notify(
-                f"Marked the first {MARK_ALL_MOST:,} of {queue.total:,}: search to narrow the view first.",
+                f"Marked the first {MARK_ALL_MOST:,} of {total}: search to narrow the view first.",
                 severity="warning",
             )

@@ -1,0 +1,66 @@
+"""Free words and customer names in PostgreSQL's indexes: what SQLite's FTS5 tables
+find, found through the `tsv` columns (a `simple` tsvector with a GIN index: English
+and Indonesian stemmers each mangle the other language) and pg_trgm.
+
+The schema's cs_phrase makes a word's query on the server, splitting it as cs_words
+split the text (accents off, lower case, punctuation a space): its tokens in a row,
+the last one as a prefix, as FTS5 reads `"word"*`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cs_tui.domain.customers import term_customer_id, term_is_address
+from cs_tui.domain.query import Word, has_letters
+
+_WORD_TICKETS = (
+    "SELECT ticket_id FROM messages WHERE tsv @@ cs_phrase(?)"
+    " UNION ALL SELECT id FROM tickets WHERE tsv @@ cs_phrase(?)"
+    " UNION ALL SELECT tc.id FROM customers c JOIN tickets tc ON tc.customer_id = c.id"
+    " WHERE c.tsv @@ cs_phrase(?)"
+)
+"""The tickets with a word in a message, in their subject, or in their customer's name
+or address, some more than once."""
+_WORD_OF_TICKET = (
+    "(t.tsv @@ cs_phrase(?)"
+    " OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.tsv @@ cs_phrase(?))"
+    " OR EXISTS (SELECT 1 FROM customers c WHERE c.id = t.customer_id AND c.tsv @@ cs_phrase(?)))"
+)
+"""Whether the ticket `t` has the word: asked of each ticket as the queue's order walks
+them, which finds a page of a common word's tickets after a few of them."""
+SHORTEST_PART = 3
+"""A part of a name is found from three characters (SQLite's trigram index's rule)."""
+
+
+class PostgresText:
+    """The text indexes of the PostgreSQL schema, as search.compile_query asks them."""
+
+    @staticmethod
+    def word(word: Word, *, common: bool) -> tuple[str, list[Any]] | None:
+        """A clause on the ticket `t` matching the word, or None for a word that
+        narrows nothing (only punctuation or emoji)."""
+        if not has_letters(word):
+            return None
+        text = word.text.replace("\x00", "")
+        if common:
+            return _WORD_OF_TICKET, [text] * 3
+        return f"t.id IN ({_WORD_TICKETS})", [text] * 3
+
+    @staticmethod
+    def customers(term: str) -> tuple[str, list[Any]]:
+        """A SELECT of the ids of the customers a `customer:` term means (as SQLite's
+        customers_meant): by number, by a whole address, else by a part of a name or
+        of an address, from the trigram indexes."""
+        customer_id = term_customer_id(term)
+        if customer_id is not None:
+            return "SELECT CAST(? AS BIGINT)", [customer_id]
+        if term_is_address(term):
+            return "SELECT customer_id FROM customer_identities WHERE value = ?", [term.lower()]
+        text = term.replace("\x00", "").lower()
+        if len(text) < SHORTEST_PART:
+            return "SELECT id FROM customers WHERE FALSE", []
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return (
+            "SELECT id FROM customers WHERE lower(name) LIKE ? OR lower(addresses) LIKE ?",
+            [pattern, pattern],
+        )

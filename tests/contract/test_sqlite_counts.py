@@ -1,0 +1,84 @@
+"""What only the SQLite store does about counts: past 1,000 a common word's count is
+an estimate from samples of the ticket ids, and a word is searched as the index's
+terms it is the prefix of; the pages stay exact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cs_tui.domain.models import Ticket
+from cs_tui.domain.query import Sort, Word, parse
+from cs_tui.store import Store
+from cs_tui.store.sqlite.estimate import CAP, Stretch, estimate, stretches
+from cs_tui.store.sqlite.terms import MOST_TERMS, plain_token, spelled_out
+
+from .conftest import sqlite_store
+from .helpers import PESANAN, SHOP, fill_shop, matching
+
+
+async def every_page(store: Store, text: str, sort: Sort) -> list[Ticket]:
+    found: list[Ticket] = []
+    after: str | None = None
+    while True:
+        page = await store.list_tickets(parse(text), sort=sort, after=after, limit=500)
+        found.extend(page.tickets)
+        if page.next_cursor is None:
+            return found
+        after = page.next_cursor
+
+
+async def test_a_common_word_is_estimated_closely_and_paged_exactly(tmp_path: Path) -> None:
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        page = await store.list_tickets(parse("pesanan"), limit=20)
+        assert page.total_is_estimate
+        assert abs(page.total - PESANAN) <= 0.05 * PESANAN
+        expected = {f"shop-{n}" for n in range(SHOP) if n % 10}
+        for sort in Sort:
+            listed = await every_page(store, "pesanan", sort)
+            assert {t.ref for t in listed} == expected, sort
+            assert len(listed) == len(expected), sort
+            mixed = await every_page(store, "status:open pesanan", sort)
+            assert {t.ref for t in mixed} == {f"shop-{n}" for n in range(SHOP) if n % 10 and n % 3 == 0}
+
+
+async def test_a_word_finds_what_its_prefix_query_finds(tmp_path: Path) -> None:
+    """A word is spelled out as the terms it begins (ASCII, any case); an accented
+    word or one that begins too many terms stays an FTS5 prefix query: all alike."""
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        for text in ("pesan", "PESANAN", "pésanan", "pesanan"):
+            assert await store.count_tickets(parse(text)) == PESANAN, text
+        # "1" begins "1", "10", "100", "1234", ...: more terms than are spelled out. Each
+        # ticket's number is in its subject, and its customer's in their name.
+        ones = matching(lambda n: str(n).startswith("1") or str(n % 97).startswith("1"))
+        assert await store.count_tickets(parse("1")) == ones
+        page = await store.list_tickets(parse("1"), limit=5)
+        assert (page.total, page.total_is_estimate) == (ones, False)
+
+
+def test_a_word_is_spelled_out_only_when_the_index_lists_its_terms_in_full() -> None:
+    words = [Word("pesan"), Word("x"), Word("pe")]
+    found = [(0, "pesan"), (0, "pesanan"), *((2, f"pe{n:03}") for n in range(MOST_TERMS + 1))]
+    assert spelled_out(words, found) == {"pesan": '"pesan" OR "pesanan"'}
+    assert plain_token(Word("Pesanan")) == "pesanan"
+    assert plain_token(Word("pésanan")) is None
+    assert plain_token(Word("e-mail")) is None
+
+
+def test_the_estimate_weighs_each_sample_by_the_ids_it_stands_for() -> None:
+    plan = stretches(9_001, 1, 10_000)
+    assert plan is not None
+    assert plan[0] == Stretch(9_001, 10_000, 1.0)
+    widths = {s.last - s.first + 1 for s in plan[1:]}
+    assert widths == {125}
+    assert sum(s.weight * (s.last - s.first + 1) for s in plan[1:]) == 9_000
+    # Half the newest stretch matches, a fifth of each older one: 500 + 9,000 / 5.
+    rows = [(0, 1_000, 500), *((place, 125, 25) for place in range(1, 9))]
+    assert estimate(10_000, plan, rows) == 2_300
+    # Filters that keep a tenth of the older tickets: the matches among those scale
+    # to the filters' exact count.
+    rows = [(0, 1_000, 500), *((place, 12, 6) for place in range(1, 9))]
+    assert estimate(2_000, plan, rows) == 1_000
+    # Where the samples would cover most of the older ids, none are taken.
+    assert stretches(CAP, 1, 3 * CAP) is None
