@@ -12,7 +12,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cs_tui import __version__
-from cs_tui.cli import agents, canned, channels, customers, demo, mail, metrics, serve, tickets, transfer, tui
+from cs_tui.cli import (
+    agents,
+    canned,
+    channels,
+    customers,
+    demo,
+    mail,
+    metrics,
+    migrate,
+    serve,
+    tickets,
+    transfer,
+    tui,
+)
 from cs_tui.cli.context import Context, UsageError, log_path
 from cs_tui.cli.logfile import RedactingFormatter, open_log, redact
 from cs_tui.config import load_config
@@ -39,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--store",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="the store: a file path, sqlite:///PATH or http(s)://HOST:PORT of `cs-tui serve` "
+        help="the store: a file path, sqlite:///PATH, http(s)://HOST:PORT of `cs-tui serve`, "
+        "or postgresql://USER@HOST/DATABASE "
         f"(env CS_TUI_STORE; default: {default_store_path()})",
     )
     common.add_argument(
@@ -64,7 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cs-tui {__version__}")
     parser.set_defaults(handler=tui.run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (demo, tickets, customers, transfer, canned, metrics, agents, serve, channels, mail):
+    for module in (
+        demo,
+        tickets,
+        customers,
+        transfer,
+        canned,
+        metrics,
+        agents,
+        serve,
+        channels,
+        mail,
+        migrate,
+    ):
         module.register(commands, common)
     return parser
 
