@@ -16,11 +16,27 @@ from cs_tui.domain.query import Query, Sort
 from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store.postgres.core import PgCore
 from cs_tui.store.sqlite import rows
-from cs_tui.store.sqlite.search import Where, compile_query, counter_sql, cursor_after, page_sql
+from cs_tui.store.sqlite.search import (
+    FEW_TO_SEARCH,
+    Where,
+    compile_query,
+    counter_sql,
+    cursor_after,
+    filters_of_search,
+    page_sql,
+)
 
 EXACT_UP_TO = 1_000
 """A count is exact up to this many tickets, at least."""
 MAX_PAGE = 500
+COUNTED_UP_TO = 10_000
+"""A search whose words the planner expects in at most this many tickets is counted
+exactly from their matches (a few milliseconds for as many), whatever its filters;
+one whose words are in more is counted by walking the tickets to the first
+EXACT_UP_TO + 1 matches, found soon when the words are common. The planner's guess
+for a rare word is many times too high (a prefix's share of the index is not in its
+statistics: a word with 2 matches is expected to have a few thousand), which leaves
+it on the first way; its guess for a common word is close."""
 
 
 class PostgresQueue(PgCore):
@@ -38,12 +54,11 @@ class PostgresQueue(PgCore):
     ) -> TicketPage:
         limit = max(1, min(limit, MAX_PAGE))
         now_us = to_micros(utcnow())
-        total, estimated = -1, False
-        common = False
+        total, estimated, walk = -1, False, await self._within_few(query, viewer_id)
         if with_total:
-            total, estimated = await self._count(query, viewer_id, now_us)
-            common = total > EXACT_UP_TO
-        where = self._where(query, viewer_id, now_us, common=common)
+            total, estimated = await self._count(query, viewer_id, now_us, walk=walk)
+            walk = walk or total > EXACT_UP_TO
+        where = self._where(query, viewer_id, now_us, common=walk)
         sql, params = page_sql(where, sort, after)
         found = await self._fetchall(sql, [*params, limit + 1])
         tickets = tuple(rows.ticket(row) for row in found[:limit])
@@ -63,18 +78,39 @@ class PostgresQueue(PgCore):
     ) -> Where:
         return compile_query(query, viewer_id=viewer_id, now_us=now_us, common=common, text=self.TEXT)
 
-    async def _count(self, query: Query | None, viewer_id: int | None, now_us: int) -> tuple[int, bool]:
-        """The count of the queue's matches, and whether it is an estimate."""
+    async def _within_few(self, query: Query | None, viewer_id: int | None) -> bool:
+        """Whether the query's words or tags sit in status and assignee filters that
+        leave few tickets to look through (a view's search): each of those is then
+        asked whether it matches, rather than every ticket with the word found first."""
+        around = filters_of_search(query)
+        if around is None:
+            return False
+        counted = await self._counter(around, viewer_id)
+        return counted is not None and counted <= FEW_TO_SEARCH
+
+    async def _count(
+        self, query: Query | None, viewer_id: int | None, now_us: int, *, walk: bool = False
+    ) -> tuple[int, bool]:
+        """The count of the queue's matches, and whether it is an estimate. `walk`:
+        the matches are counted among few tickets (see _within_few)."""
         counted = await self._counter(query, viewer_id)
         if counted is not None:
             return counted, False
+        if walk:
+            walked = self._where(query, viewer_id, now_us, common=True)
+            row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {walked.sql()}", walked.params)
+            return int(row[0]), False
         where = self._where(query, viewer_id, now_us)
-        estimate = await self._estimate(where)
-        if estimate <= EXACT_UP_TO * 4:
+        if (
+            query is None
+            or not query.words
+            or await self._estimate(self._where(Query((), query.words), None, now_us)) <= COUNTED_UP_TO
+        ):
+            # Filters alone (counted from their indexes), or words found in few tickets.
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
             return int(row[0]), False
-        # Many, by the estimate: walk the tickets, asking each whether it matches, to
-        # the first EXACT_UP_TO + 1.
+        # Words in many tickets: walk the tickets, asking each whether it matches, to
+        # the first EXACT_UP_TO + 1; past them, the planner's estimate.
         walked = self._where(query, viewer_id, now_us, common=True)
         row = await self._fetchone(
             f"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {walked.sql()} LIMIT ?) found",
@@ -82,7 +118,7 @@ class PostgresQueue(PgCore):
         )
         if int(row[0]) <= EXACT_UP_TO:
             return int(row[0]), False
-        return max(estimate, EXACT_UP_TO + 1), True
+        return max(await self._estimate(where), EXACT_UP_TO + 1), True
 
     async def _estimate(self, where: Where) -> int:
         """The planner's estimate of the tickets matching `where`."""
