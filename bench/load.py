@@ -1,6 +1,7 @@
 """Load on `cs-tui serve`: N simulated agents over HTTP on a 100,000-ticket store.
 
     python -m bench.load [--agents 50,200] [--seconds 30] [--tickets 100000] [--json PATH]
+    python -m bench.load --postgres postgresql://USER@HOST:PORT --nodes 1,2,4 --agents 200
 
 A real `cs-tui serve` process on a copy of the cached demo store (bench/.cache/), and
 in this process N agents, each with a token of its own, an HTTP client of its own and
@@ -12,6 +13,9 @@ status; how busy the server and the generator kept the cores; and the time from 
 write's answer until every other agent's stream has its event. The baselines, in the
 same run: GET /healthz on an idle server, and one agent alone sending the same mix
 back to back (with one more agent listening, for the events).
+
+With --postgres, the same on PostgreSQL, against 1, 2, 4... nodes in turn: see
+bench/load_nodes.py.
 
 The load generator shares the machine's cores with the server. A report, not a test:
 it exits 0 when a target is missed, and says which.
@@ -42,7 +46,7 @@ from typing import Any
 import httpx
 
 from bench import results_md
-from bench.cpu import cpu_now, cpu_used
+from bench.cpu import Postgres, cpu_now, cpu_used
 from bench.demo_stores import BuildFailed, demo_store
 from bench.load_report import QUEUE, Key, Phase, print_report, save_json, spread, summary, to_json
 from cs_tui.domain.models import Role
@@ -56,15 +60,17 @@ ACTIONS = {"queue": 30, "search": 10, "open": 30, "reply": 12, "change": 6, "met
 SEARCH_WORDS = ("pesanan", "refund", "priority:urgent", "tag:refund", "ongkir")
 """Added to the queue's query: a word in half the tickets, rarer ones, and the field syntax."""
 PAGE = 50
+NEXT_PAGE = 0.2
+"""Share of queue pages and searches followed by the next page."""
 FROM_QUEUE = 0.7
 """Share of opened tickets taken from the agent's last queue page; the rest are any ticket."""
 REPLY = "Halo Kak, pesanan Kakak sudah kami cek dan paketnya dikirim hari ini ya."
 BASELINE_S = 10.0
 HEALTHZ_RUNS = 200
 DRAIN_S = 1.5
+"""After the last action, how long the streams get to deliver the events still on their way."""
 WORKERS = 2
 """Server processes: one per core of the 2-core machine the README's figures come from."""
-"""After the last action, how long the streams get to deliver the events still on their way."""
 LAG_TICK_S = 0.01
 
 
@@ -77,11 +83,12 @@ def prepare(tickets: int, agents: int, place: Path) -> tuple[Path, list[tuple[in
     path = place / "cs-tui.db"
     with closing(sqlite3.connect(source)) as cached, closing(sqlite3.connect(path)) as copy:
         cached.backup(copy)
-    return path, asyncio.run(_add_agents(path, agents))
+    return path, asyncio.run(add_agents(path, agents))
 
 
-async def _add_agents(path: Path, agents: int) -> list[tuple[int, str]]:
-    store = await open_store(str(path))
+async def add_agents(store_url: Path | str, agents: int) -> list[tuple[int, str]]:
+    """`agents` new agents in the store, each with a token of its own: (id, token)."""
+    store = await open_store(str(store_url))
     team = []
     try:
         for number in range(agents):
@@ -103,14 +110,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(
-    path: Path, place: Path, workers: int, options: tuple[str, ...] = ()
+    store: Path | str, place: Path, workers: int, options: tuple[str, ...] = ()
 ) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     """`cs-tui serve --workers N [options]` on a free loopback port, up once /healthz
     answers; its access log (one JSON line per request on stderr) goes to a file."""
     port = free_port()
+    place.mkdir(parents=True, exist_ok=True)
     log = place / "serve.log"
     env = {**os.environ, "XDG_STATE_HOME": str(place / "state"), "XDG_CONFIG_HOME": str(place / "config")}
-    command = [sys.executable, "-m", "cs_tui", "serve", "--store", str(path), "--port", str(port)]
+    command = [sys.executable, "-m", "cs_tui", "serve", "--store", str(store), "--port", str(port)]
     command += ["--workers", str(workers), *options]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
@@ -154,17 +162,27 @@ def healthz_baseline(url: str, runs: int = HEALTHZ_RUNS) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class Node:
+    """One `cs-tui serve` the agents talk to."""
+
+    url: str
+    pid: int
+    log: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Setup:
     """What every phase runs against, and how its agents behave."""
 
-    url: str
-    server_pid: int
-    log: Path
+    nodes: tuple[Node, ...]
+    """Agent number k talks to node k mod len(nodes), as a round-robin proxy would send it."""
     team: list[tuple[int, str]]
     tickets: int
     think: tuple[float, float]
     words: tuple[str, ...]
     """What agents search for, each added to the queue's query."""
+    postgres: Postgres | None = None
+    """The store's PostgreSQL, when it is on this machine: its CPU is counted too."""
 
 
 class Agent:
@@ -233,7 +251,7 @@ class Agent:
             return
         page = answer.json()
         self.page = [ticket["id"] for ticket in page["tickets"]] or self.page
-        if page["next_cursor"] and self.rng.random() < 0.2:
+        if page["next_cursor"] and self.rng.random() < NEXT_PAGE:
             await self.request(kind, "GET", "/tickets", params={**params, "after": page["next_cursor"]})
 
     async def search(self) -> None:
@@ -284,10 +302,10 @@ class Agent:
 # A phase
 
 
-def client_for(setup: Setup, token: str) -> httpx.AsyncClient:
+def client_for(url: str, token: str) -> httpx.AsyncClient:
     """An agent's own client: its event stream holds one connection, its requests another."""
     return httpx.AsyncClient(
-        base_url=f"{setup.url}/api/v1",
+        base_url=f"{url}/api/v1",
         headers={"Authorization": f"Bearer {token}"},
         limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
         timeout=60,
@@ -299,30 +317,34 @@ async def run_phase(setup: Setup, label: str, agents: int, seconds: float, liste
     more agents that only listen. The clock starts once every stream is open."""
     phase = Phase(label, agents, seconds)
     think = setup.think if agents > 1 else (0.0, 0.0)  # one agent alone: back to back
+    nodes = setup.nodes
     async with contextlib.AsyncExitStack() as stack:
-        team = [
-            Agent(me, await stack.enter_async_context(client_for(setup, token)), phase, number, setup)
-            for number, (me, token) in enumerate(setup.team[: agents + listeners])
-        ]
+        team = []
+        for number, (me, token) in enumerate(setup.team[: agents + listeners]):
+            phase.node_of[me] = number % len(nodes)
+            client = await stack.enter_async_context(client_for(nodes[number % len(nodes)].url, token))
+            team.append(Agent(me, client, phase, number, setup))
         ready = [asyncio.Event() for _ in team]
         streams = [
             asyncio.create_task(agent.listen(opened)) for agent, opened in zip(team, ready, strict=True)
         ]
         await asyncio.wait_for(asyncio.gather(*(opened.wait() for opened in ready)), 120)
-        log_from = setup.log.stat().st_size
-        before = cpu_now(setup.server_pid)
-        started = time.monotonic()
+        logs_from = [node.log.stat().st_size for node in nodes]
+        pids = [node.pid for node in nodes]
+        before = cpu_now(*pids, postgres=setup.postgres)
+        started = phase.started = time.monotonic()
         lag = asyncio.create_task(watch_lag(phase.lag_ms))
         await asyncio.gather(*(agent.work(started + seconds, think) for agent in team[:agents]))
         phase.elapsed = time.monotonic() - started
-        phase.cpu = cpu_used(before, cpu_now(setup.server_pid), phase.elapsed)
+        phase.cpu = cpu_used(before, cpu_now(*pids, postgres=setup.postgres), phase.elapsed)
         lag.cancel()
         await asyncio.gather(lag, return_exceptions=True)
         await asyncio.sleep(DRAIN_S)
         for stream in streams:
             stream.cancel()
         await asyncio.gather(*streams, return_exceptions=True)
-    phase.server_log = read_log(setup.log, log_from)
+    for node, log_from in zip(nodes, logs_from, strict=True):
+        phase.server_log += read_log(node.log, log_from)
     return phase
 
 
@@ -360,7 +382,7 @@ async def phases(setup: Setup, counts: list[int], seconds: float, baseline_s: fl
     return found
 
 
-def _on_uvloop(work: Coroutine[Any, Any, list[Phase]]) -> list[Phase]:
+def on_uvloop(work: Coroutine[Any, Any, list[Phase]]) -> list[Phase]:
     """The agents run on uvloop (installed with cs-tui serve): the generator shares the
     cores with the server, and the less of them it takes, the less of its own delay is
     in the client-side figures."""
@@ -392,18 +414,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"what agents search for, comma-separated (default {','.join(SEARCH_WORDS)})",
     )
     parser.add_argument(
-        "--workers", type=int, default=WORKERS, help=f"cs-tui serve --workers (default {WORKERS})"
+        "--workers", type=int, help=f"cs-tui serve --workers (default {WORKERS}, or 1 a node with --postgres)"
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL instead: a server (postgresql://USER@HOST:PORT, no database) to keep"
+        " the demo database load_demo_N in and copy it from",
+    )
+    parser.add_argument(
+        "--nodes", default="1,2,4", help="with --postgres: node counts to run, comma-separated (1,2,4)"
     )
     parser.add_argument("--json", type=Path, help="write the figures here (default bench/results/)")
-    parser.add_argument("--server-log", type=Path, help="keep the server's access log here")
+    parser.add_argument(
+        "--server-log", type=Path, help="keep the server's access log here (not with --postgres)"
+    )
     args = parser.parse_args(argv)
     try:
         args.counts = sorted({int(n) for n in args.agents.split(",")})
+        args.node_counts = sorted({int(n) for n in args.nodes.split(",")})
         low, high = (float(s) for s in args.think.split(","))
     except ValueError:
-        parser.error("--agents takes whole numbers and --think two numbers, comma-separated")
+        parser.error("--agents and --nodes take whole numbers and --think two numbers, comma-separated")
     if not args.counts or min(args.counts) < 1 or not 0 <= low <= high:
         parser.error("--agents must be at least 1, and --think min,max with 0 <= min <= max")
+    if not args.node_counts or min(args.node_counts) < 1:
+        parser.error("--nodes takes whole numbers of at least 1, comma-separated")
     args.think = (low, high)
     args.words = tuple(word.strip() for word in args.search_words.split(",") if word.strip()) or ("",)
     return args
@@ -411,6 +447,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.postgres:
+        from bench.load_nodes import main_postgres  # it builds on this module
+
+        return main_postgres(args)
+    args.workers = args.workers or WORKERS
     with tempfile.TemporaryDirectory(prefix="cs-tui-load-") as folder:
         place = Path(folder)
         say(f"Preparing a copy of the {args.tickets:,}-ticket store with {max(args.counts)} agents...")
@@ -422,10 +463,10 @@ def main(argv: list[str] | None = None) -> int:
         with serving(path, place, args.workers) as (process, url, log):
             say(f"cs-tui serve at {url} (pid {process.pid})")
             healthz = healthz_baseline(url)
-            setup = Setup(url, process.pid, log, team, args.tickets, args.think, args.words)
+            setup = Setup((Node(url, process.pid, log),), team, args.tickets, args.think, args.words)
             found = [
                 summary(phase)
-                for phase in _on_uvloop(phases(setup, args.counts, args.seconds, args.baseline_seconds))
+                for phase in on_uvloop(phases(setup, args.counts, args.seconds, args.baseline_seconds))
             ]
         if args.server_log:
             args.server_log.write_bytes(log.read_bytes())

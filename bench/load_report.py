@@ -45,6 +45,8 @@ class Phase:
     label: str
     agents: int
     seconds: float
+    started: float = 0.0
+    """time.monotonic() when the clock started, every stream open."""
     elapsed: float = 0.0
     """From the first action to the end of the last: the phase's seconds and the last answers."""
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -55,6 +57,8 @@ class Phase:
     """Each successful write's event, and when its answer reached the writer."""
     heard: dict[int, dict[Key, list[float]]] = field(default_factory=dict)
     """Per listening agent id: when each event reached its stream, in order of arrival."""
+    node_of: dict[int, int] = field(default_factory=dict)
+    """Per agent id, the node (server) its client talks to: 0 while there is one."""
     stream_failures: Counter[str] = field(default_factory=Counter)
     pings: int = 0
     lag_ms: list[float] = field(default_factory=list)
@@ -84,11 +88,12 @@ def spread(values: list[float]) -> dict[str, Any]:
     }
 
 
-def event_delays(phase: Phase) -> tuple[list[float], list[float], int, int]:
+def event_delays(phase: Phase, *, across_nodes: bool = False) -> tuple[list[float], list[float], int, int]:
     """From each write's answer to its event at each other agent's stream ("deliveries"),
     and to the last of them ("every other agent"), in ms; then the deliveries that never
     came and the writes some agent never heard of. The n-th write with a key is matched
-    to the n-th event with it; an event that beat the answer counts as 0 ms."""
+    to the n-th event with it; an event that beat the answer counts as 0 ms. With
+    `across_nodes`, only the streams of agents on another node than the writer's count."""
     deliveries: list[float] = []
     to_all: list[float] = []
     missed = unheard = 0
@@ -96,17 +101,22 @@ def event_delays(phase: Phase) -> tuple[list[float], list[float], int, int]:
     for key, answered in phase.writes:
         nth = seen[key]
         seen[key] += 1
+        writer = key[2]
+        listeners = [
+            listener
+            for listener in phase.heard
+            if listener != writer
+            and not (across_nodes and phase.node_of.get(listener) == phase.node_of.get(writer))
+        ]
         arrivals = []
-        for listener, heard in phase.heard.items():
-            if listener == key[2]:
-                continue
-            times = heard.get(key, [])
+        for listener in listeners:
+            times = phase.heard[listener].get(key, [])
             if nth < len(times):
                 arrivals.append(max(0.0, (times[nth] - answered) * 1000))
             else:
                 missed += 1
         deliveries.extend(arrivals)
-        if arrivals and len(arrivals) == len(phase.heard) - (key[2] in phase.heard):
+        if arrivals and len(arrivals) == len(listeners):
             to_all.append(max(arrivals))
         else:
             unheard += 1
@@ -163,12 +173,25 @@ def summary(phase: Phase) -> dict[str, Any]:
             "writes_not_heard_by_all": unheard if phase.heard else None,
             "pings": phase.pings,
         },
+        "nodes": len(set(phase.node_of.values())) or 1,
         "server": {
             "all": spread([ms for values in server.values() for ms in values]),
             "kinds": {kind: spread(server[kind]) for kind in SERVER_KINDS if kind in server},
         },
         "generator_lag": spread(phase.lag_ms),
+        **({"across_nodes": _across_nodes(phase)} if len(set(phase.node_of.values())) > 1 else {}),
         "cpu": phase.cpu,
+    }
+
+
+def _across_nodes(phase: Phase) -> dict[str, Any]:
+    """Events from a write on one node to the streams of agents on the other nodes."""
+    deliveries, to_all, missed, unheard = event_delays(phase, across_nodes=True)
+    return {
+        "deliveries": spread(deliveries),
+        "to_every_agent_elsewhere": spread(to_all),
+        "deliveries_missed": missed,
+        "writes_not_heard_by_all": unheard,
     }
 
 
@@ -205,7 +228,7 @@ def print_report(
     )
     _print_overview(healthz, found)
     for phase in found:
-        _print_kinds(phase)
+        print_kinds(phase)
     _print_targets(checks(found))
     print(f"\nJSON: {_relative(saved)}")
 
@@ -236,16 +259,22 @@ def _print_overview(healthz: dict[str, Any], found: list[dict[str, Any]]) -> Non
         )
 
 
-def _print_kinds(phase: dict[str, Any]) -> None:
+def print_kinds(phase: dict[str, Any]) -> None:
     cpu, lag, events = phase["cpu"], phase["generator_lag"], phase["events"]
     print(
         f"\n{phase['label']}: {phase['requests']:,} requests in {phase['seconds']:g} s,"
         f" {phase['writes']:,} writes, {phase['conflicts']} changes refused as stale (409)"
     )
     print(
-        f"  cores busy: server {cpu['server']:.2f} (main thread {cpu['server_main']:.2f}, other threads"
-        f" {cpu['server_threads']:.2f}, the busiest of them {cpu['server_busiest_thread']:.2f}),\n"
-        f"  load generator {cpu['generator']:.2f} (its loop lag p99 {_value(lag['p99_ms'])} ms),"
+        f"  cores busy: {_servers(phase)} {cpu['server']:.2f} (main thread {cpu['server_main']:.2f},"
+        f" other threads {cpu['server_threads']:.2f}, the busiest of them"
+        f" {cpu['server_busiest_thread']:.2f}),\n"
+        + (
+            f"  PostgreSQL {cpu['database']:.2f} (its shared processes {cpu['database_shared']:.2f}), "
+            if "database" in cpu
+            else "  "
+        )
+        + f"load generator {cpu['generator']:.2f} (its loop lag p99 {_value(lag['p99_ms'])} ms),"
         f" other processes {cpu['other_processes']:.2f}"
     )
     print(f"  {'client-side':<12}{'count':>7}{'p50 ms':>9}{'p99 ms':>9}     {'server-side':<12}", end="")
@@ -265,8 +294,24 @@ def _print_kinds(phase: dict[str, Any]) -> None:
             f" p95 {_value(deliveries['p95_ms'])} ms\n  ({deliveries['count']:,} deliveries to"
             f" {events['listeners']} streams, {events['deliveries_missed']} missed, {events['pings']} pings)"
         )
+    if "across_nodes" in phase:
+        deliveries, to_all = (
+            phase["across_nodes"]["deliveries"],
+            phase["across_nodes"]["to_every_agent_elsewhere"],
+        )
+        print(
+            f"  across nodes, to every agent on another node p50 {_value(to_all['p50_ms'])} / p95"
+            f" {_value(to_all['p95_ms'])} / p99 {_value(to_all['p99_ms'])} ms; each delivery p50"
+            f" {_value(deliveries['p50_ms'])} / p95 {_value(deliveries['p95_ms'])} ms"
+            f" ({phase['across_nodes']['deliveries_missed']} missed)"
+        )
     problems = {**phase["errors"], **{f"stream {k}": v for k, v in phase["stream_failures"].items()}}
     print(f"  errors: {', '.join(f'{k}: {v}' for k, v in problems.items()) or 'none'}")
+
+
+def _servers(phase: dict[str, Any]) -> str:
+    nodes = phase.get("nodes", 1)
+    return "server" if nodes == 1 else f"{nodes} nodes"
 
 
 def _kind_cells(kind: str, figures: dict[str, Any]) -> str:
@@ -299,11 +344,11 @@ def to_json(context: dict[str, Any], healthz: dict[str, Any], found: list[dict[s
     }
 
 
-def save_json(data: dict[str, Any], path: Path | None) -> Path:
-    """To `path`, or by default a new file in bench/results/."""
+def save_json(data: dict[str, Any], path: Path | None, stem: str = "load") -> Path:
+    """To `path`, or by default a new file in bench/results/ named from `stem`."""
     if path is None:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / f"load-{datetime.now():%Y%m%d-%H%M%S}.json"
+        path = RESULTS / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(data, indent=2) + "\n")
     return path
 

@@ -19,7 +19,7 @@ from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_MD = ROOT / "bench" / "RESULTS.md"
-ORDER = ("store", "tui", "load", "big", "email", "chat")
+ORDER = ("store", "scale", "tui", "load", "load_postgres", "big", "email", "chat")
 """The sections, in the order the page shows them."""
 HEADER = """# Benchmark results
 
