@@ -3,9 +3,8 @@ each table's rows written by one COPY, so the schema's triggers run once a batch
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, cast
 
 import aiosqlite
@@ -21,63 +20,15 @@ BATCH_SIZE = 5000
 """Tickets a transaction: each writes one event, and a transaction may write at most
 16,384 (schema_triggers.event_positioned)."""
 
-TICKET_COLUMNS = (
-    "id", "ref", "subject", "status", "active", "priority", "priority_rank", "channel",
-    "customer_id", "assignee_id", "created_at", "updated_at", "first_response_at", "frt_us",
-    "solved_at", "sla_due_at", "sla_paused_us", "sla_paused_since", "csat_rating", "csat_comment",
-    "csat_at", "message_count", "snoozed_until", "customer_at", "answered_at",
-)  # fmt: skip
+TICKET_COLUMNS = (*bulk.NEW_TICKET_COLUMNS, "customer_at", "answered_at")
 """A ticket row's columns: bulk.Rows.tickets's, then the reply clocks."""
-MESSAGE_COLUMNS = (
-    "id", "client_id", "ticket_id", "author_kind", "agent_id", "body", "internal", "auto", "created_at",
-)  # fmt: skip
-EVENT_COLUMNS = ("kind", "ticket_id", "actor_id", "at")
 
 _CUSTOMER = AuthorKind.CUSTOMER.value
 _AGENT = AuthorKind.AGENT.value
 
 
-class Reader:
-    """An import's batches, each read (parsed or generated, then cleaned and checked:
-    bulk.Batch.read) in a thread while the one before is written. The next is begun
-    when this one's rows go to the server, not before: the reading holds the GIL, and
-    would slow the building of the rows, which the server waits for. (SQLite's import
-    reads only the lines in its thread, bulk.read_ahead, and cleans them as it stores
-    them.)"""
-
-    def __init__(self, batches: Iterator[list[bulk.Numbered]]) -> None:
-        self._batches = batches
-        self._next: asyncio.Future[list[bulk.Numbered] | None] | None = None
-
-    def read_next(self) -> asyncio.Future[list[bulk.Numbered] | None]:
-        if self._next is None:
-            self._next = asyncio.ensure_future(asyncio.to_thread(_read, self._batches))
-        return self._next
-
-    async def __anext__(self) -> list[bulk.Numbered]:
-        upcoming = self.read_next()
-        self._next = None
-        batch = await upcoming
-        if batch is None:
-            raise StopAsyncIteration
-        return batch
-
-    def __aiter__(self) -> Reader:
-        return self
-
-
-def _read(batches: Iterator[list[bulk.Numbered]]) -> list[bulk.Numbered] | None:
-    batch = next(batches, None)
-    if isinstance(batch, bulk.Batch):
-        batch.read()
-    return batch
-
-
 class CopyWrites(bulk.Writes):
     """A batch's rows as one statement a table."""
-
-    def __init__(self, reader: Reader) -> None:
-        self._reader = reader
 
     async def customers(self, db: aiosqlite.Connection, people: list[tuple[str, str, int]]) -> None:
         if not people:
@@ -97,14 +48,16 @@ class CopyWrites(bulk.Writes):
         )
 
     async def rows(self, db: aiosqlite.Connection, built: bulk.Rows) -> None:
-        self._reader.read_next()
+        self.read_next()
         raw = _raw(db)
         clocks = reply_clocks(built.messages)
         tickets = [(*row, *clocks.get(row[0], (None, None))) for row in built.tickets]
         await _run(raw.copy_records_to_table("tickets", records=tickets, columns=TICKET_COLUMNS))
         await _run(raw.copy_records_to_table("ticket_tags", records=built.tags, columns=("ticket_id", "tag")))
-        await _run(raw.copy_records_to_table("messages", records=built.messages, columns=MESSAGE_COLUMNS))
-        await _run(raw.copy_records_to_table("events", records=built.events, columns=EVENT_COLUMNS))
+        await _run(
+            raw.copy_records_to_table("messages", records=built.messages, columns=bulk.NEW_MESSAGE_COLUMNS)
+        )
+        await _run(raw.copy_records_to_table("events", records=built.events, columns=bulk.NEW_EVENT_COLUMNS))
 
 
 def reply_clocks(messages: Iterable[tuple[Any, ...]]) -> dict[int, tuple[int | None, int | None]]:
@@ -132,7 +85,7 @@ class PostgresImport(PgCore):
         self, records: Iterable[tuple[int, TicketRecord]], *, actor_id: int | None = None
     ) -> ImportReport:
         report = ImportReport()
-        reader = Reader(bulk.batches(records, BATCH_SIZE))
+        reader = bulk.Reader(bulk.batches(records, BATCH_SIZE))
         writes = CopyWrites(reader)
         async for batch in reader:
             try:

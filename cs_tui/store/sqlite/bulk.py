@@ -69,13 +69,38 @@ def batches(records: Iterable[Numbered], size: int) -> Iterator[list[Numbered]]:
         yield Batch(batch, repeats)
 
 
-async def read_ahead(batches: Iterator[list[Numbered]]) -> AsyncIterator[list[Numbered]]:
-    """Read (parse, or generate) the next batch in a thread while the caller stores
-    this one: SQLite does its part without holding the GIL, so the two overlap."""
-    upcoming = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
-    while (batch := await upcoming) is not None:
-        upcoming = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
-        yield batch
+class Reader:
+    """An import's batches, each read (parsed or generated, then cleaned and checked:
+    Batch.read) in a thread while the one before is written. The next is begun when
+    this one's rows go to the store (Writes.rows), not before: the reading holds the
+    GIL, and would slow the building of the rows, which the store waits for."""
+
+    def __init__(self, batches: Iterator[list[Numbered]]) -> None:
+        self._batches = batches
+        self._next: asyncio.Future[list[Numbered] | None] | None = None
+
+    def read_next(self) -> asyncio.Future[list[Numbered] | None]:
+        if self._next is None:
+            self._next = asyncio.ensure_future(asyncio.to_thread(_read_one, self._batches))
+        return self._next
+
+    async def __anext__(self) -> list[Numbered]:
+        upcoming = self.read_next()
+        self._next = None
+        batch = await upcoming
+        if batch is None:
+            raise StopAsyncIteration
+        return batch
+
+    def __aiter__(self) -> Reader:
+        return self
+
+
+def _read_one(batches: Iterator[list[Numbered]]) -> list[Numbered] | None:
+    batch = next(batches, None)
+    if isinstance(batch, Batch):
+        batch.read()
+    return batch
 
 
 @dataclass(slots=True)
@@ -92,29 +117,59 @@ class Rows:
 class Writes:
     """How a batch's new rows are written: here a statement a row, which SQLite runs
     in-process for next to nothing. PostgreSQL's (cs_tui.store.postgres.bulk) writes
-    a table's rows in one statement."""
+    a table's rows in one statement. Given the import's Reader, the next batch is read
+    while these rows are written."""
+
+    def __init__(self, reader: Reader | None = None) -> None:
+        self._reader = reader
+
+    def read_next(self) -> None:
+        if self._reader is not None:
+            self._reader.read_next()
 
     async def customers(self, db: aiosqlite.Connection, people: list[tuple[str, str, int]]) -> None:
         """New customers, each (name, email, created_at)."""
-        await db.executemany("INSERT INTO customers(name, email, created_at) VALUES (?, ?, ?)", people)
+        await insert_all(db, "customers", ("name", "email", "created_at"), people)
 
     async def rows(self, db: aiosqlite.Connection, built: Rows) -> None:
-        await db.executemany(
-            "INSERT INTO tickets(id, ref, subject, status, active, priority, priority_rank, channel,"
-            " customer_id, assignee_id, created_at, updated_at, first_response_at, frt_us, solved_at,"
-            " sla_due_at, sla_paused_us, sla_paused_since, csat_rating, csat_comment, csat_at, message_count,"
-            " snoozed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            built.tickets,
-        )
-        await db.executemany("INSERT INTO ticket_tags(ticket_id, tag) VALUES (?, ?)", built.tags)
-        await db.executemany(
-            "INSERT INTO messages(id, client_id, ticket_id, author_kind, agent_id, body, internal, auto,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            built.messages,
-        )
-        await db.executemany(
-            "INSERT INTO events(kind, ticket_id, actor_id, at) VALUES (?, ?, ?, ?)", built.events
-        )
+        self.read_next()
+        await insert_all(db, "tickets", NEW_TICKET_COLUMNS, built.tickets)
+        await insert_all(db, "ticket_tags", ("ticket_id", "tag"), built.tags)
+        await insert_all(db, "messages", NEW_MESSAGE_COLUMNS, built.messages)
+        await insert_all(db, "events", NEW_EVENT_COLUMNS, built.events)
+
+
+NEW_TICKET_COLUMNS = (
+    "id", "ref", "subject", "status", "active", "priority", "priority_rank", "channel",
+    "customer_id", "assignee_id", "created_at", "updated_at", "first_response_at", "frt_us",
+    "solved_at", "sla_due_at", "sla_paused_us", "sla_paused_since", "csat_rating", "csat_comment",
+    "csat_at", "message_count", "snoozed_until",
+)  # fmt: skip
+"""A ticket row's columns, in the order of Rows.tickets."""
+NEW_MESSAGE_COLUMNS = (
+    "id", "client_id", "ticket_id", "author_kind", "agent_id", "body", "internal", "auto", "created_at",
+)  # fmt: skip
+"""A message row's columns, in the order of Rows.messages."""
+NEW_EVENT_COLUMNS = ("kind", "ticket_id", "actor_id", "at")
+
+
+async def insert_all(
+    db: aiosqlite.Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert the rows in one statement, by way of a temporary table of the same
+    columns. A row a statement would cost much more: a trigger writing to a full-text
+    index makes each statement a savepoint, and FTS5 writes its pending terms to disk
+    at every savepoint, so a row a statement is a segment a row."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    staged = f"temp.import_{table}"
+    await db.execute(f"CREATE TEMP TABLE IF NOT EXISTS import_{table}({names})")
+    await db.executemany(f"INSERT INTO {staged}({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+    try:
+        await db.execute(f"INSERT INTO {table}({names}) SELECT {names} FROM {staged} ORDER BY rowid")
+    finally:
+        await db.execute(f"DELETE FROM {staged}")
 
 
 SQLITE_WRITES = Writes()

@@ -347,17 +347,21 @@ class SqliteStore(
         self, records: Iterable[tuple[int, TicketRecord]], *, actor_id: int | None = None
     ) -> ImportReport:
         report = ImportReport()
-        async for batch in bulk.read_ahead(bulk.batches(records, bulk.BATCH_SIZE)):
+        reader = bulk.Reader(bulk.batches(records, bulk.BATCH_SIZE))
+        writes = bulk.Writes(reader)
+        async for batch in reader:
             # With foreign keys on, every inserted row runs as a statement transaction
             # and FTS5 writes an index segment at each one, which makes a large import
             # slower with every ticket already stored. The batch resolves its agents
             # and customers itself, so nothing is lost by not checking them again.
             try:
                 async with self._transaction(check_references=False):
-                    stored = await bulk.import_batch(self._writer, batch, self.sla, actor_id)
+                    stored = await bulk.import_batch(self._writer, batch, self.sla, actor_id, writes=writes)
             except sqlite3.Error:
                 async with self._transaction(check_references=False):
-                    stored = await bulk.import_batch(self._writer, batch, self.sla, actor_id, one_by_one=True)
+                    stored = await bulk.import_batch(
+                        self._writer, batch, self.sla, actor_id, one_by_one=True, writes=writes
+                    )
             report.merge(stored)
         return report
 
