@@ -10,18 +10,14 @@ import stat
 import sys
 from collections import Counter
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from cs_tui.demo import generate_tickets
-from cs_tui.domain.metrics import Window
 from cs_tui.domain.models import AuthorKind, EventKind, NewMessage, Ticket
 from cs_tui.domain.query import Sort, parse
 from cs_tui.store import SCREEN_MEMORY, StoreError, StoreTooNew, open_store
 from cs_tui.store.sqlite import counting as sqlite_counting_module
-from cs_tui.store.sqlite import metrics_sql
 from cs_tui.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from cs_tui.store.sqlite.search import may_match_many
 
@@ -120,7 +116,8 @@ async def test_a_store_from_the_first_version_is_upgraded_in_place(tmp_path: Pat
     assert user_version(path) == SCHEMA_VERSION
     with sqlite3.connect(path) as db:
         indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"tickets_active_sla", "tickets_priority_updated", "tickets_frt_value"} <= indexes
+    assert {"tickets_active_sla", "tickets_priority_updated", "tickets_frt_bucket"} <= indexes
+    assert "tickets_frt_value" not in indexes
 
 
 async def test_an_upgraded_store_counts_what_agents_answered_as_read(tmp_path: Path) -> None:
@@ -227,26 +224,6 @@ async def test_four_processes_writing_at_once_lose_and_double_nothing(tmp_path: 
         assert await store.last_event_id() == events[-1].id
     finally:
         await store.close()
-
-
-@pytest.mark.parametrize("window_days", [1, 7, 400])
-async def test_medians_are_the_same_whether_sorted_or_walked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window_days: int
-) -> None:
-    """Large windows walk an index of the values instead of sorting; same answer."""
-    store = await open_store(str(tmp_path / "cs-tui.db"))
-    try:
-        now = datetime(2026, 11, 24, 12, tzinfo=UTC)
-        await store.import_tickets(enumerate(generate_tickets(400, seed=3, now=now), start=1))
-        window = Window(now - timedelta(days=window_days), now)
-        sorted_ = await store.metrics(window, now=now)
-        monkeypatch.setattr(metrics_sql, "SORT_AT_MOST", 0)
-        walked = await store.metrics(window, now=now)
-    finally:
-        await store.close()
-    assert sorted_.frt.responded > 4
-    assert sorted_.resolution.solved > 4
-    assert walked == sorted_
 
 
 async def test_a_store_made_in_a_shared_directory_is_writable_by_its_group(tmp_path: Path) -> None:

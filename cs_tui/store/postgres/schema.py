@@ -8,6 +8,7 @@ Triggers are schema_triggers.py's.
 
 from __future__ import annotations
 
+from cs_tui.store.postgres.schema_metrics import METRIC_COUNTS
 from cs_tui.store.postgres.schema_triggers import TRIGGERS
 
 _TABLES = """
@@ -376,8 +377,10 @@ _TABLES = """
 """
 
 MIGRATIONS: tuple[str, ...] = (
-    # 1: the SQLite schema as its 14 migrations left it
+    # 1: the SQLite schema as its 14 migrations left it (and SQLite's 15)
     _TABLES + TRIGGERS,
+    # 2: the metrics' counters by hour and day (SQLite's 16)
+    METRIC_COUNTS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

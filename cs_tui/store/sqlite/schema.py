@@ -1,10 +1,13 @@
 """The SQLite schema as forward-only migrations, applied in order on open.
 
-`PRAGMA user_version` holds how many have run. Counters, full-text indexes and
-derived columns are kept by triggers, so every write path keeps them alike.
+`PRAGMA user_version` holds how many have run (from 14 on: schema_later). Counters,
+full-text indexes and derived columns are kept by triggers, so every write path keeps
+them alike.
 """
 
 from __future__ import annotations
+
+from cs_tui.store.sqlite.schema_later import LATER
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the foundation
@@ -484,16 +487,7 @@ MIGRATIONS: tuple[str, ...] = (
             WHERE id IN (old.ticket_id, new.ticket_id);
     END;
     """,
-    # 14: a channel's inbox: webhook deliveries kept as they came, answered at once and
-    # taken in after, in order, by the channel's worker (its cursor is the last id taken:
-    # ids never come back, even after the newest is pruned).
-    """
-    CREATE TABLE received (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        channel TEXT NOT NULL, raw BLOB NOT NULL, received_at INTEGER NOT NULL
-    );
-    CREATE INDEX received_channel ON received(channel, id);
-    """,
+    *LATER,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

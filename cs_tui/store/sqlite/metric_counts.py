@@ -1,0 +1,355 @@
+"""The window figures of the metrics (FRT, resolution time, CSAT: how many, their mean
+and median) from counters kept by hour and by day, so that a week of a busy desk
+costs what a quiet one does. Definitions: cs_tui.domain.metrics.
+
+`metric_counts` holds, for each kind of figure, hour (span HOUR_US) and UTC day
+(span DAY_US), how many tickets count in it and the sum of their values, by bucket of
+value. A bucket keeps a value's number of digits and its first three: 5,612,345 µs
+is bucket 7561 (seven digits, 561), so a bucket is at most 1% wide and buckets in
+order are values in order. Each is counted twice: alone (its `parent` the coarse
+bucket, bucket // 100, one significant digit) and in its coarse bucket (parent
+COARSE). Triggers on tickets keep them (SQLite's below, PostgreSQL's in
+cs_tui.store.postgres.schema_metrics), so every write path counts alike.
+
+A window is read as its whole days and hours from the counters, and the odd minutes
+at either end from the tickets themselves (Pieces). A median then needs no sort of the
+window: the coarse counts say which coarse bucket holds the middle value, the fine
+counts under it which bucket, and that bucket's tickets in the window (an index on the
+bucket and the time) which value.
+
+The SQL here is read by the schemas' migrations: change it only with a new migration.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+
+HOUR_US = 3_600_000_000
+DAY_US = 24 * HOUR_US
+SPANS = (HOUR_US, DAY_US)
+COARSE = -1
+"""The parent of a coarse bucket's row."""
+
+
+def bucket_sql(value: str) -> str:
+    """The bucket of a value (an integer, at least 0) in SQL that SQLite and PostgreSQL
+    read alike, and can index."""
+    text = f"CAST({value} AS TEXT)"
+    return f"(length({text}) * 1000 + CAST(substr({text}, 1, 3) AS INTEGER))"
+
+
+def bucket_of(value: int) -> int:
+    """bucket_sql in Python."""
+    text = str(value)
+    return len(text) * 1000 + int(text[:3])
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A figure counted by hour and day. The SQL is written with `{r}` before each of
+    the ticket's columns, for `new.` in a trigger and nothing in a query."""
+
+    name: str
+    at: str
+    """The time that puts a ticket in a window."""
+    value: str
+    present: str
+    """Whether a ticket counts at all."""
+    inputs: tuple[str, ...]
+    """The columns its figure is made of."""
+    medians: bool
+    """Counted by bucket of value, for a median; else by value (a rating)."""
+    order: str = ""
+    """The value as the bucket index orders it."""
+    covering: str = ""
+    """The columns the bucket index keeps after the bucket: the time, then the value's."""
+
+    def bucket(self, r: str = "") -> str:
+        return bucket_sql(self.value.format(r=r)) if self.medians else self.value.format(r=r)
+
+    @property
+    def index(self) -> str:
+        return f"tickets_{self.name}_bucket"
+
+
+FRT = Kind(
+    "frt",
+    at="{r}created_at",
+    value="max({r}frt_us, 0)",
+    present="{r}frt_us IS NOT NULL AND {r}merged_into IS NULL",
+    inputs=("created_at", "frt_us", "merged_into"),
+    medians=True,
+    order="frt_us",
+    covering="created_at, frt_us",
+)
+RESOLUTION = Kind(
+    "resolution",
+    at="{r}solved_at",
+    value="max({r}solved_at - {r}created_at, 0)",
+    present="{r}solved_at IS NOT NULL AND {r}merged_into IS NULL",
+    inputs=("created_at", "solved_at", "merged_into"),
+    medians=True,
+    order="solved_at - created_at",
+    covering="solved_at, created_at",
+)
+CSAT = Kind(
+    "csat",
+    at="{r}csat_at",
+    value="{r}csat_rating",
+    present="{r}csat_at IS NOT NULL AND {r}csat_rating IS NOT NULL AND {r}merged_into IS NULL",
+    inputs=("csat_at", "csat_rating", "merged_into"),
+    medians=False,
+)
+KINDS = (FRT, RESOLUTION, CSAT)
+
+_COLUMNS = "kind, span, start, parent, bucket, n, total"
+
+
+def contributions(kind: Kind, r: str, sign: int, source: str = "") -> str:
+    """A SELECT of the rows (as _COLUMNS) that the tickets of `source` (or the one row
+    `r` names in a trigger) add to the counters, times `sign`: one an hour and one a
+    day, each at both levels of bucket (a rating at one)."""
+    value = kind.value.format(r=r)
+    counted = (
+        f"SELECT '{kind.name}' AS kind, {kind.at.format(r=r)} AS at, {kind.bucket(r)} AS b, {sign} AS n,"
+        f" {sign} * {value} AS total{source} WHERE {kind.present.format(r=r)}"
+    )
+    if kind.medians:
+        levels = "(SELECT 0 AS fine UNION ALL SELECT 1)"
+        parent, bucket = (
+            f"CASE WHEN l.fine = 1 THEN v.b / 100 ELSE {COARSE} END",
+            "CASE WHEN l.fine = 1 THEN v.b ELSE v.b / 100 END",
+        )
+    else:
+        levels, parent, bucket = "(SELECT 0 AS fine)", str(COARSE), "v.b"
+    spans = " UNION ALL ".join(f"SELECT {span} AS span" for span in SPANS)
+    return (
+        f"SELECT v.kind, s.span, v.at - v.at % s.span AS start, {parent} AS parent, {bucket} AS bucket,"
+        f" v.n, v.total FROM ({counted}) v, ({spans}) s, {levels} l"
+    )
+
+
+def upsert(selects: Iterable[str]) -> str:
+    """The counters changed by the rows of `selects`, summed first."""
+    return (
+        f"INSERT INTO metric_counts ({_COLUMNS})"
+        f" SELECT kind, span, start, parent, bucket, sum(n), sum(total) FROM (\n        "
+        + "\n        UNION ALL ".join(selects)
+        + "\n    ) c WHERE TRUE GROUP BY kind, span, start, parent, bucket"
+        " ORDER BY kind, span, parent, start, bucket ON CONFLICT (kind, span, parent, start, bucket)"
+        " DO UPDATE SET n = metric_counts.n + excluded.n, total = metric_counts.total + excluded.total"
+    )
+
+
+def _index(kind: Kind) -> str:
+    present = kind.present.format(r="")
+    return f"CREATE INDEX {kind.index} ON tickets({kind.bucket()}, {kind.covering}) WHERE {present};"
+
+
+TABLE = """
+    CREATE TABLE metric_counts (
+        kind TEXT NOT NULL,
+        span BIGINT NOT NULL,
+        start BIGINT NOT NULL,
+        parent INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        n BIGINT NOT NULL,
+        total BIGINT NOT NULL,
+        PRIMARY KEY (kind, span, parent, start, bucket)
+    )"""
+"""The counters' table (SQLite adds WITHOUT ROWID)."""
+
+FILL = ";\n    ".join(upsert([contributions(kind, "", 1, " FROM tickets")]) for kind in KINDS) + ";"
+"""The counters of the tickets already stored."""
+
+INDEXES = "\n    ".join(_index(kind) for kind in KINDS if kind.medians)
+
+
+def _sqlite_triggers() -> str:
+    triggers = [
+        "CREATE TRIGGER tickets_ai_metrics AFTER INSERT ON tickets BEGIN\n    "
+        + upsert(contributions(kind, "new.", 1) for kind in KINDS)
+        + ";\n    END;"
+    ]
+    for kind in KINDS:
+        changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in kind.inputs)
+        triggers.append(
+            f"CREATE TRIGGER tickets_au_{kind.name}_counts"
+            f" AFTER UPDATE OF {', '.join(kind.inputs)} ON tickets WHEN {changed} BEGIN\n    "
+            + upsert([contributions(kind, "old.", -1), contributions(kind, "new.", 1)])
+            + ";\n    END;"
+        )
+    return "\n    ".join(triggers)
+
+
+SQLITE_MIGRATION = f"""
+    {TABLE} WITHOUT ROWID;
+    {INDEXES}
+    DROP INDEX tickets_frt_value;
+    DROP INDEX tickets_resolution_value;
+    {FILL}
+    {_sqlite_triggers()}
+"""
+"""SQLite's migration 16: the counters, filled, and their triggers."""
+
+
+# Reading
+
+
+@dataclass(frozen=True, slots=True)
+class Pieces:
+    """A window [since, until) as the counters read it: `ends`, the stretches read from
+    the tickets (at most two, under an hour each), and `counted`, the (span, first,
+    last) of the hours and days between, each [first, last)."""
+
+    ends: tuple[tuple[int, int], ...]
+    counted: tuple[tuple[int, int, int], ...]
+
+    @classmethod
+    def of(cls, since: int, until: int) -> Pieces:
+        first_hour, last_hour = -(-since // HOUR_US) * HOUR_US, until // HOUR_US * HOUR_US
+        if first_hour >= last_hour:
+            return cls(((since, until),) if since < until else (), ())
+        first_day, last_day = -(-first_hour // DAY_US) * DAY_US, last_hour // DAY_US * DAY_US
+        if first_day < last_day:
+            hours = [
+                (HOUR_US, first_hour, first_day),
+                (DAY_US, first_day, last_day),
+                (HOUR_US, last_day, last_hour),
+            ]
+        else:
+            hours = [(HOUR_US, first_hour, last_hour)]
+        ends = [(since, first_hour), (last_hour, until)]
+        return cls(
+            tuple((start, end) for start, end in ends if start < end),
+            tuple((span, start, end) for span, start, end in hours if start < end),
+        )
+
+
+@dataclass(slots=True)
+class Figure:
+    """One kind's figures over a window: how many, the sum of their values, and their
+    counts by coarse bucket (and by fine bucket at the window's ends)."""
+
+    n: int = 0
+    total: int = 0
+    coarse: Counter[int] = field(default_factory=Counter)
+    fine_at_ends: Counter[int] = field(default_factory=Counter)
+    median: float | None = None
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+
+_COUNTED = "FROM metric_counts WHERE kind = ? AND span = ? AND parent = ? AND start >= ? AND start < ?"
+
+
+async def window_figures(reader: aiosqlite.Connection, since: int, until: int) -> dict[str, Figure]:
+    """The figures of each kind (by name) over [since, until), medians included."""
+    pieces = Pieces.of(since, until)
+    figures = {kind.name: Figure() for kind in KINDS}
+    selects: list[str] = []
+    params: list[Any] = []
+    for kind in KINDS:
+        for span, start, end in pieces.counted:
+            selects.append(f"SELECT '{kind.name}' AS kind, 0 AS at_end, bucket, n, total {_COUNTED}")
+            params += [kind.name, span, COARSE, start, end]
+        at, present = kind.at.format(r=""), kind.present.format(r="")
+        for start, end in pieces.ends:
+            selects.append(
+                f"SELECT '{kind.name}' AS kind, 1 AS at_end, {kind.bucket()} AS bucket, 1 AS n,"
+                f" {kind.value.format(r='')} AS total FROM tickets WHERE {at} >= ? AND {at} < ? AND {present}"
+            )
+            params += [start, end]
+    if selects:
+        found = await reader.execute_fetchall(
+            f"SELECT kind, at_end, bucket, sum(n), sum(total) FROM ({' UNION ALL '.join(selects)}) counted"
+            " GROUP BY kind, at_end, bucket",
+            params,
+        )
+        for name, at_end, bucket, n, total in found:
+            figure = figures[name]
+            figure.n += int(n)
+            figure.total += int(total)
+            if at_end and _KIND_NAMED[name].medians:
+                figure.coarse[int(bucket) // 100] += int(n)
+                figure.fine_at_ends[int(bucket)] += int(n)
+            else:
+                figure.coarse[int(bucket)] += int(n)
+    for kind in KINDS:
+        figure = figures[kind.name]
+        if kind.medians and figure.n:
+            figure.median = await _Median(reader, kind, figure, pieces, since, until).value()
+    return figures
+
+
+_KIND_NAMED = {kind.name: kind for kind in KINDS}
+
+
+def _find(counts: Counter[int], rank: int) -> tuple[int, int]:
+    """The bucket holding the value of this rank (from 0) in bucket order, and its rank
+    within the bucket."""
+    for bucket in sorted(counts):
+        if rank < counts[bucket]:
+            return bucket, rank
+        rank -= counts[bucket]
+    raise LookupError("the counters hold fewer values than they count")
+
+
+class _Median:
+    """The middle value of a kind's figures over a window (the mean of the middle two):
+    the coarse counts say which coarse bucket holds it, the counts under that bucket
+    which bucket, and that bucket's tickets in the window which value."""
+
+    def __init__(
+        self, reader: aiosqlite.Connection, kind: Kind, figure: Figure, pieces: Pieces, since: int, until: int
+    ) -> None:
+        self._reader, self._kind, self._figure, self._pieces = reader, kind, figure, pieces
+        self._since, self._until = since, until
+        self._fine: dict[int, Counter[int]] = {}
+
+    async def value(self) -> float:
+        n = self._figure.n
+        low, high = [await self._place(rank) for rank in ((n - 1) // 2, n // 2)]
+        if low[0] == high[0]:  # one bucket: both values in one read
+            values = await self._values(low[0], low[1], high[1] - low[1] + 1)
+        else:
+            values = [*await self._values(*low, 1), *await self._values(*high, 1)]
+        return sum(values) / len(values)
+
+    async def _place(self, rank: int) -> tuple[int, int]:
+        """The bucket of the value of this rank (from 0) and its rank in the bucket."""
+        coarse, rank = _find(self._figure.coarse, rank)
+        return _find(await self._fine_under(coarse), rank)
+
+    async def _fine_under(self, coarse: int) -> Counter[int]:
+        if coarse not in self._fine:
+            fine = Counter({b: n for b, n in self._figure.fine_at_ends.items() if b // 100 == coarse})
+            if self._pieces.counted:
+                selects = " UNION ALL ".join(f"SELECT bucket, n {_COUNTED}" for _ in self._pieces.counted)
+                params = [
+                    value
+                    for span, start, end in self._pieces.counted
+                    for value in (self._kind.name, span, coarse, start, end)
+                ]
+                for bucket, n in await self._reader.execute_fetchall(selects, params):
+                    fine[int(bucket)] += int(n)
+            self._fine[coarse] = fine
+        return self._fine[coarse]
+
+    async def _values(self, bucket: int, rank: int, count: int) -> list[int]:
+        kind = self._kind
+        at, present, value = kind.at.format(r=""), kind.present.format(r=""), kind.value.format(r="")
+        found = await self._reader.execute_fetchall(
+            f"SELECT {value} FROM tickets INDEXED BY {kind.index}"
+            f" WHERE {kind.bucket()} = ? AND {at} >= ? AND {at} < ? AND {present}"
+            f" ORDER BY {kind.order} LIMIT ? OFFSET ?",
+            [bucket, self._since, self._until, count, rank],
+        )
+        return [int(row[0]) for row in found]
