@@ -18,7 +18,7 @@ from cs_tui.cli.context import Context, UsageError
 from cs_tui.cli.migrate_check import Comparison, ReadAhead, compare_exports, first_tickets
 from cs_tui.cli.migrate_setup import Tally, copy_agents, copy_canned, copy_channels, copy_customers
 from cs_tui.domain.text import sanitize_line
-from cs_tui.store import Store, is_remote, open_store
+from cs_tui.store import Store, copying, is_remote, open_store
 from cs_tui.store import sqlite_path as store_file
 
 BATCH = 2000
@@ -29,20 +29,12 @@ CHECKED_FIRST = 500
 PROBLEMS_SHOWN = 10
 
 NOT_CARRIED = (
-    "the mailbox or conversation each ticket came by: a reply to a moved ticket stays in cs-tui"
-    " (it is not mailed, nor sent to a chat or WhatsApp); new tickets' replies go out as ever",
-    "Cc addresses, follow-up links between tickets, and merges (a merged ticket arrives as a"
-    " closed ticket of its own, and counts in the figures again)",
-    "messages' quoted text, attachments, raw mail and delivery state (a reply still waiting to"
-    " go out from the source does not go out from the target)",
     "message and customer numbers (ticket numbers are kept), and which customers were merged into which",
     "drafts, read marks (moved tickets show as unread), presence, and the history of live events",
-    "mail kept aside (quarantine), the chat widget's key (its visitors start new chats), and"
-    " which messages each channel took in (a webhook's message sent again is taken in again;"
-    " how far each mailbox was read is carried)",
+    "mail kept aside (quarantine) and the chat widget's visitors (their open chats go on, as new"
+    " messages join their tickets)",
 )
-"""What a move leaves behind: the export format and the Store protocol have no place
-for it. Said in the command's help, at the end of every run, and in the docs."""
+"""What a move leaves behind. Said in the command's help, at the end of every run, and in the docs."""
 
 _DIFFERENCES = (
     "`cs-tui export --store URL` of each store shows them whole (a warning above may say why)."
@@ -55,10 +47,12 @@ Copy a whole store into another: from a SQLite file into a PostgreSQL database (
 back, or into another file). First agents with their roles and tokens, canned
 responses with how often they were used, and channels with how far each has read;
 then the tickets as `cs-tui export` writes them, with their numbers, in batches of
---batch tickets that each commit; then customers' notes, tags and addresses.
-Stopped half way, the same command again finishes the job, copying nothing twice.
-At the end it compares `cs-tui export` of both stores and says whether they are the
-same (exit 0) or what differs (exit 1).
+--batch tickets that each commit; then customers' notes, tags and addresses; then
+what the export has no place for: each ticket's mailbox or conversation, Cc, links
+and merges, its messages' mail ids, attachments and delivery state. Stopped half
+way, the same command again finishes the job, copying nothing twice. At the end
+it compares `cs-tui export` of both stores and says whether they are the same
+(exit 0) or what differs (exit 1).
 
 Stop everything that writes to the source first (cs-tui serve, cs-tui channel run,
 the TUI on the store file). The target must be empty or one an unfinished move
@@ -211,6 +205,20 @@ async def copy_tickets(source: Store, target: Store, total: int, batch: int) -> 
     return found
 
 
+async def copy_ticket_details(source: Store, target: Store, total: int, tally: Tally) -> None:
+    """What a ticket's export has no place for (copying.copy_details): mailboxes and
+    conversations, Cc, links and merges, mail ids, attachments, delivery state."""
+    if not (copying.keeps_details(source) and copying.keeps_details(target)):
+        return
+    say("  mailboxes, Cc, links, merges, attachments and delivery state…")
+    copied = await copying.copy_details(source, target, progress=Progress("tickets' details", total))
+    tally.said.append(
+        f"details: {copied.tickets:,} tickets with a mailbox, conversation, Cc, link or merge;"
+        f" {copied.messages:,} messages with a mail id, sender or quoted text; {copied.files:,} files"
+    )
+    tally.problems.extend(copied.problems)
+
+
 async def _check_target(source: Store, target: Store, source_label: str, target_label: str) -> int:
     """How many tickets the target has from an earlier run; UsageError when it holds
     other tickets."""
@@ -244,6 +252,7 @@ async def _migrate(source: Store, target: Store, source_label: str, target_label
     tickets = await copy_tickets(source, target, total, batch)
     say("  customers' notes, tags and addresses…")
     await copy_customers(source, target, tally)
+    await copy_ticket_details(source, target, total, tally)
     copied_s = time.monotonic() - started
     say("Checking: both stores' exports, ticket by ticket…")
     comparison = await compare_exports(source, target, progress=Progress("checked", total))
@@ -289,6 +298,6 @@ def _summary(
             "The source changed while it was copied (something wrote to it): stop what writes to it "
             "(cs-tui serve, cs-tui channel run, the TUI) and move it again into an empty store."
         )
-    say("Not carried (the export format and the Store protocol have no place for it):")
+    say("Not carried:")
     for line in _bullets(NOT_CARRIED):
         say(line)

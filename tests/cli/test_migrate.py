@@ -9,14 +9,20 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from cs_tui.domain.channels import Inbound, InboundFile
+from cs_tui.domain.models import NewMessage
 from cs_tui.domain.tokens import token_hash
 from cs_tui.store import open_store
 from cs_tui.store.base import channel_store
 from tests import pgserver
+from tests.contract.helpers import open_ticket
 
 from .cli_runner import CsTui, Result
 
@@ -106,7 +112,7 @@ async def test_a_store_moves_into_an_empty_file_whole_and_checked(cs_tui: CsTui,
     assert "tickets: 40 copied" in moved.err
     assert "both stores export the same 40 tickets" in moved.err
     assert "Not carried" in moved.err
-    assert "the mailbox or conversation each ticket came by" in moved.err
+    assert "drafts, read marks" in moved.err
     assert exported(cs_tui, target) == exported(cs_tui, cs_tui.store)
     await assert_carried(cs_tui, cs_tui.store, target, token)
 
@@ -194,9 +200,10 @@ async def test_a_store_goes_to_postgresql_and_back(cs_tui: CsTui, tmp_path: Path
     postgresql = await pgserver.fresh_database(name)  # skips where there is no PostgreSQL
     try:
         token = await shop(cs_tui, 60)
+        mail_tickets = await mail_desk(cs_tui.store)
         first = migrate(cs_tui, cs_tui.store, postgresql, "--batch", "25")
         assert first.code == 0, first.err
-        assert "tickets: 60 copied" in first.err
+        assert "tickets: 63 copied" in first.err  # the demo's, the mail ticket and the merged two
 
         # The shop goes on for a while before the move is finished: only what is new goes.
         later = tmp_path / "later.jsonl"
@@ -208,15 +215,16 @@ async def test_a_store_goes_to_postgresql_and_back(cs_tui: CsTui, tmp_path: Path
         assert cs_tui("import", str(later)).code == 0
         second = migrate(cs_tui, cs_tui.store, postgresql, "--batch", "25")
         assert second.code == 0, second.err
-        assert "tickets: 3 copied, 60 there already" in second.err
+        assert "tickets: 3 copied, 63 there already" in second.err
         await assert_carried(cs_tui, cs_tui.store, postgresql, token)
 
         back = tmp_path / "back.db"
         returned = migrate(cs_tui, postgresql, back)
         assert returned.code == 0, returned.err
-        assert "both stores export the same 63 tickets" in returned.err
+        assert "both stores export the same 66 tickets" in returned.err
         assert exported(cs_tui, back) == exported(cs_tui, postgresql) == exported(cs_tui, cs_tui.store)
         await assert_carried(cs_tui, cs_tui.store, back, token)
+        await assert_mail_carried(cs_tui, cs_tui.store, back, mail_tickets)
 
         # The moved store takes new work: its numbers go on after the moved ones.
         new = cs_tui(
@@ -227,6 +235,127 @@ async def test_a_store_goes_to_postgresql_and_back(cs_tui: CsTui, tmp_path: Path
         assert int(new.out) == max(json.loads(line)["id"] for line in exported(cs_tui, back)) + 1
     finally:
         await pgserver.drop_database(name)
+
+
+MAIL_ID = "retur-1@customer.example"
+PHOTO = b"\xff\xd8 a photo of the parcel"
+
+
+def _mail(message_id: str, body: str, **more: object) -> Inbound:
+    raw = f"Message-ID: <{message_id}>\r\nSubject: Retur barang\r\n\r\n{body}".encode()
+    return Inbound(
+        external_id=message_id,
+        raw_sha256=hashlib.sha256(raw).hexdigest(),
+        sender="budi@customer.example",
+        sender_name="Budi Santoso",
+        subject="Retur barang",
+        body=body,
+        raw=raw,
+        **more,  # type: ignore[arg-type]
+    )
+
+
+async def mail_desk(path: Path) -> tuple[int, int]:
+    """A mailbox's ticket with Cc, a photo, a quoted answer and our reply waiting to
+    go out; and a demo ticket merged into another. The mail ticket's number and the
+    merged one's."""
+    store = await open_store(str(path))
+    try:
+        channels = channel_store(store)
+        assert channels is not None
+        photo = InboundFile("paket.jpg", "image/jpeg", PHOTO)
+        first = await channels.take_in(
+            "toko",
+            _mail(MAIL_ID, "Barangnya rusak.", cc=("ani@customer.example",), files=(photo,)),
+            cursor="1",
+        )
+        await channels.take_in(
+            "toko",
+            _mail(
+                "retur-2@customer.example",
+                "Ini fotonya.",
+                in_reply_to=(MAIL_ID,),
+                quoted="> Barangnya",
+            ),
+            cursor=READ_UP_TO,
+        )
+        sari = await store.ensure_agent("Sari", "sari@tokoku.example")
+        await store.add_message(
+            first.ticket_id, NewMessage(str(uuid.uuid4()), "Halo Budi, kami ganti."), actor_id=sari.id
+        )
+        kept = await open_ticket(store, "Paket belum sampai", email="rina@example.com")
+        merged = await open_ticket(store, "Paket belum sampai juga", email="rina@example.com")
+        await store.merge_tickets(
+            merged.id,
+            kept.id,
+            expected_version=merged.version,
+            into_expected_version=kept.version,
+            actor_id=sari.id,
+        )
+        return first.ticket_id, merged.id
+    finally:
+        await store.close()
+
+
+def _shown(cs_tui: CsTui, store: Path | str, ticket_id: int) -> dict[str, Any]:
+    shown: dict[str, Any] = cs_tui("ticket", "show", str(ticket_id), "--json", "--store", str(store)).json()
+    for message in shown["messages"]:
+        message.pop("id")
+        for attachment in message["attachments"]:
+            attachment.pop("id")
+    return shown
+
+
+async def assert_mail_carried(
+    cs_tui: CsTui, source: Path | str, target: Path | str, tickets: tuple[int, int]
+) -> None:
+    """The mail ticket and the merged one show alike in both; the photo is there; a
+    customer's answer to the first mail joins the moved ticket, and the first mail
+    taken in again is known."""
+    mail_ticket, merged = tickets
+    for ticket_id in tickets:
+        assert _shown(cs_tui, target, ticket_id) == _shown(cs_tui, source, ticket_id)
+    shown = _shown(cs_tui, target, mail_ticket)
+    assert shown["mailbox"] == "toko"
+    assert shown["cc"] == ["ani@customer.example"]
+    assert [m["quoted"] for m in shown["messages"]][:2] == ["", "> Barangnya"]  # the answer joined
+    assert [m["delivery"]["state"] for m in shown["messages"] if m["delivery"]] == ["queued"]
+    assert _shown(cs_tui, target, merged)["merged_into"] is not None
+    [photo] = [a for m in shown["messages"] for a in m["attachments"]]
+    assert photo["filename"] == "paket.jpg"
+    raw = cs_tui("ticket", "show", str(mail_ticket), "--json", "--store", str(target)).json()
+    [photo_id] = [a["id"] for m in raw["messages"] for a in m["attachments"]]
+    with tempfile.TemporaryDirectory() as place:
+        saved = Path(place) / "paket.jpg"
+        done = cs_tui("attachment", "save", str(photo_id), str(saved), "--store", str(target))
+        assert done.code == 0, done.err
+        assert saved.read_bytes() == PHOTO
+    store = await open_store(str(target))
+    try:
+        channels = channel_store(store)
+        assert channels is not None
+        again = await channels.take_in("toko", _mail(MAIL_ID, "Barangnya rusak."), cursor=None)
+        assert again.duplicate
+        answer = await channels.take_in(
+            "toko",
+            _mail("retur-3@customer.example", "Terima kasih.", in_reply_to=(MAIL_ID,)),
+            cursor=None,
+        )
+        assert answer.ticket_id == mail_ticket
+    finally:
+        await store.close()
+
+
+async def test_mail_tickets_move_with_their_mailbox_cc_files_threads_and_delivery(
+    cs_tui: CsTui, tmp_path: Path
+) -> None:
+    await shop(cs_tui, 20)
+    tickets = await mail_desk(cs_tui.store)
+    target = tmp_path / "moved.db"
+    moved = migrate(cs_tui, cs_tui.store, target)
+    assert moved.code == 0, moved.err
+    assert "details: 2 tickets with a mailbox, conversation, Cc, link or merge" in moved.err
+    await assert_mail_carried(cs_tui, cs_tui.store, target, tickets)
 
 
 def test_the_help_says_what_is_not_carried(cs_tui: CsTui) -> None:

@@ -14,7 +14,6 @@ from datetime import datetime
 
 import asyncpg
 
-from cs_tui.domain.channels import Inbound
 from cs_tui.domain.models import Event, EventKind
 from cs_tui.domain.timeutil import from_micros, to_micros
 from cs_tui.store.base import NotFound
@@ -98,11 +97,8 @@ class PostgresStore(PostgresImport, PostgresQueue, SqliteStore):  # type: ignore
 
     # Files
 
-    async def _keep_files(self, inbound: Inbound) -> tuple[str | None, list[str]]:
-        """Keeps the raw message and its files in the database, where every server
-        finds them; their digests."""
-        raw = [inbound.raw] if inbound.raw else []
-        blobs = raw + [each.data for each in inbound.files]
+    async def _keep_blobs(self, blobs: list[bytes]) -> list[str]:
+        """Keeps files in the database, where every server finds them; their digests."""
         digests = [sha256(blob) for blob in blobs]
         if blobs:
             async with self._readers.one() as connection:
@@ -110,7 +106,7 @@ class PostgresStore(PostgresImport, PostgresQueue, SqliteStore):  # type: ignore
                     "INSERT INTO files(sha256, data) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     list(zip(digests, blobs, strict=True)),
                 )
-        return (digests[0] if raw else None), digests[len(raw) :]
+        return digests
 
     async def _kept_file(self, digest: str) -> bytes:
         row = await self._fetchone("SELECT data FROM files WHERE sha256 = ?", (digest,))

@@ -102,10 +102,15 @@ class IntakeStore(SqliteCore):
 
     async def _keep_files(self, inbound: Inbound) -> tuple[str | None, list[str]]:
         """Keeps the raw message and its files; their digests."""
+        raw = [inbound.raw] if inbound.raw else []
+        digests = await self._keep_blobs([*raw, *(each.data for each in inbound.files)])
+        return (digests[0] if raw else None), digests[len(raw) :]
 
-        def keep(files: FileStore) -> tuple[str | None, list[str]]:
-            raw = files.put(inbound.raw) if inbound.raw else None
-            return raw, [files.put(each.data) for each in inbound.files]
+    async def _keep_blobs(self, blobs: list[bytes]) -> list[str]:
+        """Keeps files by their content; their digests, in order."""
+
+        def keep(files: FileStore) -> list[str]:
+            return [files.put(blob) for blob in blobs]
 
         return await asyncio.to_thread(keep, self.files)
 
