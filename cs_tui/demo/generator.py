@@ -182,7 +182,7 @@ class _Writer:
         if long_thread and status is Status.NEW:
             status = Status.OPEN
         conversation.write(status, priority, long_thread, other_agent=self._other_agent(replier))
-        offsets = _fit(conversation.offsets, available=age - MINUTE)
+        offsets = _fit(conversation.offsets, available=age - MINUTE, rng=rng)
         messages = tuple(
             MessageRecord(
                 author_kind=kind,
@@ -361,10 +361,12 @@ def _status_for_age(rng: _Dice, age: float) -> Status:
     raise AssertionError("the last age band is unbounded")
 
 
-def _fit(offsets: Sequence[float], *, available: float) -> list[float]:
-    """Squeeze a conversation that would run past now into the time the ticket has had."""
+def _fit(offsets: Sequence[float], *, available: float, rng: _Dice) -> list[float]:
+    """Squeeze a conversation that would run past now into the time the ticket has had,
+    ending anywhere in its second half: had they all ended a minute ago, the last hour
+    would hold every young ticket's answers and solves."""
     last = offsets[-1]
     if last <= available or last <= 0:
         return list(offsets)
-    scale = max(available, 0.0) / last
+    scale = max(available, 0.0) * (0.5 + rng.random() / 2) / last
     return [offset * scale for offset in offsets]

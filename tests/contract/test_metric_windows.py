@@ -5,6 +5,7 @@ included, must still equal the definition's."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from cs_tui.domain.models import Csat, Status
 from cs_tui.domain.records import TicketRecord
 from cs_tui.domain.timeutil import utcnow
 from cs_tui.store import Store, open_store
-from cs_tui.store.sqlite.metric_counts import bucket_of
+from cs_tui.store.sqlite.metric_counts import SPANS, Pieces, bucket_of
 from cs_tui.store.sqlite.schema import MIGRATIONS
 
 from .conftest import sqlite_store
@@ -83,6 +84,24 @@ def test_a_bucket_is_at_most_a_hundredth_wide_and_buckets_keep_the_order() -> No
     assert bucket_of(5_612_345) == 7561
     assert bucket_of(1000) != bucket_of(1010)
     assert bucket_of(1000) == bucket_of(1009)
+
+
+def test_a_window_is_its_whole_spans_and_two_ends_each_moment_once() -> None:
+    rng = random.Random(5)
+    for _ in range(5000):
+        since = rng.randrange(0, 10**13)
+        until = since + rng.choice([0, 1, 10**6, 599 * 10**6, 3 * 10**9, 10**11, 10**12])
+        pieces = Pieces.of(since, until)
+        parts = sorted([*pieces.ends, *((first, last) for _, first, last in pieces.counted)])
+        if since == until:
+            assert parts == []
+            continue
+        assert all(first < last for first, last in parts)
+        assert (parts[0][0], parts[-1][1]) == (since, until)
+        assert all(left[1] == right[0] for left, right in itertools.pairwise(parts))
+        assert len(pieces.ends) <= 2
+        assert all(first % span == 0 and last % span == 0 for span, first, last in pieces.counted)
+        assert sum(last - first for first, last in pieces.ends) < 2 * SPANS[0]
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -63,6 +63,21 @@ def pooling(url: str) -> tuple[str, bool]:
     return parsed._replace(query=urlencode(kept)).geturl(), "transaction" in said
 
 
+SESSION_SETTINGS = {
+    # Compiling a query to machine code pays off over minutes, not for a queue page
+    # of a few milliseconds, which it made 10 ms slower.
+    "jit": "off",
+    # Every query reads a few rows by an index; a parallel plan is chosen only where
+    # the planner misjudges a rare word (a seq scan of the customers in workers, 50 ms
+    # where their index takes a tenth of one), and its workers take cores from the
+    # other agents' requests.
+    "max_parallel_workers_per_gather": "0",
+}
+"""Set on each connection as it opens. A transaction pooler (pgbouncer) refuses
+settings it does not know at sign-in: behind one, the database is given them
+(docs/postgresql.md, "Pooling")."""
+
+
 class Readers:
     """Connections for reads, taken from the pool for as long as a read runs."""
 
@@ -112,9 +127,7 @@ class PgCore:
                 min_size=1,
                 max_size=pool_size,
                 statement_cache_size=0 if pooled else 100,
-                # Compiling a query to machine code pays off over minutes, not for a
-                # queue page of a few milliseconds, which it made 10 ms slower.
-                server_settings={"jit": "off"},
+                server_settings={} if pooled else SESSION_SETTINGS,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StoreUnavailable(

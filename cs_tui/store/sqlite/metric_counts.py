@@ -1,9 +1,9 @@
 """The window figures of the metrics (FRT, resolution time, CSAT: how many, their mean
-and median) from counters kept by hour and by day, so that a week of a busy desk
-costs what a quiet one does. Definitions: cs_tui.domain.metrics.
+and median) from counters kept by ten minutes, hour and day, so that a week of a
+busy desk costs what a quiet one does. Definitions: cs_tui.domain.metrics.
 
-`metric_counts` holds, for each kind of figure, hour (span HOUR_US) and UTC day
-(span DAY_US), how many tickets count in it and the sum of their values, by bucket of
+`metric_counts` holds, for each kind of figure, ten minutes, hour and UTC day
+(SPANS), how many tickets count in it and the sum of their values, by bucket of
 value. A bucket keeps a value's number of digits and its first three: 5,612,345 µs
 is bucket 7561 (seven digits, 561), so a bucket is at most 1% wide and buckets in
 order are values in order. Each is counted twice: alone (its `parent` the coarse
@@ -11,8 +11,8 @@ bucket, bucket // 100, one significant digit) and in its coarse bucket (parent
 COARSE). Triggers on tickets keep them (SQLite's below, PostgreSQL's in
 cs_tui.store.postgres.schema_metrics), so every write path counts alike.
 
-A window is read as its whole days and hours from the counters, and the odd minutes
-at either end from the tickets themselves (Pieces). A median then needs no sort of the
+A window is read as its whole days, hours and ten minutes from the counters, and the
+odd minutes at either end from the tickets themselves (Pieces). A median then needs no sort of the
 window: the coarse counts say which coarse bucket holds the middle value, the fine
 counts under it which bucket, and that bucket's tickets in the window (an index on the
 bucket and the time) which value.
@@ -29,9 +29,11 @@ from typing import Any
 
 import aiosqlite
 
-HOUR_US = 3_600_000_000
+MINUTES_US = 600_000_000
+HOUR_US = 6 * MINUTES_US
 DAY_US = 24 * HOUR_US
-SPANS = (HOUR_US, DAY_US)
+SPANS = (MINUTES_US, HOUR_US, DAY_US)
+"""Ten minutes, an hour and a UTC day, each a whole number of the one before."""
 COARSE = -1
 """The parent of a coarse bucket's row."""
 
@@ -203,32 +205,36 @@ SQLITE_MIGRATION = f"""
 
 @dataclass(frozen=True, slots=True)
 class Pieces:
-    """A window [since, until) as the counters read it: `ends`, the stretches read from
-    the tickets (at most two, under an hour each), and `counted`, the (span, first,
-    last) of the hours and days between, each [first, last)."""
+    """A window [since, until) as the counters read it: `counted`, the (span, first,
+    last) of the whole days, hours and ten minutes it holds, each [first, last), and
+    `ends`, the stretches read from the tickets (at most two, of minutes)."""
 
     ends: tuple[tuple[int, int], ...]
     counted: tuple[tuple[int, int, int], ...]
 
     @classmethod
     def of(cls, since: int, until: int) -> Pieces:
-        first_hour, last_hour = -(-since // HOUR_US) * HOUR_US, until // HOUR_US * HOUR_US
-        if first_hour >= last_hour:
-            return cls(((since, until),) if since < until else (), ())
-        first_day, last_day = -(-first_hour // DAY_US) * DAY_US, last_hour // DAY_US * DAY_US
-        if first_day < last_day:
-            hours = [
-                (HOUR_US, first_hour, first_day),
-                (DAY_US, first_day, last_day),
-                (HOUR_US, last_day, last_hour),
-            ]
-        else:
-            hours = [(HOUR_US, first_hour, last_hour)]
-        ends = [(since, first_hour), (last_hour, until)]
-        return cls(
-            tuple((start, end) for start, end in ends if start < end),
-            tuple((span, start, end) for span, start, end in hours if start < end),
-        )
+        counted: list[tuple[int, int, int]] = []
+        ends: list[tuple[int, int]] = []
+
+        def cover(start: int, end: int, level: int) -> None:
+            """[start, end) in whole spans of SPANS[level] and, at either end, finer."""
+            if start >= end:
+                return
+            if level < 0:
+                ends.append((start, end))
+                return
+            span = SPANS[level]
+            first, last = -(-start // span) * span, end // span * span
+            if first >= last:
+                cover(start, end, level - 1)
+                return
+            cover(start, first, level - 1)
+            counted.append((span, first, last))
+            cover(last, end, level - 1)
+
+        cover(since, until, len(SPANS) - 1)
+        return cls(tuple(ends), tuple(counted))
 
 
 @dataclass(slots=True)
