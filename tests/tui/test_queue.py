@@ -219,8 +219,11 @@ def row_text(queue: QueueTable, ticket_id: int) -> str:
 
 
 async def test_unread_tickets_are_marked_until_opened_and_again_when_the_customer_writes(
-    make_app: AppFactory, store: Store, other_store: Store
+    make_app: AppFactory, store: Store, other_store: Store, agent: Agent
 ) -> None:
+    # One of the first tickets read to its end, as an agent who read it yesterday.
+    seen = (await store.list_tickets(parse(ACTIVE), viewer_id=agent.id, limit=3)).tickets[2]
+    await store.mark_read(agent.id, seen.id, (await store.get_messages(seen.id, limit=1)).messages[-1].id)
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")

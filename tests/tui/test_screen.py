@@ -186,6 +186,7 @@ def outlined(app: App[None]) -> list[str]:
 async def test_the_pane_holding_the_focus_is_outlined_in_every_theme(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("3")  # all open: a ticket to open, whoever holds them
         await settled(pilot)
         assert outlined(app) == ["queue-pane"]
         await pilot.press("enter")
