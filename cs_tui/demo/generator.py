@@ -247,12 +247,16 @@ class _Writer:
         others = [e for e in self.agent_emails if e != email]
         return self.rng.pick(others)
 
-    def _csat(self, language: str, solved_at: datetime) -> Csat:
+    def _csat(self, language: str, solved_at: datetime) -> Csat | None:
+        """The customer's rating, some minutes to a day after the solve; None while that
+        time is still to come (had it come now, every such rating would fall at once)."""
         rng = self.rng
         rating = rng.weighted(_CSAT_RATINGS, _CSAT_CUMULATIVE)
         comments = phrases.CSAT_COMMENTS[language]
         comment = comments[{5: 0, 4: 1, 3: 2}.get(rating, 3)] if rng.random() < 0.6 else ""
-        rated_at = min(solved_at + timedelta(seconds=rng.uniform(10 * MINUTE, DAY)), self.now)
+        rated_at = solved_at + timedelta(seconds=rng.uniform(10 * MINUTE, DAY))
+        if rated_at > self.now:
+            return None
         return Csat(rating=rating, rated_at=rated_at.replace(microsecond=0), comment=comment)
 
 
