@@ -259,43 +259,37 @@ _COUNTED = "FROM metric_counts WHERE kind = ? AND span = ? AND parent = ? AND st
 async def window_figures(reader: aiosqlite.Connection, since: int, until: int) -> dict[str, Figure]:
     """The figures of each kind (by name) over [since, until), medians included."""
     pieces = Pieces.of(since, until)
-    figures = {kind.name: Figure() for kind in KINDS}
-    selects: list[str] = []
+    figures = [Figure() for _ in KINDS]
+    # Each part summed by bucket on its own, and named by a number: a GROUP BY of all
+    # the parts together sorts the rows by a text column too, at twice the cost.
+    parts: list[str] = []
     params: list[Any] = []
-    for kind in KINDS:
-        for span, start, end in pieces.counted:
-            selects.append(f"SELECT '{kind.name}' AS kind, 0 AS at_end, bucket, n, total {_COUNTED}")
-            params += [kind.name, span, COARSE, start, end]
-        at, present = kind.at.format(r=""), kind.present.format(r="")
+    for place, kind in enumerate(KINDS):
+        if pieces.counted:
+            counted = " UNION ALL ".join(f"SELECT bucket, n, total {_COUNTED}" for _ in pieces.counted)
+            parts.append(f"SELECT {place}, 0, bucket, sum(n), sum(total) FROM ({counted}) c GROUP BY bucket")
+            params += [
+                v for span, start, end in pieces.counted for v in (kind.name, span, COARSE, start, end)
+            ]
+        at, present, value = kind.at.format(r=""), kind.present.format(r=""), kind.value.format(r="")
         for start, end in pieces.ends:
-            selects.append(
-                f"SELECT '{kind.name}' AS kind, 1 AS at_end, {kind.bucket()} AS bucket, 1 AS n,"
-                f" {kind.value.format(r='')} AS total FROM tickets WHERE {at} >= ? AND {at} < ? AND {present}"
+            parts.append(
+                f"SELECT {place}, 1, {kind.bucket()} AS b, count(*), sum({value}) FROM tickets"
+                f" WHERE {at} >= ? AND {at} < ? AND {present} GROUP BY b"
             )
             params += [start, end]
-    if selects:
-        found = await reader.execute_fetchall(
-            f"SELECT kind, at_end, bucket, sum(n), sum(total) FROM ({' UNION ALL '.join(selects)}) counted"
-            " GROUP BY kind, at_end, bucket",
-            params,
-        )
-        for name, at_end, bucket, n, total in found:
-            figure = figures[name]
-            figure.n += int(n)
-            figure.total += int(total)
-            if at_end and _KIND_NAMED[name].medians:
-                figure.coarse[int(bucket) // 100] += int(n)
-                figure.fine_at_ends[int(bucket)] += int(n)
-            else:
-                figure.coarse[int(bucket)] += int(n)
-    for kind in KINDS:
-        figure = figures[kind.name]
-        if kind.medians and figure.n:
-            figure.median = await _Median(reader, kind, figure, pieces, since, until).value()
-    return figures
-
-
-_KIND_NAMED = {kind.name: kind for kind in KINDS}
+    found = await reader.execute_fetchall(" UNION ALL ".join(parts), params) if parts else []
+    for place, at_end, bucket, n, total in found:
+        figure, kind = figures[place], KINDS[place]
+        figure.n += int(n)
+        figure.total += int(total)
+        if at_end and kind.medians:
+            figure.coarse[int(bucket) // 100] += int(n)
+            figure.fine_at_ends[int(bucket)] += int(n)
+        else:
+            figure.coarse[int(bucket)] += int(n)
+    await _medians(reader, figures, pieces, since, until)
+    return {kind.name: figure for kind, figure in zip(KINDS, figures, strict=True)}
 
 
 def _find(counts: Counter[int], rank: int) -> tuple[int, int]:
@@ -308,54 +302,74 @@ def _find(counts: Counter[int], rank: int) -> tuple[int, int]:
     raise LookupError("the counters hold fewer values than they count")
 
 
-class _Median:
-    """The middle value of a kind's figures over a window (the mean of the middle two):
-    the coarse counts say which coarse bucket holds it, the counts under that bucket
-    which bucket, and that bucket's tickets in the window which value."""
+@dataclass(frozen=True, slots=True)
+class _Middle:
+    """One of the middle values of a kind's figures: its coarse bucket, then its bucket
+    and its rank (from 0) within the bucket."""
 
-    def __init__(
-        self, reader: aiosqlite.Connection, kind: Kind, figure: Figure, pieces: Pieces, since: int, until: int
-    ) -> None:
-        self._reader, self._kind, self._figure, self._pieces = reader, kind, figure, pieces
-        self._since, self._until = since, until
-        self._fine: dict[int, Counter[int]] = {}
+    kind: Kind
+    coarse: int
+    rank: int
 
-    async def value(self) -> float:
-        n = self._figure.n
-        low, high = [await self._place(rank) for rank in ((n - 1) // 2, n // 2)]
-        if low[0] == high[0]:  # one bucket: both values in one read
-            values = await self._values(low[0], low[1], high[1] - low[1] + 1)
-        else:
-            values = [*await self._values(*low, 1), *await self._values(*high, 1)]
-        return sum(values) / len(values)
 
-    async def _place(self, rank: int) -> tuple[int, int]:
-        """The bucket of the value of this rank (from 0) and its rank in the bucket."""
-        coarse, rank = _find(self._figure.coarse, rank)
-        return _find(await self._fine_under(coarse), rank)
+async def _medians(
+    reader: aiosqlite.Connection, figures: list[Figure], pieces: Pieces, since: int, until: int
+) -> None:
+    """Each kind's median over the window (the mean of the middle two values), set on
+    its figure: the coarse counts say which coarse bucket holds each middle value, the
+    counts under those buckets which bucket, and those buckets' tickets in the window
+    which value. Every kind's middle values in two statements, not two a kind."""
+    middles: list[tuple[Figure, list[_Middle]]] = []
+    for kind, figure in zip(KINDS, figures, strict=True):
+        if kind.medians and figure.n:
+            ranks = sorted({(figure.n - 1) // 2, figure.n // 2})
+            middles.append((figure, [_Middle(kind, *_find(figure.coarse, rank)) for rank in ranks]))
+    if not middles:
+        return
+    under = {(m.kind.name, m.coarse) for _, found in middles for m in found}
+    fine = await _fine_under(reader, under, figures, pieces)
+    selects: list[str] = []
+    params: list[Any] = []
+    for place, (_, found) in enumerate(middles):
+        for middle in found:
+            bucket, rank = _find(fine[middle.kind.name, middle.coarse], middle.rank)
+            kind = middle.kind
+            at, present, value = kind.at.format(r=""), kind.present.format(r=""), kind.value.format(r="")
+            selects.append(
+                f"SELECT * FROM (SELECT {place}, {value} FROM tickets INDEXED BY {kind.index}"
+                f" WHERE {kind.bucket()} = ? AND {at} >= ? AND {at} < ? AND {present}"
+                f" ORDER BY {kind.order} LIMIT 1 OFFSET ?) middle{len(selects)}"
+            )
+            params += [bucket, since, until, rank]
+    values: dict[int, list[int]] = {}
+    for place, value in await reader.execute_fetchall(" UNION ALL ".join(selects), params):
+        values.setdefault(int(place), []).append(int(value))
+    for place, (figure, _) in enumerate(middles):
+        figure.median = sum(values[place]) / len(values[place])
 
-    async def _fine_under(self, coarse: int) -> Counter[int]:
-        if coarse not in self._fine:
-            fine = Counter({b: n for b, n in self._figure.fine_at_ends.items() if b // 100 == coarse})
-            if self._pieces.counted:
-                selects = " UNION ALL ".join(f"SELECT bucket, n {_COUNTED}" for _ in self._pieces.counted)
-                params = [
-                    value
-                    for span, start, end in self._pieces.counted
-                    for value in (self._kind.name, span, coarse, start, end)
-                ]
-                for bucket, n in await self._reader.execute_fetchall(selects, params):
-                    fine[int(bucket)] += int(n)
-            self._fine[coarse] = fine
-        return self._fine[coarse]
 
-    async def _values(self, bucket: int, rank: int, count: int) -> list[int]:
-        kind = self._kind
-        at, present, value = kind.at.format(r=""), kind.present.format(r=""), kind.value.format(r="")
-        found = await self._reader.execute_fetchall(
-            f"SELECT {value} FROM tickets INDEXED BY {kind.index}"
-            f" WHERE {kind.bucket()} = ? AND {at} >= ? AND {at} < ? AND {present}"
-            f" ORDER BY {kind.order} LIMIT ? OFFSET ?",
-            [bucket, self._since, self._until, count, rank],
-        )
-        return [int(row[0]) for row in found]
+async def _fine_under(
+    reader: aiosqlite.Connection, under: set[tuple[str, int]], figures: list[Figure], pieces: Pieces
+) -> dict[tuple[str, int], Counter[int]]:
+    """The counts by bucket under each (kind name, coarse bucket) of `under`, over the
+    window: from the counters and the window's ends."""
+    at_ends = dict(zip((kind.name for kind in KINDS), figures, strict=True))
+    fine = {
+        (name, coarse): Counter({b: n for b, n in at_ends[name].fine_at_ends.items() if b // 100 == coarse})
+        for name, coarse in under
+    }
+    pairs = list(fine)
+    counted = " UNION ALL ".join(f"SELECT bucket, n {_COUNTED}" for _ in pieces.counted)
+    parts = [
+        f"SELECT {place}, bucket, sum(n) FROM ({counted}) c GROUP BY bucket" for place in range(len(pairs))
+    ]
+    params = [
+        value
+        for name, coarse in pairs
+        for span, start, end in pieces.counted
+        for value in (name, span, coarse, start, end)
+    ]
+    if pieces.counted:
+        for place, bucket, n in await reader.execute_fetchall(" UNION ALL ".join(parts), params):
+            fine[pairs[place]][int(bucket)] += int(n)
+    return fine
