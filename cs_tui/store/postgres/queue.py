@@ -101,11 +101,12 @@ class PostgresQueue(PgCore):
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {walked.sql()}", walked.params)
             return int(row[0]), False
         where = self._where(query, viewer_id, now_us)
-        if (
-            query is None
-            or not query.words
-            or await self._estimate(self._where(Query((), query.words), None, now_us)) <= COUNTED_UP_TO
-        ):
+        words_alone = (
+            await self._estimate(self._where(Query((), query.words), None, now_us))
+            if query is not None and query.words
+            else 0
+        )
+        if words_alone <= COUNTED_UP_TO:
             # Filters alone (counted from their indexes), or words found in few tickets.
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
             return int(row[0]), False
@@ -118,7 +119,8 @@ class PostgresQueue(PgCore):
         )
         if int(row[0]) <= EXACT_UP_TO:
             return int(row[0]), False
-        return max(await self._estimate(where), EXACT_UP_TO + 1), True
+        estimate = await self._estimate(where) if query is not None and query.filters else words_alone
+        return max(estimate, EXACT_UP_TO + 1), True
 
     async def _estimate(self, where: Where) -> int:
         """The planner's estimate of the tickets matching `where`."""
