@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cs_tui.domain.models import Ticket
+import pytest
+
+from cs_tui.domain.models import AuthorKind, NewMessage, Ticket
 from cs_tui.domain.query import Sort, Word, parse
 from cs_tui.store import Store
+from cs_tui.store.sqlite import store as sqlite_store_module
+from cs_tui.store.sqlite.counting import MOST_SPANS, SEEK_IDS, spans_of
 from cs_tui.store.sqlite.estimate import CAP, Stretch, estimate, stretches
 from cs_tui.store.sqlite.terms import MOST_TERMS, plain_token, spelled_out
 
@@ -82,3 +86,36 @@ def test_the_estimate_weighs_each_sample_by_the_ids_it_stands_for() -> None:
     assert estimate(2_000, plan, rows) == 1_000
     # Where the samples would cover most of the older ids, none are taken.
     assert stretches(CAP, 1, 3 * CAP) is None
+
+
+async def test_old_tickets_written_to_today_are_found_on_a_common_words_first_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page of a common word is looked for among the tickets updated last,
+    in the stretches of ids around them: old tickets far behind the newest, answered
+    today, are on it in their place. The import leaves the text index in one piece."""
+    monkeypatch.setattr(sqlite_store_module, "OPTIMIZE_AFTER", 1)
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        everything = await every_page(store, "", Sort.UPDATED)
+        for ticket in everything[-3400::850]:  # old ones, hundreds of ids apart
+            await store.add_message(
+                ticket.id,
+                NewMessage(f"again-{ticket.id}", "Halo, ada kabar?", AuthorKind.CUSTOMER),
+                actor_id=None,
+            )
+        in_order = await every_page(store, "", Sort.UPDATED)
+        expected = [t.ref for t in in_order if int(t.ref.removeprefix("shop-")) % 10][:20]
+        page = await store.list_tickets(parse("pesanan"), sort=Sort.UPDATED, limit=20)
+    assert [t.ref for t in page.tickets] == expected
+    assert page.total_is_estimate
+    assert abs(page.total - PESANAN) <= 0.05 * PESANAN
+
+
+def test_the_stretches_of_ids_leave_out_wide_gaps_and_are_few() -> None:
+    assert spans_of([5]) == [(5, 5)]
+    assert spans_of([1, 2, 3, 3 + SEEK_IDS, 10_000, 10_001]) == [(1, 3 + SEEK_IDS), (10_000, 10_001)]
+    spread = spans_of(list(range(0, 1_000_000, 1_000)))
+    assert len(spread) == MOST_SPANS
+    covered = {n for first, last in spread for n in range(0, 1_000_000, 1_000) if first <= n <= last}
+    assert covered == set(range(0, 1_000_000, 1_000))

@@ -5,6 +5,7 @@ with the page found among the first tickets of the queue's order."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,15 @@ MOST_CANDIDATES = 4_096
 """A search whose page would need more of the queue's first tickets than this to be
 found among them is paged as any other."""
 NARROW_SPAN = 4
-"""The page is found among the first tickets of the queue's order when their ids
-span at most a NARROW_SPAN-th of all ids: a word's entries in that span are then
-read, rather than all of them."""
+"""The page is found among the first tickets of the queue's order when the stretches
+of ids around them (spans_of) hold at most a NARROW_SPAN-th of all ids: a word's
+entries in those stretches are then read, rather than all of them."""
+SEEK_IDS = 200
+"""A gap of more ticket ids than this between two of the first tickets is left
+unread: a seek into the full-text index costs about what reading a word's entries of
+200 tickets does (20 µs)."""
+MOST_SPANS = 64
+"""Stretches read at most, each a SELECT of its own in one statement."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,11 @@ class Search:
     now_us: int
 
     def where(
-        self, query: Query | None = None, *, common: bool = False, span: tuple[int, int] | None = None
+        self,
+        query: Query | None = None,
+        *,
+        common: bool = False,
+        spans: Sequence[tuple[int, int]] | None = None,
     ) -> Where:
         """The search (or `query`, a part of it) compiled as compile_query does."""
         return compile_query(
@@ -82,7 +93,7 @@ class Search:
             now_us=self.now_us,
             common=common,
             terms=self.terms,
-            span=span,
+            spans=spans,
         )
 
 
@@ -206,7 +217,7 @@ class CountingStore(SqliteCore):
         sql, params = stretches_sql(
             plan,
             search.where(filters_of(query), common=True),
-            lambda span: search.where(words, common=True, span=span),
+            lambda span: search.where(words, common=True, spans=[span]),
         )
         rows = await self._fetchall(sql, params)
         if counted_in(rows) <= CAP:
@@ -225,29 +236,47 @@ class CountingStore(SqliteCore):
     ) -> list[Any] | None:
         """The page of a search whose matches are `share` of what its filters keep,
         looked for among the first tickets of the queue's order those filters keep,
-        with its words' entries read only in the span of those tickets' ids; None
-        when they are too many or span too much, or hold too few matches."""
+        with its words' entries read only in the stretches of ids around them
+        (spans_of); None when they are too many or spread too far, or hold too few
+        matches."""
         wanted = candidates_for(limit, share)
         if wanted > MOST_CANDIDATES:
             return None
         filters = search.where(filters_of(search.query), common=True)
         first_sql, first_params = candidates_sql(filters, sort, after)
-        first, last, taken = await self._fetchone(
-            f"SELECT min(id), max(id), count(*) FROM ({first_sql})", [*first_params, wanted]
-        )
-        if taken == 0:
+        taken = sorted(int(row[0]) for row in await self._fetchall(first_sql, [*first_params, wanted]))
+        if not taken:
             return []
-        if (last - first + 1) * NARROW_SPAN > ids.last - ids.first + 1:
+        spans = spans_of(taken)
+        if sum(last - first + 1 for first, last in spans) * NARROW_SPAN > ids.last - ids.first + 1:
             return None
         # The page's ids first, so that only its own tickets are read in full.
-        matching = search.where(common=True, span=(first, last))
+        matching = search.where(common=True, spans=spans)
         matching.clauses.append(f"t.id IN (SELECT id FROM ({first_sql}))")
         matching.params.extend((*first_params, wanted))
         ids_sql, ids_params = candidates_sql(matching, sort, after)
         page = Where([f"t.id IN ({ids_sql})"], [*ids_params, limit + 1])
         sql, params = page_sql(page, sort, None)
         found = await self._fetchall(sql, [*params, limit + 1])
-        return found if len(found) > limit or taken < wanted else None
+        return found if len(found) > limit or len(taken) < wanted else None
+
+
+def spans_of(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The stretches of ids (first, last) to read a word's entries in, for the tickets
+    `ids` (in order): one stretch, cut at the gaps wider than a seek into the index
+    costs (SEEK_IDS), the MOST_SPANS - 1 widest at most. The tickets updated last are
+    mostly the newest, with a few old ones far behind them: the ids between are not
+    read."""
+    gaps = sorted((ids[i + 1] - ids[i], i) for i in range(len(ids) - 1) if ids[i + 1] - ids[i] > SEEK_IDS)[
+        -(MOST_SPANS - 1) :
+    ]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in sorted(i for _, i in gaps):
+        spans.append((ids[start], ids[end]))
+        start = end + 1
+    spans.append((ids[start], ids[-1]))
+    return spans
 
 
 def filters_of(query: Query) -> Query:

@@ -7,7 +7,7 @@ nothing a user types is read as SQL or as FTS query syntax.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -61,15 +61,15 @@ def compile_query(
     now_us: int,
     common: bool = False,
     terms: Mapping[str, str] | None = None,
-    span: tuple[int, int] | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
     text: TextIndex | None = None,
 ) -> Where:
     """`common`: the query matches many tickets, so the queue should walk its order's
     index and check each ticket's tags and words, rather than start from the tickets
     with those tags or words and sort them all, which is right when they are few.
     `terms`: a word's full-text query spelled out as the index's terms (see terms.py),
-    by the word's text. `span`: the first and last ticket id the words are looked for
-    in; a ticket outside it matches no word (so only for tickets inside it).
+    by the word's text. `spans`: the first and last ticket ids the words are looked for
+    in; a ticket outside them matches no word (so only for tickets inside them).
     `text`: the store's text indexes when they are not this schema's FTS5 tables."""
     where = Where()
     if query is None:
@@ -93,7 +93,7 @@ def compile_query(
         match = fts_phrase(word)
         if match is None:
             continue
-        tickets, params = word_tickets((terms or {}).get(word.text, match), match, span)
+        tickets, params = word_tickets((terms or {}).get(word.text, match), match, spans)
         # `+t.id` keeps SQLite from starting at the matches (see `common`).
         clause = f"{'+' if common else ''}t.id IN ({tickets})"
         where.clauses.append(f"NOT ({clause})" if word.negated else clause)
@@ -112,19 +112,24 @@ WORD_TICKETS = " UNION ALL ".join(_WORD_SOURCES)
 """The tickets with a word, some more than once."""
 ENTRIES_PER_TICKET = 1 << 24
 """search_fts numbers a ticket's entries from its id times this."""
-_WORD_IN_SPAN = (
-    f"{_WORD_SOURCES[0]} AND rowid BETWEEN ? AND ? UNION ALL {_WORD_SOURCES[1]} AND tc.id BETWEEN ? AND ?"
-)
 
 
-def word_tickets(search: str, customers: str, span: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
+def word_tickets(
+    search: str, customers: str, spans: Sequence[tuple[int, int]] | None = None
+) -> tuple[str, list[Any]]:
     """The SELECT of WORD_TICKETS and its parameters: `search` is the word's query of
-    search_fts, `customers` of customer_fts; with a span, only tickets in it."""
-    if span is None:
+    search_fts, `customers` of customer_fts; with spans (first and last ticket ids),
+    only tickets in them, each span's entries read on their own."""
+    if spans is None:
         return WORD_TICKETS, [search, customers]
-    first, last = span
-    rows_in_span = [first * ENTRIES_PER_TICKET, (last + 1) * ENTRIES_PER_TICKET - 1]
-    return _WORD_IN_SPAN, [search, *rows_in_span, customers, first, last]
+    entries = " UNION ALL ".join(f"{_WORD_SOURCES[0]} AND rowid BETWEEN ? AND ?" for _ in spans)
+    in_spans = " OR ".join("tc.id BETWEEN ? AND ?" for _ in spans)
+    params: list[Any] = []
+    for first, last in spans:
+        params += [search, first * ENTRIES_PER_TICKET, (last + 1) * ENTRIES_PER_TICKET - 1]
+    params.append(customers)
+    params += [bound for span in spans for bound in span]
+    return f"{entries} UNION ALL {_WORD_SOURCES[1]} AND ({in_spans})", params
 
 
 def customers_meant(term: str) -> tuple[str, list[Any]]:
