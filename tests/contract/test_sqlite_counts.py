@@ -105,7 +105,7 @@ async def test_old_tickets_written_to_today_are_found_on_a_common_words_first_pa
                 actor_id=None,
             )
         in_order = await every_page(store, "", Sort.UPDATED)
-        expected = [t.ref for t in in_order if int(t.ref.removeprefix("shop-")) % 10][:20]
+        expected = [t.ref for t in in_order if int((t.ref or "").removeprefix("shop-")) % 10][:20]
         page = await store.list_tickets(parse("pesanan"), sort=Sort.UPDATED, limit=20)
     assert [t.ref for t in page.tickets] == expected
     assert page.total_is_estimate
