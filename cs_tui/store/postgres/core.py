@@ -90,6 +90,13 @@ class Readers:
             yield Connection(raw)
 
 
+async def _keep_session(connection: asyncpg.Connection[Any]) -> None:
+    """What the pool does to a connection given back, besides rolling back a transaction
+    left open: nothing. Its default sends RESET ALL, UNLISTEN and the like each time, a
+    second round trip for every read, where these connections keep no state of a
+    session (no SET, no LISTEN, advisory locks only for a transaction)."""
+
+
 class PgCore:
     """Reads run on pooled connections, each seeing only committed writes; writes go
     one at a time, in this process (a lock) and among all (WRITE_LOCK), each in a
@@ -128,6 +135,7 @@ class PgCore:
                 max_size=pool_size,
                 statement_cache_size=0 if pooled else 100,
                 server_settings={} if pooled else SESSION_SETTINGS,
+                reset=_keep_session,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StoreUnavailable(

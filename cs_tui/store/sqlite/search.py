@@ -75,12 +75,18 @@ def compile_query(
     if query is None:
         return where
     for item in query.filters:
+        active_only = item.field is Field.STATUS and not item.negated and set(item.values) <= _ACTIVE
+        if active_only and set(item.values) == _ACTIVE:
+            # `active` is the status being one of these (every write sets both): the
+            # indexes that lead with it answer alone, as PostgreSQL's do not hold the status.
+            where.clauses.append("t.active = 1")
+            continue
         clause, params = _filter(item, viewer_id=viewer_id, now_us=now_us, common=common, text=text)
         if item.negated:
             clause = f"NOT coalesce({clause}, FALSE)"
         where.clauses.append(clause)
         where.params.extend(params)
-        if item.field is Field.STATUS and not item.negated and set(item.values) <= _ACTIVE:
+        if active_only:
             # Lets SQLite walk the (active, updated_at) index for the usual views.
             where.clauses.append("t.active = 1")
     for word in query.words:
