@@ -111,10 +111,12 @@ class PostgresQueue(PgCore):
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
             return int(row[0]), False
         # Words in many tickets: walk the tickets, asking each whether it matches, to
-        # the first EXACT_UP_TO + 1; past them, the planner's estimate.
+        # the first EXACT_UP_TO + 1; past them, the planner's estimate. Newest first:
+        # their messages are the ones in memory (at a million tickets, twice as quick).
         walked = self._where(query, viewer_id, now_us, common=True)
         row = await self._fetchone(
-            f"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {walked.sql()} LIMIT ?) found",
+            f"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {walked.sql()}"
+            " ORDER BY t.id DESC LIMIT ?) found",
             [*walked.params, EXACT_UP_TO + 1],
         )
         if int(row[0]) <= EXACT_UP_TO:
