@@ -304,8 +304,8 @@ def _find(counts: Counter[int], rank: int) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class _Middle:
-    """One of the middle values of a kind's figures: its coarse bucket, then its bucket
-    and its rank (from 0) within the bucket."""
+    """One of the middle values of a kind's figures: its coarse bucket, and its rank
+    (from 0) among that coarse bucket's values."""
 
     kind: Kind
     coarse: int
@@ -318,7 +318,8 @@ async def _medians(
     """Each kind's median over the window (the mean of the middle two values), set on
     its figure: the coarse counts say which coarse bucket holds each middle value, the
     counts under those buckets which bucket, and those buckets' tickets in the window
-    which value. Every kind's middle values in two statements, not two a kind."""
+    which value. Every kind's middle values in two statements, where each kind took
+    up to four."""
     middles: list[tuple[Figure, list[_Middle]]] = []
     for kind, figure in zip(KINDS, figures, strict=True):
         if kind.medians and figure.n:
