@@ -111,6 +111,9 @@ class SqliteCore:
         self._write_lock = asyncio.Lock()
         self._wrote = asyncio.Event()
         self._checkpoint: asyncio.Task[None] | None = None
+        self._imported_unmerged = 0
+        """Tickets imported since the full-text index was last left in one segment
+        (see store.OPTIMIZE_AFTER)."""
 
     @classmethod
     async def open(

@@ -64,10 +64,11 @@ EVENT_POLL_S = 0.1
 
 
 OPTIMIZE_AFTER = 10_000
-"""An import of at least this many tickets, a quarter of the store's or more, leaves
-the full-text index in one segment ('optimize'): it wrote one a batch, and a search
+"""Imports of at least this many tickets in all, half the store's or more, leave the
+full-text index in one segment ('optimize'): they wrote one a batch, and a search
 seeks in each (a common word's first page at 100,000 tickets took half as long
-again). About 1 s at 100,000 tickets, 8 s at a million."""
+again). About 1 s at 100,000 tickets, 8 s at a million; an import in parts that
+doubles the store each time costs twice the last one in all."""
 
 
 class SqliteStore(
@@ -370,10 +371,14 @@ class SqliteStore(
                         self._writer, batch, self.sla, actor_id, one_by_one=True, writes=writes
                     )
             report.merge(stored)
-        if report.imported >= OPTIMIZE_AFTER and report.imported * 4 >= await self._ticket_total():
+        # Counted over imports, as `cs-tui migrate` and the team server import in parts.
+        self._imported_unmerged += report.imported
+        unmerged = self._imported_unmerged
+        if unmerged >= OPTIMIZE_AFTER and unmerged * 2 >= await self._ticket_total():
             async with self._transaction():
                 # customer_fts is small, and written a row at a time: left to itself.
                 await self._writer.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            self._imported_unmerged = 0
         return report
 
     async def _ticket_total(self) -> int:
