@@ -327,8 +327,14 @@ async def _medians(
             middles.append((figure, [_Middle(kind, *_find(figure.coarse, rank)) for rank in ranks]))
     if not middles:
         return
-    under = {(m.kind.name, m.coarse) for _, found in middles for m in found}
-    fine = await _fine_under(reader, under, figures, pieces)
+    fine = {  # the window's ends' counts under each middle value's coarse bucket
+        (m.kind.name, m.coarse): Counter(
+            {b: n for b, n in figure.fine_at_ends.items() if b // 100 == m.coarse}
+        )
+        for figure, found in middles
+        for m in found
+    }
+    await _add_counted_under(reader, fine, pieces)
     selects: list[str] = []
     params: list[Any] = []
     for place, (_, found) in enumerate(middles):
@@ -349,16 +355,11 @@ async def _medians(
         figure.median = sum(values[place]) / len(values[place])
 
 
-async def _fine_under(
-    reader: aiosqlite.Connection, under: set[tuple[str, int]], figures: list[Figure], pieces: Pieces
-) -> dict[tuple[str, int], Counter[int]]:
-    """The counts by bucket under each (kind name, coarse bucket) of `under`, over the
-    window: from the counters and the window's ends."""
-    at_ends = dict(zip((kind.name for kind in KINDS), figures, strict=True))
-    fine = {
-        (name, coarse): Counter({b: n for b, n in at_ends[name].fine_at_ends.items() if b // 100 == coarse})
-        for name, coarse in under
-    }
+async def _add_counted_under(
+    reader: aiosqlite.Connection, fine: dict[tuple[str, int], Counter[int]], pieces: Pieces
+) -> None:
+    """Add to the counts by bucket under each (kind name, coarse bucket) of `fine` (those
+    of the window's ends) the counters' over the rest of the window."""
     pairs = list(fine)
     counted = " UNION ALL ".join(f"SELECT bucket, n {_COUNTED}" for _ in pieces.counted)
     parts = [
@@ -373,4 +374,3 @@ async def _fine_under(
     if pieces.counted:
         for place, bucket, n in await reader.execute_fetchall(" UNION ALL ".join(parts), params):
             fine[pairs[place]][int(bucket)] += int(n)
-    return fine

@@ -127,8 +127,7 @@ class SqliteStore(
         """Whether the query's matches are at least 1% of all tickets (see compile_query)."""
         if total < 0:
             total = await self.count_tickets(query, viewer_id=viewer_id)
-        row = await self._fetchone("SELECT coalesce(sum(n), 0) FROM ticket_counts")
-        return total * 100 >= int(row[0])
+        return total * 100 >= await self._ticket_total()
 
     async def get_ticket(self, ticket_id: int) -> Ticket:
         async with self._readers.one() as reader:
