@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from cs_tui.domain.models import Draft, DraftKind, Role, TicketChanges
+from cs_tui.domain.models import AuthorKind, Draft, DraftKind, NewMessage, Role, Status, TicketChanges
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.canned import CannedPicker
-from cs_tui.tui.screens.pickers import AskScreen
+from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.queue import QueueTable
 
@@ -50,15 +50,17 @@ async def test_at_80_columns_a_canned_response_is_for_the_highlighted_ticket_not
         assert first.id != second.id
 
 
-def slowed(store: Store, seconds: float) -> None:
-    """The store answers reads of a ticket late, as over a slow link."""
+def slowed(store: Store, seconds: float, ticket_id: int | None = None) -> None:
+    """The store answers reads of a ticket's messages late (of `ticket_id`'s alone, if
+    given), as over a slow link."""
     real = store.get_messages
 
-    async def late(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(seconds)
-        return await real(*args, **kwargs)
+    async def late(of: int, *args: Any, **kwargs: Any) -> Any:
+        if ticket_id is None or of == ticket_id:
+            await asyncio.sleep(seconds)
+        return await real(of, *args, **kwargs)
 
-    store.get_messages = late  # type: ignore[method-assign]
+    store.get_messages = late  # type: ignore[method-assign,assignment]
 
 
 async def test_keys_typed_in_a_burst_after_r_are_text_not_commands(
@@ -104,6 +106,130 @@ async def test_a_burst_after_r_goes_after_the_draft_and_the_draft_is_kept(
         composer = main_screen(app).query_one(Composer)
         await until(pilot, lambda: composer.text == "Halo Kak, paketnya")
         await until(pilot, lambda: draft_is(store, me.id, target.id, "Halo Kak, paketnya"))
+
+
+async def test_a_reply_sent_before_its_ticket_has_loaded_goes_to_that_ticket_not_the_one_open_before(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        was_open, target = queue.rows[0], queue.rows[1]
+        await pilot.press("enter")
+        await settled(pilot)
+        await pilot.press("escape")
+        queue.cursor_row = 1
+        before = (await store.get_messages(was_open.id)).messages
+        slowed(store, 1.5)
+        await pilot.press("r", *"Siap", "ctrl+s")
+        await until(pilot, lambda: last_body_is(store, target.id, "Siap"), seconds=15)
+        assert (await store.get_messages(was_open.id)).messages == before
+
+
+async def test_a_canned_reply_sent_and_next_at_once_goes_to_its_ticket_with_its_status(
+    make_app: AppFactory, store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        was_open, target = queue.rows[0], queue.rows[1]
+        await pilot.press("enter")
+        await settled(pilot)
+        await pilot.press("escape")
+        queue.cursor_row = 1
+        slowed(store, 0.8)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CannedPicker))
+        await settled(pilot)
+        await pilot.press("enter", "ctrl+n")  # at once, the ticket still loading
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("p")
+        await until(pilot, lambda: status_is(store, target.id, Status.PENDING), seconds=15)
+        [*_, sent] = (await store.get_messages(target.id)).messages
+        assert sent.author_kind is AuthorKind.AGENT
+        assert target.customer.name.split()[0] in sent.body  # filled in for this ticket's customer
+        assert (await store.get_ticket(was_open.id)).version == was_open.version
+        assert not any("Write a reply first" in n for n in notices(app))
+
+
+async def test_send_and_next_asks_nothing_when_the_next_ticket_shows_before_the_send_looks(
+    make_app: AppFactory, store: Store
+) -> None:
+    """What the agent saw of the sent ticket is its baseline, not what the pane shows
+    by the time the send compares (the next ticket, in play mode)."""
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        sent_from, following = queue.rows[0], queue.rows[1]
+        # Its newest message is newer than any of the next ticket's.
+        await store.add_message(
+            sent_from.id, NewMessage("cust-1", "Halo, ada kabar?", AuthorKind.CUSTOMER), actor_id=None
+        )
+        await pilot.press("r")
+        await settled(pilot)
+        await pilot.press(*"Sudah dikirim, Kak.")
+        pane = main_screen(app).ticket_pane
+        await until(pilot, lambda: pane.composer.text == "Sudah dikirim, Kak.")
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        slowed(store, 0.8, sent_from.id)  # the send's look at it comes after the next has loaded
+        await pilot.press("p")
+        await until(pilot, lambda: status_is(store, sent_from.id, Status.PENDING), seconds=15)
+        assert pane.ticket is not None
+        assert pane.ticket.id == following.id
+        assert not isinstance(app.screen, AskScreen)
+
+
+async def test_a_customer_who_wrote_while_a_play_mode_reply_went_is_shown_and_edit_goes_back_to_them(
+    make_app: AppFactory, store: Store, other_store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        sent_from = queue.rows[0]
+        await pilot.press("r")
+        await settled(pilot)
+        await pilot.press(*"Sudah dikirim, Kak.")
+        pane = main_screen(app).ticket_pane
+        await until(pilot, lambda: pane.composer.text == "Sudah dikirim, Kak.")
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        new = NewMessage("cust-2", "Eh, alamatnya salah!", AuthorKind.CUSTOMER)
+        await other_store.add_message(sent_from.id, new, actor_id=None)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
+        asked = app.screen
+        assert isinstance(asked, AskScreen)
+        assert asked.title_text.startswith(f"#{sent_from.id}: ")  # the pane is on the next ticket
+        assert "Eh, alamatnya salah!" in asked.body.plain
+        await pilot.press("escape")  # Edit
+        await until(pilot, lambda: pane.shows(sent_from.id) and pane.composer.is_open)
+        await settled(pilot)
+        assert pane.composer.text == "Sudah dikirim, Kak."
+        assert "pending" in str(pane.composer.query_one("#composer-hint").render())  # still set on sending
+        after = await store.get_ticket(sent_from.id)
+        assert after.status is sent_from.status
+        assert (await store.get_messages(sent_from.id)).messages[-1].body == "Eh, alamatnya salah!"
+
+
+async def last_body_is(store: Store, ticket_id: int, body: str) -> bool:
+    return (await store.get_messages(ticket_id)).messages[-1].body == body
+
+
+async def status_is(store: Store, ticket_id: int, status: Status) -> bool:
+    return (await store.get_ticket(ticket_id)).status is status
 
 
 async def draft_is(store: Store, agent_id: int, ticket_id: int, body: str) -> bool:

@@ -282,19 +282,21 @@ class MainScreen(OffersTemplates):
         keeps it open, p pending, s solved, h on hold) and open the next ticket of the
         view, while the reply waits out its undo window."""
         pane = self.ticket_pane
-        if pane.ticket is None or not pane.composer.is_open or not pane.composer.text.strip():
+        composer = pane.composer
+        sent_from = composer.ticket_id
+        if sent_from is None or not composer.is_open or not composer.text.strip():
             self.notify(
                 "Write a reply first, then ctrl+n sends it and opens the next ticket.", severity="warning"
             )
             return
-        sent_from = pane.ticket.id
         choices = [
             (s.value, status_label(s)) for s in (Status.OPEN, Status.PENDING, Status.SOLVED, Status.ON_HOLD)
         ]
         picked = await self.app.push_screen_wait(ChoiceScreen(f"Send, and set #{sent_from} to", choices))
-        if picked is None:
+        # Sent before its ticket has loaded (keys in a burst): it goes once it shows.
+        if picked is None or not await pane.until_shown(sent_from):
             return
-        pane.composer.add_actions(CannedActions(status=Status(picked)))
+        composer.add_actions(CannedActions(status=Status(picked)))
         if not pane.send():
             return
         self.action_next_ticket(1, after=sent_from)
@@ -352,7 +354,8 @@ class MainScreen(OffersTemplates):
         if chosen is None:
             return
         if pane.ticket is None or pane.ticket.id != target.id:
-            await pane.open(target.id, compose=DraftKind.REPLY, seen=target).wait()
+            # The composer opens on it at once: the text is there for keys that follow.
+            pane.open(target.id, compose=DraftKind.REPLY, seen=target)
         self._set_side(ticket=True)
         pane.insert_canned(*chosen)
 

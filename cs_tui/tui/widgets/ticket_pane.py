@@ -8,12 +8,13 @@ that arrived while the agent typed. (The sending itself is ticket_sending's.)
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.worker import Worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from cs_tui.domain.chat import TYPING_S, VisitorState, chat_wait
 from cs_tui.domain.models import (
@@ -34,7 +35,7 @@ from cs_tui.tui.services import HasServices
 from cs_tui.tui.widgets.composer import Composer
 from cs_tui.tui.widgets.conversation import Conversation, TicketHeader, message_text
 from cs_tui.tui.widgets.pane import Pane
-from cs_tui.tui.widgets.ticket_sending import Sending
+from cs_tui.tui.widgets.ticket_sending import Seen, Sending
 
 MESSAGES_PER_PAGE = 50
 
@@ -65,13 +66,14 @@ class TicketPane(Sending, HasServices, Pane):
         self.ticket: Ticket | None = None
         self.other_tickets: int | None = None
         self.others: list[Presence] = []
+        """Other agents' sessions and the tickets they are on."""
         self.visitor: VisitorState | None = None
         """What the open chat's visitor was last heard doing."""
-        """Other agents' sessions and the tickets they are on."""
         self.pending: dict[str, asyncio.Future[str]] = {}
         """Messages in their undo window, by client id: "undo" or "now" decides early."""
         self.seen_when_writing: Ticket | None = None
         """The ticket as it was when the agent began writing (or last changed it themselves)."""
+        self._loading: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
@@ -109,7 +111,23 @@ class TicketPane(Sending, HasServices, Pane):
             self.composer.open(
                 ticket_id, compose, ticket=seen, body="" if self.composer.ticket_id != ticket_id else None
             )
-        return self._load(ticket_id, compose)
+            self.composer.hold_drafts = True  # until the draft is read: it goes before the typing
+        loading: Worker[None] = self._load(ticket_id, compose)
+        self._loading = loading
+        return loading
+
+    def shows(self, ticket_id: int) -> bool:
+        """Whether the pane shows that ticket (loaded, not only asked for)."""
+        return self.ticket is not None and self.ticket.id == ticket_id
+
+    async def until_shown(self, ticket_id: int) -> bool:
+        """Wait for the ticket being opened, if one is; True if the pane then shows
+        `ticket_id` (False: the agent went to another ticket meanwhile)."""
+        loading = self._loading
+        if loading is not None and loading.is_running:
+            with suppress(WorkerCancelled, WorkerFailed):
+                await loading.wait()
+        return self.shows(ticket_id)
 
     @work(exclusive=True, group="ticket-open", exit_on_error=False)
     async def _load(self, ticket_id: int, compose: DraftKind | None) -> None:
@@ -282,11 +300,12 @@ class TicketPane(Sending, HasServices, Pane):
         self.conversation.focus()
 
     def insert_canned(self, body: str, canned: CannedResponse) -> None:
-        """Put a canned response at the cursor; what it does to the ticket (a status,
-        a priority, tags) is done when the text is sent, not before."""
-        if self.ticket is None:
-            return
+        """Put a canned response at the cursor (of a composer opened on a ticket that
+        may still be loading); what it does to the ticket (a status, a priority, tags)
+        is done when the text is sent, not before."""
         if not self.composer.is_open:
+            if self.ticket is None:
+                return
             self.start(DraftKind.REPLY)
         self.composer.insert(body)
         self.composer.add_actions(canned.actions)
@@ -342,25 +361,28 @@ class TicketPane(Sending, HasServices, Pane):
             self.services.unwritable = None
             self.notify("The store takes what you write again.", title="Store")
 
-    async def _nothing_changed_meanwhile(self, ticket_id: int) -> bool:
+    async def _nothing_changed_meanwhile(self, ticket_id: int, seen: Seen) -> bool:
         """True to go on. If the customer or another agent wrote, or someone changed the
-        ticket, while this agent typed, show what happened first and ask. Offline there
-        is nothing to compare with: the message goes to the outbox as it is."""
+        ticket, after what the agent saw of it when they sent, show what happened first
+        and ask, naming the ticket (in play mode the pane is on the next one by then).
+        Offline there is nothing to compare with: the message goes to
+        the outbox as it is."""
         store = self.services.store
         try:
             latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
             current = await store.get_ticket(ticket_id)
         except StoreUnavailable:
             return True
-        seen = self.conversation.last_message_id or 0
-        fresh = [m for m in latest.messages if m.id > seen and m.agent_id != self.services.agent.id]
-        before = self.seen_when_writing
+        fresh = [
+            m for m in latest.messages if m.id > seen.last_message_id and m.agent_id != self.services.agent.id
+        ]
+        before = seen.ticket
         changed = []
         if before is not None and before.id == ticket_id and before.version != current.version:
             changed = [line for line in describe_changes(before, current) if "new message" not in line]
         if not fresh and not changed:
             return True
-        if fresh:
+        if fresh and self.shows(ticket_id):
             self.conversation.append(latest.messages)
         self._show_changed(current)
         body_text = Text()
@@ -371,15 +393,14 @@ class TicketPane(Sending, HasServices, Pane):
             body_text.append("The ticket changed:\n", style="bold")
             body_text.append("".join(f"• {line}\n" for line in changed) + "\n")
         body_text.append("Send your text as it is, or go back and edit it?")
-        title = (
-            f"{sanitize_line(fresh[-1].author_name)} wrote while you typed"
-            if fresh
-            else "Changed while you typed"
-        )
+        who = f"{sanitize_line(fresh[-1].author_name)} wrote" if fresh else "Changed"
         answer = await self.app.push_screen_wait(
-            AskScreen(title, body_text, [("send", "Send anyway"), ("edit", "Edit")])
+            AskScreen(
+                f"#{ticket_id}: {who} while you typed", body_text, [("send", "Send anyway"), ("edit", "Edit")]
+            )
         )
-        self.seen_when_writing = current  # shown now: the next send asks only about what follows
+        if self.shows(ticket_id):
+            self.seen_when_writing = current  # shown now: the next send asks only about what follows
         return answer == "send"
 
     def _show_changed(self, current: Ticket) -> None:

@@ -5,18 +5,31 @@ the ticket once it is sent."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from textual import work
+from textual.worker import WorkerCancelled, WorkerFailed
 
-from cs_tui.domain.models import AuthorKind, CannedActions, Draft, DraftKind, NewMessage
+from cs_tui.domain.models import AuthorKind, CannedActions, Draft, DraftKind, NewMessage, Ticket
 from cs_tui.store.base import Queued, StoreError, StoreUnwritable
 from cs_tui.tui.format import describe_actions
 from cs_tui.tui.kept import shown_path
 
 if TYPE_CHECKING:
     from cs_tui.tui.widgets.ticket_pane import TicketPane
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the agent had seen of a ticket when they sent to it: what came after is
+    shown to them before the message goes."""
+
+    ticket: Ticket | None
+    """The ticket as it was when they began writing (or last changed it themselves)."""
+    last_message_id: int
+    """The newest of its messages the conversation showed (0: none)."""
 
 
 class Sending:
@@ -27,11 +40,13 @@ class Sending:
         return cast("TicketPane", self)
 
     def send(self) -> bool:
-        """Send what the composer holds (after its undo window); False when nothing
-        went (nothing written, a placeholder left unfilled)."""
+        """Send what the composer holds to the ticket it is on (after its undo window);
+        False when nothing went (nothing written, a placeholder left unfilled). Sent
+        before that ticket has loaded (typed in a burst), it goes once the ticket shows."""
         pane = self._pane()
         composer = pane.composer
-        if pane.ticket is None or not composer.is_open or composer.sending:
+        ticket_id = composer.ticket_id
+        if ticket_id is None or not composer.is_open or composer.sending:
             return False
         if not composer.text.strip():
             pane.notify("Nothing to send yet.", severity="warning")
@@ -41,13 +56,23 @@ class Sending:
             names = ", ".join("{{" + name + "}}" for name in dict.fromkeys(missing))
             pane.notify(f"Fill in {names} first; nothing was sent.", severity="error", title="Not sent")
             return False
+        if not pane.shows(ticket_id):
+            self._send_once_shown(ticket_id)
+            return True
         composer.flush()
-        self._send(pane.ticket.id, composer.text, composer.kind, composer.client_id, composer.on_send)
+        # Taken now: in play mode the pane shows the next ticket before the send looks.
+        seen = Seen(pane.seen_when_writing, pane.conversation.last_message_id or 0)
+        self._send(ticket_id, composer.text, composer.kind, composer.client_id, composer.on_send, seen)
         return True
 
     @work(group="send", exit_on_error=False)
+    async def _send_once_shown(self, ticket_id: int) -> None:
+        if await self._pane().until_shown(ticket_id):
+            self.send()
+
+    @work(group="send", exit_on_error=False)
     async def _send(
-        self, ticket_id: int, body: str, kind: DraftKind, client_id: str, actions: CannedActions
+        self, ticket_id: int, body: str, kind: DraftKind, client_id: str, actions: CannedActions, seen: Seen
     ) -> None:
         pane = self._pane()
         store, agent = pane.services.store, pane.services.agent
@@ -55,8 +80,8 @@ class Sending:
         composer.sending = True
         new = NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE)
         try:
-            if not await pane._nothing_changed_meanwhile(ticket_id):
-                composer.area.focus()
+            if not await pane._nothing_changed_meanwhile(ticket_id, seen):
+                await self._back_to_editing(ticket_id, body, kind, actions)
                 return
             if not await self._store_takes(ticket_id, body, kind, actions):
                 return
@@ -92,6 +117,19 @@ class Sending:
             if not composer.is_open:
                 pane.conversation.focus()
             pane.follow()
+
+    async def _back_to_editing(
+        self, ticket_id: int, body: str, kind: DraftKind, actions: CannedActions
+    ) -> None:
+        """The agent chose to edit what they sent: its ticket again if they had gone
+        on to the next one, the text in the composer, its canned actions with it."""
+        pane = self._pane()
+        if not pane.shows(ticket_id):
+            with suppress(WorkerCancelled, WorkerFailed):
+                await pane.open(ticket_id, compose=kind).wait()
+            self._keep_unsent(ticket_id, body, kind, actions)
+        if pane.composer.is_open:
+            pane.composer.area.focus()
 
     def _waits(self, new: NewMessage, queued: Queued, actions: CannedActions) -> None:
         """The store is away: the message waits in its outbox, which sends it (once)
