@@ -196,6 +196,7 @@ class Composer(Vertical):
         self.flush()
         self.clear()
         self.close()
+        self.hold_drafts = False  # its ticket's load, if still going, is cancelled
         self.ticket_id = None
         self.ticket = None
 

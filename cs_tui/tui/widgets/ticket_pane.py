@@ -134,7 +134,8 @@ class TicketPane(Sending, HasServices, Pane):
         try:
             await self._load_now(ticket_id, compose)
         finally:
-            if self.composer.hold_drafts:
+            # Not another ticket's hold: one opened meanwhile cancelled this load.
+            if self.composer.hold_drafts and self.composer.ticket_id == ticket_id:
                 self.composer.hold_drafts = False
                 self.composer.flush()  # what was typed while it loaded, with the draft before it
 
