@@ -11,9 +11,10 @@ import pytest
 from cs_tui.domain.models import AuthorKind, NewMessage, Ticket
 from cs_tui.domain.query import Sort, Word, parse
 from cs_tui.store import Store
+from cs_tui.store.sqlite import counting as counting_module
 from cs_tui.store.sqlite import store as sqlite_store_module
 from cs_tui.store.sqlite.counting import MOST_SPANS, SEEK_IDS, spans_of
-from cs_tui.store.sqlite.estimate import CAP, Stretch, estimate, stretches
+from cs_tui.store.sqlite.estimate import CAP, Stretch, estimate, stretches, stretches_sql
 from cs_tui.store.sqlite.terms import MOST_TERMS, plain_token, spelled_out
 
 from .conftest import sqlite_store
@@ -110,6 +111,25 @@ async def test_old_tickets_written_to_today_are_found_on_a_common_words_first_pa
     assert [t.ref for t in page.tickets] == expected
     assert page.total_is_estimate
     assert abs(page.total - PESANAN) <= 0.05 * PESANAN
+
+
+async def test_the_newest_stretchs_matches_taken_from_the_probe_are_what_counting_them_again_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe's CAP + 1 matches are all of the newest stretch's: the estimate made
+    from them is the one made by counting that stretch's matches again."""
+    searches = ["pesanan", "status:open pesanan", "pesanan -status:open", "halo pesanan -ongkir"]
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        pages = [await store.list_tickets(parse(text), limit=20) for text in searches]
+        counting_again = stretches_sql
+        monkeypatch.setattr(
+            counting_module, "stretches_sql", lambda *args, newest_matches=None: counting_again(*args)
+        )
+        counted_again = [await store.list_tickets(parse(text), limit=20) for text in searches]
+    assert [p.total for p in pages] == [p.total for p in counted_again]
+    assert [p.total_is_estimate for p in pages] == [p.total_is_estimate for p in counted_again]
+    assert pages[0].total_is_estimate
 
 
 def test_the_stretches_of_ids_leave_out_wide_gaps_and_are_few() -> None:

@@ -201,7 +201,8 @@ class CountingStore(SqliteCore):
         few = filtered is not None and filtered <= FEW_TO_SEARCH
         probe = probe_sql(match, search.where(rest, common=True), FEW_ENTRIES if few else WALK_ENTRIES)
         found, newest_from = await self._fetchone(*probe)
-        if found <= CAP:
+        probed = found > CAP  # the newest stretch's matches, all of them
+        if not probed:
             # Too few of the newest entries matched to tell. Where the filters leave few
             # tickets, counting them is cheap; else samples from as far back as those
             # entries go may find enough.
@@ -218,6 +219,7 @@ class CountingStore(SqliteCore):
             plan,
             search.where(filters_of(query), common=True),
             lambda span: search.where(words, common=True, spans=[span]),
+            newest_matches=found if probed else None,
         )
         rows = await self._fetchall(sql, params)
         if counted_in(rows) <= CAP:

@@ -15,7 +15,8 @@ The estimate, in three steps:
    parts), together as long as the newest (SAMPLED_SHARE): so a word that is common
    in one season only, or filters that keep mostly new tickets (`status:open`), are
    sampled where they are. Each stretch also counts the tickets its filters alone
-   keep.
+   keep. (When the probe found CAP + 1 matches, they are the newest stretch's
+   matches, all of them: only its filtered tickets are counted again.)
 3. Each sampled stretch stands for its part (weighed by the part's length over its
    own), and the matches are scaled to the filters' exact count (all tickets without
    filters): estimate = filtered * sum(weight * matches) / sum(weight * filtered in
@@ -122,22 +123,30 @@ def stretches(newest_from: int, first_id: int, last_id: int) -> list[Stretch] | 
 
 
 def stretches_sql(
-    found: Sequence[Stretch], filters: Where, words_in: Callable[[tuple[int, int]], Where]
+    found: Sequence[Stretch],
+    filters: Where,
+    words_in: Callable[[tuple[int, int]], Where],
+    newest_matches: int | None = None,
 ) -> tuple[str, list[Any]]:
     """For each stretch: its place, the tickets in it the filters keep, and those of
     them the words find (`words_in` compiles the words, looked for in a span only, in
     compile_query's `common` form: each ticket of the stretch is looked up among the
-    word's tickets in the span, gathered once)."""
+    word's tickets in the span, gathered once). `newest_matches`: the newest stretch's
+    matches, where the probe counted them all, taken as they are."""
     parts: list[str] = []
     params: list[Any] = []
     for place, stretch in enumerate(found):
-        words = words_in((stretch.first, stretch.last))
+        if place == 0 and newest_matches is not None:
+            matches: tuple[str, list[Any]] = ("?", [newest_matches])
+        else:
+            words = words_in((stretch.first, stretch.last))
+            matches = (f"coalesce(sum({words.sql()}), 0)", words.params)
         # NOT INDEXED: the stretch by its ids, not all of a status's tickets by its index.
         parts.append(
-            f"SELECT {place}, count(*), coalesce(sum({words.sql()}), 0) FROM tickets t NOT INDEXED"
+            f"SELECT {place}, count(*), {matches[0]} FROM tickets t NOT INDEXED"
             f" WHERE t.id BETWEEN ? AND ? AND {filters.sql()}"
         )
-        params.extend((*words.params, stretch.first, stretch.last, *filters.params))
+        params.extend((*matches[1], stretch.first, stretch.last, *filters.params))
     return " UNION ALL ".join(parts), params
 
 
