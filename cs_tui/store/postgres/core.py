@@ -105,7 +105,7 @@ class PgCore:
     ENTRIES_BY_PLACE = False
     """The words of a message are in its own row (`tsv`), which moves with it."""
     DEFER_REFERENCES = "SET CONSTRAINTS ALL DEFERRED"
-    TEXT = PostgresText
+    TEXT = PostgresText()
 
     def __init__(self, url: str, pool: asyncpg.Pool, sla: SlaPolicy) -> None:
         self.url = url

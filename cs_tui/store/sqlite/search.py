@@ -35,13 +35,11 @@ class TextIndex(Protocol):
     """A store's indexes of words and of customers' names and addresses, when they
     are not SQLite's (PostgreSQL's: postgres.search)."""
 
-    @staticmethod
-    def word(word: Word, *, common: bool) -> tuple[str, list[Any]] | None:
+    def word(self, word: Word, *, common: bool) -> tuple[str, list[Any]] | None:
         """A clause on the ticket `t` matching the word; `common` as compile_query's.
         None for a word that narrows nothing."""
 
-    @staticmethod
-    def customers(term: str) -> tuple[str, list[Any]]:
+    def customers(self, term: str) -> tuple[str, list[Any]]:
         """A SELECT of the ids of the customers a `customer:` term means."""
 
 
