@@ -1,6 +1,8 @@
 """A common word's walk on PostgreSQL asks each ticket's customer one of two ways:
 among the ids of the customers with the word, gathered once, where the planner
-expects few of them, else by reading the customer. Both find the same tickets."""
+expects few of them, else by reading the customer; and its page is walked beside
+the count where the word is surely common, else after it. Each way finds the same
+tickets."""
 
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ async def test_a_walk_finds_the_same_pages_and_counts_either_way_it_asks_the_cus
         await fill_shop(store)
         query = parse(text)
         queue_few = queue.FEW_CUSTOMERS
+        monkeypatch.setattr(queue, "SURELY_COMMON", 0)  # the page walked beside the count
         among_ids = await store.list_tickets(query, sort=Sort.UPDATED, limit=30)
+        monkeypatch.setattr(queue, "SURELY_COMMON", 10**9)  # after it
         monkeypatch.setattr(queue, "FEW_CUSTOMERS", -1)  # every customer read
         read = await store.list_tickets(query, sort=Sort.UPDATED, limit=30)
         later = await store.list_tickets(query, sort=Sort.UPDATED, after=read.next_cursor, limit=30)

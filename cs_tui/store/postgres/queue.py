@@ -9,7 +9,9 @@ index's statistics stands in for it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from cs_tui.domain.models import TicketPage
@@ -39,6 +41,10 @@ EXACT_UP_TO + 1 matches, found soon when the words are common. The planner's gue
 for a rare word is many times too high (a prefix's share of the index is not in its
 statistics: a word with 2 matches is expected to have a few thousand), which leaves
 it on the first way; its guess for a common word is close."""
+SURELY_COMMON = 100_000
+"""Past this many tickets expected to have the words, the page walks the queue's
+order at once, beside the count, as it would once the count has found more than
+EXACT_UP_TO: the planner's guess is never that far above a rare word's matches."""
 FEW_CUSTOMERS = 10_000
 """The walk looks each ticket's customer up among those with the words when the
 planner expects at most this many of them (PostgresText.few_customers): gathering
@@ -61,14 +67,17 @@ class PostgresQueue(PgCore):
     ) -> TicketPage:
         limit = max(1, min(limit, MAX_PAGE))
         now_us = to_micros(utcnow())
-        total, estimated, walk = -1, False, await self._within_few(query, viewer_id)
-        text = self.TEXT
+        walk = await self._within_few(query, viewer_id)
+
+        async def page(common: bool, text: PostgresText) -> list[Any]:
+            where = self._where(query, viewer_id, now_us, common=common, text=text)
+            sql, params = page_sql(where, sort, after)
+            return await self._fetchall(sql, [*params, limit + 1])
+
         if with_total:
-            total, estimated, text = await self._count(query, viewer_id, now_us, walk=walk)
-            walk = walk or total > EXACT_UP_TO
-        where = self._where(query, viewer_id, now_us, common=walk, text=text)
-        sql, params = page_sql(where, sort, after)
-        found = await self._fetchall(sql, [*params, limit + 1])
+            total, estimated, found = await self._counted_page(query, viewer_id, now_us, page, walk=walk)
+        else:
+            total, estimated, found = -1, False, await page(walk, self.TEXT)
         tickets = tuple(rows.ticket(row) for row in found[:limit])
         next_cursor = cursor_after(found[limit - 1], sort) if len(found) > limit else None
         return TicketPage(tickets, total, next_cursor, total_is_estimate=estimated)
@@ -102,20 +111,27 @@ class PostgresQueue(PgCore):
         counted = await self._counter(around, viewer_id)
         return counted is not None and counted <= FEW_TO_SEARCH
 
-    async def _count(
-        self, query: Query | None, viewer_id: int | None, now_us: int, *, walk: bool = False
-    ) -> tuple[int, bool, PostgresText]:
-        """The count of the queue's matches, whether it is an estimate, and the text
-        indexes as a walk of the queue's order should ask them. `walk`: the matches
-        are counted among few tickets (see _within_few)."""
+    async def _counted_page(
+        self,
+        query: Query | None,
+        viewer_id: int | None,
+        now_us: int,
+        page: Callable[[bool, PostgresText], Awaitable[list[Any]]],
+        *,
+        walk: bool = False,
+    ) -> tuple[int, bool, list[Any]]:
+        """The count of the queue's matches, whether it is an estimate, and the page's
+        rows: `page(common, text)`, in the form the count says (walking the queue's
+        order where the matches are many). `walk`: the matches are counted among few
+        tickets (see _within_few)."""
         text = self.TEXT
         counted = await self._counter(query, viewer_id)
         if counted is not None:
-            return counted, False, text
+            return counted, False, await page(walk or counted > EXACT_UP_TO, text)
         if walk:
             walked = self._where(query, viewer_id, now_us, common=True)
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {walked.sql()}", walked.params)
-            return int(row[0]), False, text
+            return int(row[0]), False, await page(True, text)
         where = self._where(query, viewer_id, now_us)
         words_alone = 0
         if query is not None and query.words:
@@ -125,24 +141,30 @@ class PostgresQueue(PgCore):
         if words_alone <= COUNTED_UP_TO:
             # Filters alone (counted from their indexes), or words found in few tickets.
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
-            return int(row[0]), False, text
+            return int(row[0]), False, await page(int(row[0]) > EXACT_UP_TO, text)
         # Words in many tickets: walk the tickets, asking each whether it matches, to
         # the first EXACT_UP_TO + 1; past them, the planner's estimate. Newest first:
         # their messages are the ones in memory (at a million tickets, twice as quick).
         walked = self._where(query, viewer_id, now_us, common=True, text=text)
-        row = await self._fetchone(
+        walk_sql = (
             f"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {walked.sql()}"
-            " ORDER BY t.id DESC LIMIT ?) found",
-            [*walked.params, EXACT_UP_TO + 1],
+            " ORDER BY t.id DESC LIMIT ?) found"
         )
+        walk_params = [*walked.params, EXACT_UP_TO + 1]
+        if words_alone > SURELY_COMMON:
+            # The page walks the queue's order meanwhile, on a connection of its own.
+            row, found = await asyncio.gather(self._fetchone(walk_sql, walk_params), page(True, text))
+        else:
+            row = await self._fetchone(walk_sql, walk_params)
+            found = await page(int(row[0]) > EXACT_UP_TO, text)
         if int(row[0]) <= EXACT_UP_TO:
-            return int(row[0]), False, text
+            return int(row[0]), False, found
         estimate = (
             int((await self._plan(where))["Plan Rows"])
             if query is not None and query.filters
             else words_alone
         )
-        return max(estimate, EXACT_UP_TO + 1), True, text
+        return max(estimate, EXACT_UP_TO + 1), True, found
 
     async def _plan(self, where: Where) -> dict[str, Any]:
         """The planner's plan of the tickets matching `where` (its top node)."""
