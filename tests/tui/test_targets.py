@@ -6,8 +6,10 @@ colleague's ticket asks first."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+from cs_tui.config import Config
 from cs_tui.domain.models import AuthorKind, Draft, DraftKind, NewMessage, Role, Status, TicketChanges
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.canned import CannedPicker
@@ -296,3 +298,31 @@ async def test_r_never_turns_an_internal_note_into_a_reply(make_app: AppFactory,
         [*_, sent] = (await store.get_messages(target.id)).messages
         assert sent.body == "Cek stok dulu"
         assert sent.internal  # never to the customer
+
+
+async def test_the_next_ticket_in_play_mode_is_answered_while_the_last_reply_waits_out_its_undo_window(
+    make_app: AppFactory, store: Store, tmp_path: Path
+) -> None:
+    app = make_app(Config(undo_seconds=3, path=tmp_path / "config" / "config.toml"))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        first, second = queue.rows[0], queue.rows[1]
+        pane = main_screen(app).ticket_pane
+        await pilot.press("r")
+        await settled(pilot)
+        await pilot.press(*"Sudah kami proses.")
+        await until(pilot, lambda: pane.composer.text == "Sudah kami proses.")
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("p")
+        await until(pilot, lambda: pane.shows(second.id))
+        await pilot.press("r")
+        await settled(pilot)
+        await pilot.press(*"Paketnya sudah dikirim.")  # within the first reply's 3 s
+        await until(pilot, lambda: pane.composer.text == "Paketnya sudah dikirim.")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: last_body_is(store, first.id, "Sudah kami proses."), seconds=15)
+        await until(pilot, lambda: last_body_is(store, second.id, "Paketnya sudah dikirim."), seconds=15)

@@ -113,7 +113,9 @@ class Composer(Vertical):
         reply goes to, and how."""
         self.client_id = str(uuid.uuid4())
         """Sent with the message, so a retried send is stored once."""
-        self.sending = False
+        self.sending: set[str] = set()
+        """The client ids of the messages on their way (a second ctrl+s sends nothing
+        more); the next ticket's text, in play mode, goes meanwhile."""
         self.on_send = CannedActions()
         """What the canned responses put in the text do to the ticket: done when it is
         sent, taken back with it by undo, dropped with the text."""

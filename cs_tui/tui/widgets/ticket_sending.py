@@ -46,7 +46,7 @@ class Sending:
         pane = self._pane()
         composer = pane.composer
         ticket_id = composer.ticket_id
-        if ticket_id is None or not composer.is_open or composer.sending:
+        if ticket_id is None or not composer.is_open or composer.client_id in composer.sending:
             return False
         if not composer.text.strip():
             pane.notify("Nothing to send yet.", severity="warning")
@@ -62,6 +62,7 @@ class Sending:
         composer.flush()
         # Taken now: in play mode the pane shows the next ticket before the send looks.
         seen = Seen(pane.seen_when_writing, pane.conversation.last_message_id or 0)
+        composer.sending.add(composer.client_id)
         self._send(ticket_id, composer.text, composer.kind, composer.client_id, composer.on_send, seen)
         return True
 
@@ -77,7 +78,6 @@ class Sending:
         pane = self._pane()
         store, agent = pane.services.store, pane.services.agent
         composer = pane.composer
-        composer.sending = True
         new = NewMessage(client_id, body, AuthorKind.AGENT, internal=kind is DraftKind.NOTE)
         try:
             if not await pane._nothing_changed_meanwhile(ticket_id, seen):
@@ -104,7 +104,7 @@ class Sending:
             )
             return
         finally:
-            composer.sending = False
+            composer.sending.discard(client_id)
         await store.delete_draft(agent.id, ticket_id)
         pane.services.kept.forget(ticket_id)
         if composer.ticket_id == ticket_id and composer.client_id == client_id:
