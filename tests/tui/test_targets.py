@@ -1,7 +1,8 @@
 """Every action lands on the ticket the agent sees, and typed text stays text: a
 canned response fills in the customer of the highlighted ticket, keys typed in a
-burst after `r` go into the composer even over a slow store, and taking a
-colleague's ticket asks first."""
+burst after `r` go into the composer even over a slow store, a reply goes to the
+ticket it was written for (sent before that ticket has loaded, or in play mode as
+the next one opens), and taking a colleague's ticket asks first."""
 
 from __future__ import annotations
 
@@ -9,8 +10,19 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from textual.pilot import Pilot
+
 from cs_tui.config import Config
-from cs_tui.domain.models import AuthorKind, Draft, DraftKind, NewMessage, Role, Status, TicketChanges
+from cs_tui.domain.models import (
+    AuthorKind,
+    Draft,
+    DraftKind,
+    NewMessage,
+    Role,
+    Status,
+    Ticket,
+    TicketChanges,
+)
 from cs_tui.store.base import Store
 from cs_tui.tui.screens.canned import CannedPicker
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
@@ -110,20 +122,27 @@ async def test_a_burst_after_r_goes_after_the_draft_and_the_draft_is_kept(
         await until(pilot, lambda: draft_is(store, me.id, target.id, "Halo Kak, paketnya"))
 
 
+async def second_highlighted_first_open(pilot: Pilot[Any]) -> tuple[Ticket, Ticket]:
+    """In All open, the first ticket opened and left for the queue, the second one
+    highlighted: (first, second)."""
+    await settled(pilot)
+    await pilot.press("3")
+    await settled(pilot)
+    queue = pilot.app.screen.query_one(QueueTable)
+    first, second = queue.rows[0], queue.rows[1]
+    await pilot.press("enter")
+    await settled(pilot)
+    await pilot.press("escape")
+    queue.cursor_row = 1
+    return first, second
+
+
 async def test_a_reply_sent_before_its_ticket_has_loaded_goes_to_that_ticket_not_the_one_open_before(
     make_app: AppFactory, store: Store
 ) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await settled(pilot)
-        await pilot.press("3")
-        await settled(pilot)
-        queue = app.screen.query_one(QueueTable)
-        was_open, target = queue.rows[0], queue.rows[1]
-        await pilot.press("enter")
-        await settled(pilot)
-        await pilot.press("escape")
-        queue.cursor_row = 1
+        was_open, target = await second_highlighted_first_open(pilot)
         before = (await store.get_messages(was_open.id)).messages
         slowed(store, 1.5)
         await pilot.press("r", *"Siap", "ctrl+s")
@@ -136,15 +155,7 @@ async def test_a_canned_reply_sent_and_next_at_once_goes_to_its_ticket_with_its_
 ) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await settled(pilot)
-        await pilot.press("3")
-        await settled(pilot)
-        queue = app.screen.query_one(QueueTable)
-        was_open, target = queue.rows[0], queue.rows[1]
-        await pilot.press("enter")
-        await settled(pilot)
-        await pilot.press("escape")
-        queue.cursor_row = 1
+        was_open, target = await second_highlighted_first_open(pilot)
         slowed(store, 0.8)
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, CannedPicker))
