@@ -122,13 +122,27 @@ async def test_a_burst_after_r_goes_after_the_draft_and_the_draft_is_kept(
         await until(pilot, lambda: draft_is(store, me.id, target.id, "Halo Kak, paketnya"))
 
 
-async def second_highlighted_first_open(pilot: Pilot[Any]) -> tuple[Ticket, Ticket]:
-    """In All open, the first ticket opened and left for the queue, the second one
-    highlighted: (first, second)."""
+async def all_open(pilot: Pilot[Any]) -> QueueTable:
+    """View 3, All open, once its tickets show."""
     await settled(pilot)
     await pilot.press("3")
     await settled(pilot)
-    queue = pilot.app.screen.query_one(QueueTable)
+    return pilot.app.screen.query_one(QueueTable)
+
+
+async def write_reply(pilot: Pilot[Any], text: str) -> None:
+    """`r` on the highlighted ticket, once it shows, then `text` typed."""
+    await pilot.press("r")
+    await settled(pilot)
+    await pilot.press(*text)
+    composer = main_screen(pilot.app).ticket_pane.composer
+    await until(pilot, lambda: composer.text == text)
+
+
+async def second_highlighted_first_open(pilot: Pilot[Any]) -> tuple[Ticket, Ticket]:
+    """In All open, the first ticket opened and left for the queue, the second one
+    highlighted: (first, second)."""
+    queue = await all_open(pilot)
     first, second = queue.rows[0], queue.rows[1]
     await pilot.press("enter")
     await settled(pilot)
@@ -178,20 +192,14 @@ async def test_send_and_next_asks_nothing_when_the_next_ticket_shows_before_the_
     by the time the send compares (the next ticket, in play mode)."""
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await settled(pilot)
-        await pilot.press("3")
-        await settled(pilot)
-        queue = app.screen.query_one(QueueTable)
+        queue = await all_open(pilot)
         sent_from, following = queue.rows[0], queue.rows[1]
         # Its newest message is newer than any of the next ticket's.
         await store.add_message(
             sent_from.id, NewMessage("cust-1", "Halo, ada kabar?", AuthorKind.CUSTOMER), actor_id=None
         )
-        await pilot.press("r")
-        await settled(pilot)
-        await pilot.press(*"Sudah dikirim, Kak.")
+        await write_reply(pilot, "Sudah dikirim, Kak.")
         pane = main_screen(app).ticket_pane
-        await until(pilot, lambda: pane.composer.text == "Sudah dikirim, Kak.")
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         slowed(store, 0.8, sent_from.id)  # the send's look at it comes after the next has loaded
@@ -207,16 +215,9 @@ async def test_a_customer_who_wrote_while_a_play_mode_reply_went_is_shown_and_ed
 ) -> None:
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await settled(pilot)
-        await pilot.press("3")
-        await settled(pilot)
-        queue = app.screen.query_one(QueueTable)
-        sent_from = queue.rows[0]
-        await pilot.press("r")
-        await settled(pilot)
-        await pilot.press(*"Sudah dikirim, Kak.")
+        sent_from = (await all_open(pilot)).rows[0]
+        await write_reply(pilot, "Sudah dikirim, Kak.")
         pane = main_screen(app).ticket_pane
-        await until(pilot, lambda: pane.composer.text == "Sudah dikirim, Kak.")
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         new = NewMessage("cust-2", "Eh, alamatnya salah!", AuthorKind.CUSTOMER)
@@ -316,24 +317,15 @@ async def test_the_next_ticket_in_play_mode_is_answered_while_the_last_reply_wai
 ) -> None:
     app = make_app(Config(undo_seconds=3, path=tmp_path / "config" / "config.toml"))
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await settled(pilot)
-        await pilot.press("3")
-        await settled(pilot)
-        queue = app.screen.query_one(QueueTable)
+        queue = await all_open(pilot)
         first, second = queue.rows[0], queue.rows[1]
         pane = main_screen(app).ticket_pane
-        await pilot.press("r")
-        await settled(pilot)
-        await pilot.press(*"Sudah kami proses.")
-        await until(pilot, lambda: pane.composer.text == "Sudah kami proses.")
+        await write_reply(pilot, "Sudah kami proses.")
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("p")
         await until(pilot, lambda: pane.shows(second.id))
-        await pilot.press("r")
-        await settled(pilot)
-        await pilot.press(*"Paketnya sudah dikirim.")  # within the first reply's 3 s
-        await until(pilot, lambda: pane.composer.text == "Paketnya sudah dikirim.")
+        await write_reply(pilot, "Paketnya sudah dikirim.")  # within the first reply's 3 s
         await pilot.press("ctrl+s")
         await until(pilot, lambda: last_body_is(store, first.id, "Sudah kami proses."), seconds=15)
         await until(pilot, lambda: last_body_is(store, second.id, "Paketnya sudah dikirim."), seconds=15)

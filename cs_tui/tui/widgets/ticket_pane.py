@@ -366,8 +366,8 @@ class TicketPane(Sending, HasServices, Pane):
         """True to go on. If the customer or another agent wrote, or someone changed the
         ticket, after what the agent saw of it when they sent, show what happened first
         and ask, naming the ticket (in play mode the pane is on the next one by then).
-        Offline there is nothing to compare with: the message goes to
-        the outbox as it is."""
+        Offline there is nothing to compare with: the message goes to the outbox as it
+        is."""
         store = self.services.store
         try:
             latest = await store.get_messages(ticket_id, limit=MESSAGES_PER_PAGE)
