@@ -6,11 +6,15 @@ tickets."""
 
 from __future__ import annotations
 
+import time
+
+import asyncpg
 import pytest
 
 from cs_tui.domain.query import Sort, parse
 from cs_tui.store import open_store
-from cs_tui.store.postgres import queue
+from cs_tui.store.postgres import queue, search
+from cs_tui.store.postgres.store import PostgresStore
 from tests.contract.helpers import PESANAN, SHOP, fill_shop, matching
 
 
@@ -73,3 +77,54 @@ async def test_past_a_thousand_the_walk_estimates_from_the_share_of_the_tickets_
     assert counted == exact
     assert page.total_is_estimate
     assert abs(page.total - exact) <= 0.05 * exact, (page.total, exact)
+
+
+async def test_a_guess_kept_from_before_a_word_was_common_still_finds_all_its_tickets(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's guess at a search's words is kept a minute. It chooses only how
+    the search is counted: one kept from when the word was in no ticket counts its
+    thousands of tickets exactly (where a fresh guess walks and estimates), and pages
+    them right."""
+    monkeypatch.setattr(queue, "FEW_TO_SEARCH", 0)
+    monkeypatch.setattr(queue, "COUNTED_UP_TO", 1_000)
+    store = await PostgresStore.open(pg_url)
+    fresh = await PostgresStore.open(pg_url)
+    try:
+        await fill_shop(store)
+        connection = await asyncpg.connect(pg_url)
+        try:
+            await connection.execute("ANALYZE")
+        finally:
+            await connection.close()
+        store._word_guesses.put(parse("pesanan").words, search.WordGuess(tickets=0, customers=0))
+        query = parse("pesanan")
+        first = await store.list_tickets(query, sort=Sort.CREATED, limit=500)
+        second = await store.list_tickets(query, sort=Sort.CREATED, after=first.next_cursor, limit=500)
+        guessed_afresh = await fresh.list_tickets(query, sort=Sort.CREATED, limit=500)
+    finally:
+        await fresh.close()
+        await store.close()
+    assert (first.total, first.total_is_estimate) == (PESANAN, False)
+    assert guessed_afresh.total_is_estimate
+    assert guessed_afresh.tickets == first.tickets
+    shown = [int(t.subject.split()[1]) for t in first.tickets + second.tickets]
+    assert shown == [n for n in reversed(range(SHOP)) if n % 10][:1_000]
+
+
+def test_guesses_are_asked_again_once_old_and_the_least_recent_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    guesses = search.WordGuesses(kept_s=60, most=2)
+    words = {text: parse(text).words for text in ("pesanan", "ongkir", "kurir")}
+    guesses.put(words["pesanan"], search.WordGuess(500_000, 10))
+    guesses.put(words["ongkir"], search.WordGuess(1_000, 0))
+    assert guesses.get(words["pesanan"]) == search.WordGuess(500_000, 10)
+    guesses.put(words["kurir"], search.WordGuess(100, 0))  # ongkir, asked least recently, goes
+    assert guesses.get(words["ongkir"]) is None
+    assert guesses.get(words["pesanan"]) is not None
+    clock[0] += 61
+    assert guesses.get(words["pesanan"]) is None
+    assert guesses.get(words["kurir"]) is None

@@ -17,7 +17,7 @@ from cs_tui.domain.models import SlaPolicy
 from cs_tui.store.base import InvalidInput, StoreTooNew, StoreUnavailable
 from cs_tui.store.postgres.connection import Connection, db_error
 from cs_tui.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION
-from cs_tui.store.postgres.search import PostgresText
+from cs_tui.store.postgres.search import PostgresText, WordGuesses
 
 POOL_SIZE = 10
 """Connections one process keeps at most: reads run side by side on them."""
@@ -120,6 +120,7 @@ class PgCore:
         self._listener: asyncpg.Connection | None = None
         self.pooled = False
         """Connections come through a transaction pooler, where LISTEN hears nothing."""
+        self._word_guesses = WordGuesses()
 
     @classmethod
     async def open(cls, url: str, *, sla: SlaPolicy | None = None, pool_size: int = POOL_SIZE) -> Self:

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from cs_tui.domain.models import TicketPage
-from cs_tui.domain.query import Query, Sort
+from cs_tui.domain.query import Query, Sort, Word
 from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store.postgres.core import PgCore
-from cs_tui.store.postgres.search import PostgresText
+from cs_tui.store.postgres.search import PostgresText, WordGuess
 from cs_tui.store.sqlite import rows
 from cs_tui.store.sqlite.search import (
     FEW_TO_SEARCH,
@@ -135,9 +135,9 @@ class PostgresQueue(PgCore):
         where = self._where(query, viewer_id, now_us)
         words_alone = 0
         if query is not None and query.words:
-            plan = await self._plan(self._where(Query((), query.words), None, now_us))
-            words_alone = int(plan["Plan Rows"])
-            text = PostgresText(few_customers=most_rows(plan, "customers") <= FEW_CUSTOMERS)
+            guess = await self._guess(query.words, now_us)
+            words_alone = guess.tickets
+            text = PostgresText(few_customers=guess.customers <= FEW_CUSTOMERS)
         if words_alone <= COUNTED_UP_TO:
             # Filters alone (counted from their indexes), or words found in few tickets.
             row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
@@ -164,6 +164,16 @@ class PostgresQueue(PgCore):
         else:  # filters only the tickets can count (priority:urgent): the planner's guess
             estimate = int((await self._plan(where))["Plan Rows"])
         return max(estimate, EXACT_UP_TO + 1), True, found
+
+    async def _guess(self, words: tuple[Word, ...], now_us: int) -> WordGuess:
+        """The planner's guess at the tickets and customers with the words, kept a
+        while (WordGuesses)."""
+        guess = self._word_guesses.get(words)
+        if guess is None:
+            plan = await self._plan(self._where(Query((), words), None, now_us))
+            guess = WordGuess(int(plan["Plan Rows"]), most_rows(plan, "customers"))
+            self._word_guesses.put(words, guess)
+        return guess
 
     async def _plan(self, where: Where) -> dict[str, Any]:
         """The planner's plan of the tickets matching `where` (its top node)."""
