@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from pathlib import Path
 
@@ -102,6 +103,64 @@ async def test_the_draft_is_saved_while_typing_and_comes_back(make_app: AppFacto
         assert not composer.has_unsaved_typing
         await settled(pilot)
         assert await store.get_draft(app.services.agent.id, ticket_id) == draft
+
+
+def first_save_late(store: Store, seconds: float) -> list[str]:
+    """The store takes the first draft saved only after `seconds`, as over a slow link
+    where a later request overtakes it; the bodies it has taken, in order."""
+    real, taken = store.save_draft, []
+    calls = 0
+
+    async def save(draft: Draft) -> Draft:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(seconds)
+        saved = await real(draft)
+        taken.append(draft.body)
+        return saved
+
+    store.save_draft = save  # type: ignore[method-assign]
+    return taken
+
+
+async def test_a_draft_saved_late_never_lands_over_the_text_typed_after_it(
+    make_app: AppFactory, store: Store
+) -> None:
+    taken = first_save_late(store, 1.0)
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r")
+        await paste(pilot, "Halo")
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: not composer.has_unsaved_typing)  # its save on its way
+        await paste(pilot, ", Budi!")
+        await until(pilot, lambda: len(taken) == 2)
+        await settled(pilot)
+        draft = await store.get_draft(app.services.agent.id, ticket_id)
+    assert draft is not None
+    assert draft.body == "Halo, Budi!"
+
+
+async def test_a_reply_sent_while_a_draft_is_on_its_way_leaves_no_draft_behind(
+    make_app: AppFactory, store: Store
+) -> None:
+    taken = first_save_late(store, 1.0)
+    app = make_app()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        ticket_id = await open_first(pilot)
+        await pilot.press("r")
+        await paste(pilot, "Halo")
+        composer = main_screen(app).query_one(Composer)
+        await until(pilot, lambda: not composer.has_unsaved_typing)
+        await paste(pilot, ", Budi!")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: store_says(last_message(store, ticket_id), "Halo, Budi!"))
+        await until(pilot, lambda: len(taken) == 2)
+        await settled(pilot)
+        draft = await store.get_draft(app.services.agent.id, ticket_id)
+    assert draft is None  # not the text already sent, back as a draft
 
 
 async def test_escape_leaves_the_composer_and_keeps_the_text(make_app: AppFactory, store: Store) -> None:

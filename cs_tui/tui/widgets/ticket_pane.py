@@ -29,6 +29,7 @@ from cs_tui.domain.models import (
 from cs_tui.domain.text import sanitize_line
 from cs_tui.store.base import Conflict, Queued, StoreUnavailable, StoreUnwritable
 from cs_tui.tui.changes import describe_changes
+from cs_tui.tui.draft_writes import DraftWrites
 from cs_tui.tui.kept import shown_path
 from cs_tui.tui.screens.pickers import AskScreen
 from cs_tui.tui.services import HasServices
@@ -74,6 +75,7 @@ class TicketPane(Sending, HasServices, Pane):
         self.seen_when_writing: Ticket | None = None
         """The ticket as it was when the agent began writing (or last changed it themselves)."""
         self._loading: Worker[None] | None = None
+        self.draft_writes = DraftWrites()
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
@@ -332,14 +334,17 @@ class TicketPane(Sending, HasServices, Pane):
     @work(group="draft", exit_on_error=False)
     async def _write_draft(self, ticket_id: int, kind: DraftKind, body: str) -> None:
         store, agent = self.services.store, self.services.agent
-        try:
-            if body.strip():
-                await store.save_draft(Draft(agent.id, ticket_id, body, kind))
-            else:
-                await store.delete_draft(agent.id, ticket_id)
-        except StoreUnwritable as error:
-            self._cannot_write(ticket_id, kind, body, error)
-            return
+        async with self.draft_writes.turn(ticket_id) as newest:
+            if not newest:
+                return
+            try:
+                if body.strip():
+                    await store.save_draft(Draft(agent.id, ticket_id, body, kind))
+                else:
+                    await store.delete_draft(agent.id, ticket_id)
+            except StoreUnwritable as error:
+                self._cannot_write(ticket_id, kind, body, error)
+                return
         self._could_write(ticket_id)
 
     def _cannot_write(self, ticket_id: int, kind: DraftKind, body: str, error: StoreUnwritable) -> None:

@@ -105,7 +105,8 @@ class Sending:
             return
         finally:
             composer.sending.discard(client_id)
-        await store.delete_draft(agent.id, ticket_id)
+        async with pane.draft_writes.turn(ticket_id):
+            await store.delete_draft(agent.id, ticket_id)
         pane.services.kept.forget(ticket_id)
         if composer.ticket_id == ticket_id and composer.client_id == client_id:
             composer.clear()
@@ -151,7 +152,8 @@ class Sending:
         pane = self._pane()
         store, agent = pane.services.store, pane.services.agent
         try:
-            await store.save_draft(Draft(agent.id, ticket_id, body, kind))
+            async with pane.draft_writes.turn(ticket_id):
+                await store.save_draft(Draft(agent.id, ticket_id, body, kind))
         except StoreUnwritable as error:
             pane.services.unwritable = None  # said again, with where the text is
             pane._cannot_write(ticket_id, kind, body, error)
