@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cs_tui.store.postgres.schema_metrics import METRIC_COUNTS
 from cs_tui.store.postgres.schema_triggers import TRIGGERS
+from cs_tui.store.postgres.schema_words import WORDS
 
 _TABLES = """
     CREATE EXTENSION IF NOT EXISTS citext;
@@ -381,6 +382,8 @@ MIGRATIONS: tuple[str, ...] = (
     _TABLES + TRIGGERS,
     # 2: the metrics' counters by hour and day (SQLite's 16)
     METRIC_COUNTS,
+    # 3: each ticket's words, for the searches that walk the tickets (PostgreSQL's own)
+    WORDS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

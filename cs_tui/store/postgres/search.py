@@ -26,16 +26,21 @@ _WORD_TICKETS = (
 or address, some more than once."""
 _WORD_OF_TICKET = (
     "(t.tsv @@ (SELECT cs_phrase(?))"
-    " OR coalesce((SELECT TRUE FROM messages m WHERE m.ticket_id = t.id AND m.tsv @@ (SELECT cs_phrase(?))"
-    " LIMIT 1), FALSE)"
+    " OR CASE WHEN t.words IS NOT NULL AND (SELECT numnode(cs_phrase(?)) = 1)"
+    " THEN t.words @@ (SELECT cs_phrase(?))"
+    " ELSE coalesce((SELECT TRUE FROM messages m WHERE m.ticket_id = t.id AND m.tsv @@ (SELECT cs_phrase(?))"
+    " LIMIT 1), FALSE) END"
     " OR {customer})"
 )
 """Whether the ticket `t` has the word: asked of each ticket as the queue's order walks
-them, which finds a page of a common word's tickets after a few of them. (Written as
-scalar subqueries, not EXISTS, which the planner would turn into a hash of every
-message with the word, read before the first ticket. The word's query is made once,
-in a subquery of its own: in a generic plan of the prepared statement, `cs_phrase(?)`
-was made again for every message, ten times slower.)"""
+them, which finds a page of a common word's tickets after a few of them. A word of one
+token is looked for in the ticket's `words` (its messages' lexemes, schema_words); a
+phrase, which needs the words' positions, or a ticket whose words are too many to
+keep, in its messages. (Written as scalar subqueries, not EXISTS, which the planner
+would turn into a hash of every message with the word, read before the first ticket.
+The word's query is made once, in a subquery of its own: in a generic plan of the
+prepared statement, `cs_phrase(?)` was made again for every message, ten times
+slower.)"""
 _CUSTOMER_READ = (
     "coalesce((SELECT TRUE FROM customers c WHERE c.id = t.customer_id"
     " AND c.tsv @@ (SELECT cs_phrase(?))), FALSE)"
@@ -56,7 +61,7 @@ class PostgresText:
     """The planner expects few customers to have the words in their name or address
     (a word of the conversations, `pesanan`): a ticket walked past is looked up among
     their ids, gathered once, instead of its customer's row being read (4 µs a
-    ticket, a third of the walk). Where many have them (a mail domain), gathering
+    ticket, four times the rest of its check). Where many have them (a mail domain), gathering
     all their ids costs more than the walk, which finds its matches soon."""
 
     def word(self, word: Word, *, common: bool) -> tuple[str, list[Any]] | None:
@@ -67,7 +72,7 @@ class PostgresText:
         text = word.text.replace("\x00", "")
         if common:
             customer = _CUSTOMER_AMONG if self.few_customers else _CUSTOMER_READ
-            return _WORD_OF_TICKET.format(customer=customer), [text] * 3
+            return _WORD_OF_TICKET.format(customer=customer), [text] * 5
         return f"t.id IN ({_WORD_TICKETS})", [text] * 3
 
     @staticmethod
