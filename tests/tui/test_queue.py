@@ -20,8 +20,10 @@ from cs_tui.tui.format import sla_left
 from cs_tui.tui.screens.pickers import AskScreen, ChoiceScreen
 from cs_tui.tui.widgets.queue import PAGE, QueueTable
 from cs_tui.tui.widgets.queue_columns import UNSPACED, QueueHeader, header_text, layout_columns
+from tests.contract.helpers import ticket_record
 
 from .helpers import (
+    NOW,
     AppFactory,
     backgrounds,
     clock,
@@ -216,6 +218,29 @@ async def test_the_cursor_bar_dims_while_the_focus_is_in_the_ticket(make_app: Ap
 def row_text(queue: QueueTable, ticket_id: int) -> str:
     row = next(i for i, t in enumerate(queue.rows) if t.id == ticket_id)
     return queue.render_line(row - int(queue.scroll_y)).text
+
+
+async def test_a_seven_digit_ticket_number_is_shown_whole_under_its_title(
+    make_app: AppFactory, store: Store
+) -> None:
+    """A store past a million tickets numbers them with seven digits: the number's
+    column widens for them, and the titles above move with it."""
+    big = replace(ticket_record("besar", subject="Nomor tiket besar", created_at=NOW), id=1_234_567)
+    await store.import_tickets([(1, big)])
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        await pilot.press("slash", *"besar", "enter")
+        await until(pilot, lambda: [t.id for t in queue.rows] == [1_234_567])
+        await settled(pilot)
+        row = row_text(queue, 1_234_567)
+        header = shown(app.screen.query_one(QueueHeader))
+    assert "#1234567 Nomor tiket besar" in row
+    # The titles stand over their columns: "#" over the number's last digit.
+    assert header.index("#") == row.index("#1234567") + len("#1234567") - 1
+    assert header.index("subject") == row.index("Nomor")
 
 
 async def test_unread_tickets_are_marked_until_opened_and_again_when_the_customer_writes(

@@ -181,6 +181,10 @@ class MainScreen(OffersTemplates):
         self._look_at_visitors()
 
     @on(QueueTable.Loaded)
+    def _titles_over_the_rows(self) -> None:
+        self.query_one(QueueHeader).fit(self.query_one(QueueTable).id_width)
+
+    @on(QueueTable.Loaded)
     def _start_metrics(self) -> None:
         if self._metrics_timer is not None and not self._metrics_started:
             self._metrics_started = True

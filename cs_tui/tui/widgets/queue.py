@@ -27,6 +27,7 @@ from cs_tui.domain.chat import FIRST_RESPONSE_S, VisitorState, chat_wait
 from cs_tui.domain.models import Activity, Channel, Ticket, TicketPage
 from cs_tui.tui.format import visitor_mark
 from cs_tui.tui.services import SaysFailures
+from cs_tui.tui.widgets.queue_columns import ID_WIDTH, id_width_for
 from cs_tui.tui.widgets.queue_marks import Marks
 from cs_tui.tui.widgets.queue_rows import ROW_LOOKS, draw_row
 
@@ -124,6 +125,8 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         super().__init__(id=id)
         self.clock = clock
         self.rows: list[Ticket] = []
+        self.id_width = ID_WIDTH
+        """The ticket number's column, as wide as the largest number loaded needs."""
         self.total = 0
         self.total_is_estimate = False
         """The store estimated the total (past 1,000): the title says "about"."""
@@ -326,6 +329,7 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
     def _resize(self) -> None:
         more = 1 if self._next_cursor is not None else 0
         self.virtual_size = Size(self._width, len(self.rows) + more)
+        self.id_width = id_width_for(t.id for t in self.rows)
 
     @property
     def _width(self) -> int:
@@ -457,7 +461,7 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         marked, unread = ticket.id in self.marked, ticket.id in self.unread
         activity = self.others.get(ticket.id)
         visitor = visitor_mark(self.visitors.get(ticket.id), self._now)
-        key = (ticket, width, self._now, on_top, marked, unread, activity, visitor)
+        key = (ticket, width, self.id_width, self._now, on_top, marked, unread, activity, visitor)
         strip = self._drawn.get(key)
         if strip is None:
             if len(self._drawn) > DRAWN_ROWS:
@@ -471,6 +475,7 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
                 activity=activity,
                 visitor=visitor,
                 chat_target_s=self.chat_target_s,
+                id_width=self.id_width,
                 base=base,
                 on_top=on_top or Style(),
                 look=self.get_component_rich_style,

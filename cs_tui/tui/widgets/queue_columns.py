@@ -3,6 +3,7 @@ column titles above the rows, and the pane around them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -15,6 +16,8 @@ SCROLLBAR = 1
 
 UNSPACED = ("mark", "priority", "who")
 """The columns of one-cell marks at the left, with no space between them."""
+ID_WIDTH = 7
+"""The ticket number's column, "#" and six digits, wider for larger numbers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +28,13 @@ class Column:
     align_right: bool = False
 
 
-def layout_columns(width: int) -> list[Column]:
+def id_width_for(ids: Iterable[int]) -> int:
+    """The ticket number's column for these tickets: wide enough for the largest, so
+    that no number is ever cut (a store past a million tickets has seven digits)."""
+    return max(ID_WIDTH, 1 + len(str(max(ids, default=0))))
+
+
+def layout_columns(width: int, id_width: int = ID_WIDTH) -> list[Column]:
     """The columns that fit `width` cells; the subject takes what is left.
 
     Narrow panes (an 80-column terminal with the sidebar on) drop the assignee, then
@@ -36,7 +45,7 @@ def layout_columns(width: int) -> list[Column]:
         Column("mark", "", 1),
         Column("priority", "", 2),
         Column("who", "", 1),
-        Column("id", "#", 7, align_right=True),
+        Column("id", "#", id_width, align_right=True),
         Column("subject", "subject", 0),
         Column("customer", "customer", 18),
         Column("assignee", "assignee", 12),
@@ -65,8 +74,8 @@ def cell(text: str, column: Column) -> str:
     return set_cell_size(text, column.width)
 
 
-def header_text(width: int) -> str:
-    parts = [cell(c.title, c) for c in layout_columns(width)]
+def header_text(width: int, id_width: int = ID_WIDTH) -> str:
+    parts = [cell(c.title, c) for c in layout_columns(width, id_width)]
     return "".join(parts[: len(UNSPACED)]) + " " + " ".join(parts[len(UNSPACED) :])
 
 
@@ -83,5 +92,13 @@ class QueueHeader(Static):
     QueueHeader { height: 1; color: $text-muted; text-style: bold; }
     """
 
+    id_width = ID_WIDTH
+
+    def fit(self, id_width: int) -> None:
+        """Lay the titles out for a ticket number's column this wide, as the rows are."""
+        if id_width != self.id_width:
+            self.id_width = id_width
+            self.on_resize()
+
     def on_resize(self) -> None:
-        self.update(header_text(self.size.width - SCROLLBAR))
+        self.update(header_text(self.size.width - SCROLLBAR, self.id_width))

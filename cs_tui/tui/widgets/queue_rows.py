@@ -22,7 +22,7 @@ from cs_tui.tui.format import (
     sla_state,
     status_label,
 )
-from cs_tui.tui.widgets.queue_columns import UNSPACED, cell, layout_columns
+from cs_tui.tui.widgets.queue_columns import ID_WIDTH, UNSPACED, cell, layout_columns
 
 ROW_LOOKS = (
     "queue--marked",
@@ -54,14 +54,16 @@ def draw_row(
     look: Look,
     visitor: str = "",
     chat_target_s: float = FIRST_RESPONSE_S,
+    id_width: int = ID_WIDTH,
 ) -> Strip:
-    """The ticket's row, `width` cells wide, its cells coloured by `look` over `base`."""
+    """The ticket's row, `width` cells wide, its cells coloured by `look` over `base`;
+    `id_width`: its number's column (queue_columns.id_width_for)."""
     line = base
     if marked:
         line += look("queue--marked")
     # The cursor's colours (on_top) win over a cell's own, so the row reads as one bar.
     segments: list[Segment] = []
-    for column in layout_columns(width):
+    for column in layout_columns(width, id_width):
         text, extra = column_value(
             ticket,
             column.key,
