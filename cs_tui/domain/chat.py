@@ -18,6 +18,7 @@ from cs_tui.domain.customers import Identity, IdentityKind, checked_identity
 from cs_tui.domain.models import Channel, Ticket
 from cs_tui.domain.rules import RuleBroken
 from cs_tui.domain.text import sanitize_line
+from cs_tui.domain.timeutil import duration
 
 TOKEN_DAYS = 30
 """A visitor's token lasts this long: a customer who comes back within a month finds
@@ -163,13 +164,16 @@ class ChatWait:
 
     def says(self) -> str:
         """ "42s" while the seconds count, then "3m", "1h10m": past the target a minute
-        more or less is no news, and a screen need not be drawn each second for it."""
+        more or less is no news, and a screen need not be drawn each second for it.
+        Past a day, in days as every other age is ("1d05h", "12d"), never "671h50m"."""
         seconds = int(self.waited.total_seconds())
         if seconds < SECONDS_SHOWN:
             return f"{seconds}s"
         if seconds < 3600:
             return f"{seconds // 60}m"
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+        if seconds < 86400:
+            return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+        return duration(self.waited)
 
 
 def chat_wait(ticket: Ticket, now: datetime, target_s: float = FIRST_RESPONSE_S) -> ChatWait | None:
