@@ -24,21 +24,26 @@ _WORD_TICKETS = (
 )
 """The tickets with a word in a message, in their subject, or in their customer's name
 or address, some more than once."""
+_MESSAGES_HAVE = (
+    "coalesce((SELECT TRUE FROM messages m WHERE m.ticket_id = t.id AND m.tsv @@ (SELECT cs_phrase(?))"
+    " LIMIT 1), FALSE)"
+)
+"""Whether one of the ticket `t`'s messages has the word (a phrase: its tokens in a row)."""
 _WORD_OF_TICKET = (
     "(t.tsv @@ (SELECT cs_phrase(?))"
-    " OR CASE WHEN t.words IS NOT NULL AND (SELECT numnode(cs_phrase(?)) = 1)"
-    " THEN t.words @@ (SELECT cs_phrase(?))"
-    " ELSE coalesce((SELECT TRUE FROM messages m WHERE m.ticket_id = t.id AND m.tsv @@ (SELECT cs_phrase(?))"
-    " LIMIT 1), FALSE) END"
+    f" OR CASE WHEN t.words IS NULL THEN {_MESSAGES_HAVE}"
+    " ELSE t.words @@ (SELECT replace(cs_phrase(?)::text, '<->', '&')::tsquery)"
+    f" AND ((SELECT numnode(cs_phrase(?)) = 1) OR {_MESSAGES_HAVE}) END"
     " OR {customer})"
 )
 """Whether the ticket `t` has the word: asked of each ticket as the queue's order walks
-them, which finds a page of a common word's tickets after a few of them. A word of one
-token is looked for in the ticket's `words` (its messages' lexemes, schema_words); a
-phrase, which needs the words' positions, or a ticket whose words are too many to
-keep, in its messages. (Written as scalar subqueries, not EXISTS, which the planner
-would turn into a hash of every message with the word, read before the first ticket.
-The word's query is made once, in a subquery of its own: in a generic plan of the
+them, which finds a page of a common word's tickets after a few of them. The ticket's
+`words` (its messages' lexemes, schema_words) answer a word of one token; for a
+phrase, which needs the words' places, they say whether all its tokens are there,
+and only then are the messages read. A ticket whose words are too many to keep has
+its messages read. (Written as scalar subqueries, not EXISTS, which the planner would
+turn into a hash of every message with the word, read before the first ticket. The
+word's query is made once, in a subquery of its own: in a generic plan of the
 prepared statement, `cs_phrase(?)` was made again for every message, ten times
 slower.)"""
 _CUSTOMER_READ = (
@@ -72,7 +77,7 @@ class PostgresText:
         text = word.text.replace("\x00", "")
         if common:
             customer = _CUSTOMER_AMONG if self.few_customers else _CUSTOMER_READ
-            return _WORD_OF_TICKET.format(customer=customer), [text] * 5
+            return _WORD_OF_TICKET.format(customer=customer), [text] * 6
         return f"t.id IN ({_WORD_TICKETS})", [text] * 3
 
     @staticmethod
