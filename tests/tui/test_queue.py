@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -347,6 +348,43 @@ async def test_at_80_columns_with_the_sidebar_on_the_sla_is_never_cut_and_a_wait
             assert row_text(queue, ticket.id).rstrip().endswith(sla_left(ticket, now).strip() or "")
         waiting = next(t for t in queue.rows if t.status in (Status.PENDING, Status.ON_HOLD))
         assert row_text(queue, waiting.id).rstrip().endswith("paused")
+
+
+async def test_while_a_slow_search_runs_its_title_says_searching_over_the_last_rows_muted(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search of a million tickets can take seconds: meanwhile the rows under its
+    name are the last view's, and must not read as its answer."""
+    listed, answer = store.list_tickets, asyncio.Event()
+
+    async def slow_for_pesanan(query: Query | None, **options: Any) -> TicketPage:
+        if query is not None and any(word.text == "pesanan" for word in query.words):
+            await answer.wait()
+        return await listed(query, **options)
+
+    monkeypatch.setattr(store, "list_tickets", slow_for_pesanan)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        pane = app.screen.query_one("#queue-pane")
+        queue = app.screen.query_one(QueueTable)
+        last_view = queue.rows[0]
+        await pilot.press("slash", *"pesanan", "enter")
+        await until(pilot, lambda: str(pane.border_subtitle) == "searching…")
+        muted = queue.get_component_rich_style("queue--muted").color
+        drawn = [s for s in queue.render_line(1) if s.text.strip()]
+        assert queue.rows[0] == last_view
+        assert drawn
+        assert all(s.style is not None and s.style.color == muted for s in drawn)
+        answer.set()
+        await until(pilot, lambda: "searching" not in str(pane.border_subtitle))
+        await settled(pilot)
+        assert str(pane.border_subtitle).endswith(f"of {queue.total:,}")
+        assert queue.total == await store.count_tickets(parse(f"{ACTIVE} pesanan"))
+        assert queue.rows
+        drawn = [s for s in queue.render_line(0) if s.text.strip()]
+        assert any(s.style is not None and s.style.color != muted for s in drawn)
 
 
 async def test_an_estimated_count_reads_as_about_so_many(

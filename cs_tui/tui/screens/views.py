@@ -203,7 +203,10 @@ class ViewsAndSearch(ChangesTickets):
         first, last = queue.visible_range()
         total = count_text(queue.total, estimate=queue.total_is_estimate)
         title = f"{self.view.key if self.view else '/'} {name} · {SORT_LABEL[self.current_sort]}"
-        subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
+        if queue.stale:
+            subtitle = "searching…" if self.search_text else "loading…"
+        else:
+            subtitle = f"{first}-{last} of {total}" if queue.rows else f"0 of {total}"
         if queue.marked:
             subtitle += f" · {len(queue.marked)} marked"
         # Setting a border's title repaints the whole pane, even to the same words: a

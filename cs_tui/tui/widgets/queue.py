@@ -145,6 +145,9 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         """The ticket the agent has open: never marked unread."""
         self._loading = False
         self._generation = 0
+        self.stale = False
+        """The rows are the last view's or search's, while this one's first page loads:
+        drawn muted, and the title's count says it is being looked for."""
         self._now = clock()
         self._drawn: dict[tuple[object, ...], Strip] = {}
         """Rows as last drawn, by everything that shows in them: a repaint of the queue
@@ -161,6 +164,11 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         self._generation += 1
         self._loading = False
         self.marked.clear()
+        if self.rows:
+            self.stale = True
+            self._drawn.clear()
+            self.refresh()
+        self.post_message(self.Loaded())
         self._load(reset=True)
 
     def reload(self) -> None:
@@ -248,6 +256,8 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
                 self.refresh_line(row)
 
     def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
+        if reset:
+            self.stale = False
         current = self.current
         at_top = int(self.scroll_y) == 0
         screen_line = self.cursor_row - int(self.scroll_y)
@@ -458,6 +468,9 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         if row == self.cursor_row:
             look = "queue--cursor" if self.has_focus else "queue--cursor-blurred"
             on_top = self.get_component_rich_style(look)
+        if self.stale:  # the last view's rows, muted over every cell's own colour
+            muted = self.get_component_rich_style("queue--muted")
+            on_top = on_top + muted if on_top else muted
         marked, unread = ticket.id in self.marked, ticket.id in self.unread
         activity = self.others.get(ticket.id)
         visitor = visitor_mark(self.visitors.get(ticket.id), self._now)
