@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -34,6 +35,9 @@ from cs_tui.tui.widgets.queue_rows import ROW_LOOKS, draw_row
 PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
 RELOAD_LIMIT = 500
+STALE_AFTER_S = 0.15
+"""A view's or search's first page taking longer than this shows it is being looked
+for; a quicker one (most are a few milliseconds) just replaces the rows, with no flicker."""
 """The most rows one reload asks for at once (the store's page limit)."""
 
 PageLoader = Callable[[str | None, int], Awaitable[TicketPage]]
@@ -146,8 +150,10 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         self._loading = False
         self._generation = 0
         self.stale = False
-        """The rows are the last view's or search's, while this one's first page loads:
-        drawn muted, and the title's count says it is being looked for."""
+        """The rows are the last view's or search's, while this one's first page loads
+        (past STALE_AFTER_S): drawn muted, and the title's count says it is being looked
+        for."""
+        self._first_page_due = False
         self._now = clock()
         self._drawn: dict[tuple[object, ...], Strip] = {}
         """Rows as last drawn, by everything that shows in them: a repaint of the queue
@@ -164,12 +170,17 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         self._generation += 1
         self._loading = False
         self.marked.clear()
-        if self.rows:
+        self._first_page_due = True
+        self.set_timer(STALE_AFTER_S, partial(self._still_loading, self._generation))
+        self._load(reset=True)
+
+    def _still_loading(self, generation: int) -> None:
+        """The view's first page has not come yet: the rows shown are the last view's."""
+        if generation == self._generation and self._first_page_due and self.rows:
             self.stale = True
             self._drawn.clear()
             self.refresh()
-        self.post_message(self.Loaded())
-        self._load(reset=True)
+            self.post_message(self.Loaded())
 
     def reload(self) -> None:
         """Fetch what is loaded again (something changed), keeping the cursor's ticket."""
@@ -257,7 +268,7 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
 
     def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
         if reset:
-            self.stale = False
+            self.stale = self._first_page_due = False
         current = self.current
         at_top = int(self.scroll_y) == 0
         screen_line = self.cursor_row - int(self.scroll_y)
