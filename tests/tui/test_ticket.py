@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from cs_tui.demo import DEMO_AGENTS
 from cs_tui.domain.models import (
@@ -124,18 +126,24 @@ def first_save_late(store: Store, seconds: float) -> list[str]:
     return taken
 
 
+async def typed_past_a_save(pilot: Pilot[Any]) -> int:
+    """On the first ticket: "Halo" written, its draft's save on its way, then ", Budi!"."""
+    ticket_id = await open_first(pilot)
+    await pilot.press("r")
+    await paste(pilot, "Halo")
+    composer = main_screen(pilot.app).query_one(Composer)
+    await until(pilot, lambda: not composer.has_unsaved_typing)
+    await paste(pilot, ", Budi!")
+    return ticket_id
+
+
 async def test_a_draft_saved_late_never_lands_over_the_text_typed_after_it(
     make_app: AppFactory, store: Store
 ) -> None:
     taken = first_save_late(store, 1.0)
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        ticket_id = await open_first(pilot)
-        await pilot.press("r")
-        await paste(pilot, "Halo")
-        composer = main_screen(app).query_one(Composer)
-        await until(pilot, lambda: not composer.has_unsaved_typing)  # its save on its way
-        await paste(pilot, ", Budi!")
+        ticket_id = await typed_past_a_save(pilot)
         await until(pilot, lambda: len(taken) == 2)
         await settled(pilot)
         draft = await store.get_draft(app.services.agent.id, ticket_id)
@@ -149,12 +157,7 @@ async def test_a_reply_sent_while_a_draft_is_on_its_way_leaves_no_draft_behind(
     taken = first_save_late(store, 1.0)
     app = make_app()
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        ticket_id = await open_first(pilot)
-        await pilot.press("r")
-        await paste(pilot, "Halo")
-        composer = main_screen(app).query_one(Composer)
-        await until(pilot, lambda: not composer.has_unsaved_typing)
-        await paste(pilot, ", Budi!")
+        ticket_id = await typed_past_a_save(pilot)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: store_says(last_message(store, ticket_id), "Halo, Budi!"))
         await until(pilot, lambda: len(taken) == 2)

@@ -24,11 +24,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
-from cs_tui.domain.chat import FIRST_RESPONSE_S, VisitorState, chat_wait
-from cs_tui.domain.models import Activity, Channel, Ticket, TicketPage
+from cs_tui.domain.chat import FIRST_RESPONSE_S, VisitorState
+from cs_tui.domain.models import Activity, Ticket, TicketPage
 from cs_tui.tui.format import visitor_mark
 from cs_tui.tui.services import SaysFailures
 from cs_tui.tui.widgets.queue_columns import ID_WIDTH, id_width_for
+from cs_tui.tui.widgets.queue_live import LiveRows
 from cs_tui.tui.widgets.queue_marks import Marks
 from cs_tui.tui.widgets.queue_rows import ROW_LOOKS, draw_row
 
@@ -54,7 +55,7 @@ DRAWN_ROWS = 250
 """Rows kept as drawn; a few screens' worth, at every state they take."""
 
 
-class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
+class QueueTable(Marks, LiveRows, SaysFailures, ScrollView, can_focus=True):
     """The tickets of the current view, one line each."""
 
     BINDINGS = [
@@ -219,52 +220,6 @@ class QueueTable(Marks, SaysFailures, ScrollView, can_focus=True):
         for start in range(0, len(ids), RELOAD_LIMIT):
             unread |= await self._unread_of(ids[start : start + RELOAD_LIMIT])
         return unread - {self.reading}
-
-    def show_others(self, others: dict[int, Activity]) -> None:
-        """Which tickets other agents are on; the rows that changed are drawn again."""
-        changed = {t for t in self.others.keys() | others.keys() if self.others.get(t) != others.get(t)}
-        self.others = others
-        for row, ticket in enumerate(self.rows):
-            if ticket.id in changed:
-                self.refresh_line(row)
-
-    def show_visitors(self, visitors: dict[int, VisitorState]) -> None:
-        """What the chats' visitors are doing; the rows that changed are drawn again."""
-        now = self.clock()
-        before = {t: visitor_mark(s, now) for t, s in self.visitors.items()}
-        after = {t: visitor_mark(s, now) for t, s in visitors.items()}
-        self.visitors = visitors
-        for row, ticket in enumerate(self.rows):
-            if before.get(ticket.id) != after.get(ticket.id):
-                self.refresh_line(row)
-
-    def tick_chats(self) -> None:
-        """The rows on screen of chats whose seconds count, drawn again with the time
-        (the others move with tick, every 30 s)."""
-        now = self.clock()
-        top = int(self.scroll_y)
-        counting = [
-            row
-            for row, ticket in enumerate(self.rows[top : top + self.size.height], start=top)
-            if (wait := chat_wait(ticket, now, self.chat_target_s)) is not None and wait.counts_seconds
-        ]
-        if counting and self.region:
-            self._now = now
-            for row in counting:
-                self.refresh_line(row)
-
-    @property
-    def chat_ids(self) -> list[int]:
-        """The chats in the queue, whose visitors it shows."""
-        return [t.id for t in self.rows if t.channel is Channel.CHAT and t.conversation is not None]
-
-    def mark_seen(self, ticket_id: int) -> None:
-        """The agent has read this ticket: its row loses the unread mark."""
-        if ticket_id in self.unread:
-            self.unread.discard(ticket_id)
-            row = next((i for i, t in enumerate(self.rows) if t.id == ticket_id), None)
-            if row is not None:
-                self.refresh_line(row)
 
     def _replace(self, rows: list[Ticket], last_page: TicketPage, *, reset: bool) -> None:
         if reset:
