@@ -4,8 +4,9 @@ messages, so that a search walking the tickets asks each one question.
 A common word's count and page walk the tickets in an index's order and ask each
 whether it has the word (cs_tui.store.postgres.search). Asked of the messages, that
 read four of them a ticket on average (2 µs); asked of `words`, it is one look in a
-list on the ticket's own row. At a million tickets: `pesanan` 6.0 to 2.4 ms, `budi`
-(63,000 tickets walked) 347 to 55 ms, `status:open refund` 181 to 14 ms.
+list on the ticket's own row. At a million tickets (paired in one script): `pesanan`
+5.8 to 2.3 ms, `budi` (63,000 tickets walked) 363 to 60 ms, `status:open refund` 168
+to 48 ms; a reply 1.50 to 1.53 ms.
 
 `words` holds each lexeme once, without positions (strip), so it answers a word of one
 token (the search's words are prefixes: `pesanan:*`) but not a phrase, which the

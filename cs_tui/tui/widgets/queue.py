@@ -36,10 +36,10 @@ from cs_tui.tui.widgets.queue_rows import ROW_LOOKS, draw_row
 PAGE = 100
 """Rows fetched at a time; more than any screen shows."""
 RELOAD_LIMIT = 500
+"""The most rows one reload asks for at once (the store's page limit)."""
 STALE_AFTER_S = 0.15
 """A view's or search's first page taking longer than this shows it is being looked
 for; a quicker one (most are a few milliseconds) just replaces the rows, with no flicker."""
-"""The most rows one reload asks for at once (the store's page limit)."""
 
 PageLoader = Callable[[str | None, int], Awaitable[TicketPage]]
 """Fetches the page after a cursor (None: the first) of at most `limit` tickets."""
@@ -179,7 +179,6 @@ class QueueTable(Marks, LiveRows, SaysFailures, ScrollView, can_focus=True):
         """The view's first page has not come yet: the rows shown are the last view's."""
         if generation == self._generation and self._first_page_due and self.rows:
             self.stale = True
-            self._drawn.clear()
             self.refresh()
             self.post_message(self.Loaded())
 

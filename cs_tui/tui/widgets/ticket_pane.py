@@ -76,6 +76,7 @@ class TicketPane(Sending, HasServices, Pane):
         """The ticket as it was when the agent began writing (or last changed it themselves)."""
         self._loading: Worker[None] | None = None
         self.draft_writes = DraftWrites()
+        """Every save and deletion of a draft from this pane, one at a time, in order."""
 
     def compose(self) -> ComposeResult:
         clock = self.services.clock
