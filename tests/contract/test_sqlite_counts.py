@@ -13,6 +13,7 @@ from cs_tui.domain.query import Sort, Word, parse
 from cs_tui.store import Store
 from cs_tui.store.sqlite import counting as counting_module
 from cs_tui.store.sqlite import store as sqlite_store_module
+from cs_tui.store.sqlite import terms as terms_module
 from cs_tui.store.sqlite.counting import MOST_SPANS, SEEK_IDS, spans_of
 from cs_tui.store.sqlite.estimate import CAP, Stretch, estimate, stretches, stretches_sql
 from cs_tui.store.sqlite.terms import MOST_TERMS, plain_token, spelled_out
@@ -69,6 +70,28 @@ def test_a_word_is_spelled_out_only_when_the_index_lists_its_terms_in_full() -> 
     assert plain_token(Word("Pesanan")) == "pesanan"
     assert plain_token(Word("pésanan")) is None
     assert plain_token(Word("e-mail")) is None
+    # A phrase: its last token's terms, each after the tokens before it.
+    phrase = [Word("Pesanan saya")]
+    assert plain_token(phrase[0]) == "saya"
+    assert spelled_out(phrase, [(0, "saya"), (0, "sayang")]) == {
+        "Pesanan saya": '"pesanan saya" OR "pesanan sayang"'
+    }
+    assert plain_token(Word("pesanan  saya")) is None
+
+
+async def test_a_phrase_of_plain_words_finds_what_its_prefix_query_finds_and_is_estimated_past_1000(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        page = await store.list_tickets(parse('"halo kak"'), limit=20)
+        spelled = {text: await store.count_tickets(parse(text)) for text in ('"tiket 1"', '"kak pesanan"')}
+        monkeypatch.setattr(terms_module, "MOST_TERMS", 0)  # nothing spelled: FTS5's prefix queries
+        as_prefixes = {text: await store.count_tickets(parse(text)) for text in spelled}
+    assert page.total_is_estimate
+    assert abs(page.total - SHOP) <= 0.05 * SHOP
+    assert spelled == as_prefixes
+    assert spelled['"tiket 1"'] == matching(lambda n: str(n).startswith("1"))
 
 
 def test_the_estimate_weighs_each_sample_by_the_ids_it_stands_for() -> None:

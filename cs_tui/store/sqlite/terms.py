@@ -29,15 +29,24 @@ _LAST_CHARACTER = "\U0010ffff"
 """Sorts after any character a term can go on with."""
 
 
-def plain_token(word: Word) -> str | None:
-    """The index term a word is the prefix of, as the index's tokenizer (unicode61,
-    diacritics removed) writes it, when that is plain: ASCII letters and digits, which
-    it only lower-cases. None for other words (an accented letter, a phrase), which
-    are searched as FTS5 prefix queries."""
-    text = word.text
-    if text.isascii() and text.isalnum():
-        return text.lower()
+def plain_tokens(word: Word) -> tuple[str, ...] | None:
+    """The word's tokens as the index's tokenizer (unicode61, diacritics removed)
+    writes them, when they are plain: ASCII letters and digits, which it only
+    lower-cases, between spaces. The last is the prefix of the terms searched (a
+    phrase, "pesanan saya", finds its tokens in a row, the last as a prefix). None for
+    other words (an accented letter, punctuation), which are searched as FTS5 prefix
+    queries."""
+    tokens = word.text.split(" ")
+    if all(token.isascii() and token.isalnum() for token in tokens):
+        return tuple(token.lower() for token in tokens)
     return None
+
+
+def plain_token(word: Word) -> str | None:
+    """The index term a word (or a phrase's last token) is the prefix of, when the
+    word is plain (plain_tokens)."""
+    tokens = plain_tokens(word)
+    return tokens[-1] if tokens else None
 
 
 def terms_sql(prefixes: list[str]) -> tuple[str, list[Any]]:
@@ -63,15 +72,19 @@ def terms_sql(prefixes: list[str]) -> tuple[str, list[Any]]:
 
 
 def spelled_out(words: list[Word], found: Iterable[tuple[int, str]]) -> dict[str, str]:
-    """The full-text query of each word whose terms `found` (rows of terms_sql) lists
-    in full, by the word's text: its terms ORed, each quoted. A word of no term or of
-    too many is left out (its prefix query finds the same)."""
+    """The full-text query of each word whose terms `found` (rows of terms_sql, for
+    each word's plain_token) lists in full, by the word's text: its terms ORed, each
+    quoted, after the tokens before it for a phrase ("pesanan saya" OR "pesanan
+    sayang"). A word of no term or of too many is left out (its prefix query finds the
+    same)."""
     terms: dict[int, list[str]] = {}
     for place, term in found:
         terms.setdefault(place, []).append(term)
     spelled: dict[str, str] = {}
     for place, word in enumerate(words):
         listed = terms.get(place, [])
+        before = " ".join((plain_tokens(word) or ())[:-1])
         if 0 < len(listed) <= MOST_TERMS:
-            spelled[word.text] = " OR ".join('"' + term.replace('"', '""') + '"' for term in listed)
+            phrases = (f"{before} {term}" if before else term for term in listed)
+            spelled[word.text] = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
     return spelled
