@@ -5,7 +5,6 @@ included, must still equal the definition's."""
 
 from __future__ import annotations
 
-import itertools
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -15,9 +14,9 @@ import pytest
 from cs_tui.domain.metrics import Window
 from cs_tui.domain.models import Csat, Status
 from cs_tui.domain.records import TicketRecord
-from cs_tui.domain.timeutil import utcnow
+from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store import Store, open_store
-from cs_tui.store.sqlite.metric_counts import SPANS, Pieces, bucket_of
+from cs_tui.store.sqlite.metric_counts import DAY_US, SPANS, Pieces, bucket_of
 from cs_tui.store.sqlite.schema import MIGRATIONS
 
 from .conftest import sqlite_store
@@ -45,6 +44,13 @@ WINDOWS = {
     "whole days": Window(at(-9 * 60, days=2), at(-9 * 60, days=5)),
     "whole hours": Window(at(0, days=4), at(7 * 60, days=4)),
 }
+
+UP_TO_NOW = {
+    "the day up to now": Window(at(13 * 60 + 7, days=4), at(13 * 60 + 7, days=5)),
+    "the week up to now": Window(at(22 * 60 + 55, days=1), at(22 * 60 + 55, days=8)),
+}
+"""Windows read at their end: what lies after it is not read (Pieces), though the
+fixture's tickets go on past it."""
 
 
 def _records(seed: int) -> list[TicketRecord]:
@@ -86,22 +92,30 @@ def test_a_bucket_is_at_most_a_hundredth_wide_and_buckets_keep_the_order() -> No
     assert bucket_of(1000) == bucket_of(1009)
 
 
-def test_a_window_is_its_whole_spans_and_two_ends_each_moment_once() -> None:
+def test_a_window_is_its_pieces_each_moment_counted_once() -> None:
+    """Every moment of the window is counted once by the pieces' weights, and every
+    other moment not at all; what is read from the tickets is at most two stretches of
+    less than ten minutes; and a window ending now reads no more than a day and a few
+    hours of counters, where hour by hour it read up to 33."""
     rng = random.Random(5)
     for _ in range(5000):
         since = rng.randrange(0, 10**13)
-        until = since + rng.choice([0, 1, 10**6, 599 * 10**6, 3 * 10**9, 10**11, 10**12])
-        pieces = Pieces.of(since, until)
-        parts = sorted([*pieces.ends, *((first, last) for _, first, last in pieces.counted)])
-        if since == until:
-            assert parts == []
-            continue
-        assert all(first < last for first, last in parts)
-        assert (parts[0][0], parts[-1][1]) == (since, until)
-        assert all(left[1] == right[0] for left, right in itertools.pairwise(parts))
+        until = since + rng.choice([0, 1, 10**6, 599 * 10**6, 3 * 10**9, 10**11, 10**12, DAY_US, 7 * DAY_US])
+        now = until + rng.choice([0, 0, 10**6, DAY_US, 30 * DAY_US])
+        pieces = Pieces.of(since, until, now)
+        runs = [*pieces.ends, *((weight, first, last) for weight, _, first, last in pieces.counted)]
+        edges = {since, until} | {edge for _, first, last in runs for edge in (first, last)}
+        for moment in {edge + step for edge in edges for step in (-1, 0)}:
+            counted = sum(weight for weight, first, last in runs if first <= moment < last)
+            assert counted == (1 if since <= moment < until else 0), (since, until, moment)
+        assert all(first < last and weight for weight, first, last in runs)
+        assert all(first % span == 0 and last % span == 0 for _, span, first, last in pieces.counted)
         assert len(pieces.ends) <= 2
-        assert all(first % span == 0 and last % span == 0 for span, first, last in pieces.counted)
-        assert sum(last - first for first, last in pieces.ends) < 2 * SPANS[0]
+        assert all(last - first < SPANS[0] for _, first, last in pieces.ends)
+    for until in (rng.randrange(0, 10**13) for _ in range(200)):
+        pieces = Pieces.of(until - DAY_US, until, until)
+        read = sum(-(-(min(last, until) - first) // span) for _, span, first, last in pieces.counted)
+        assert read <= 16, pieces
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -117,6 +131,13 @@ async def test_odd_windows_over_many_tickets_equal_the_definition(store: Store, 
             assert expected.frt.responded > 100, name
             assert expected.resolution.solved > 40, name
             assert expected.csat.count > 15, name
+    for window in UP_TO_NOW.values():
+        expected = await reference(store, window, viewer_id=None, now=window.until)
+        assert_same(await store.metrics(window, now=window.until), expected)
+        assert expected.frt.responded > 20
+        # Read as the days up to now less the hours after it.
+        pieces = Pieces.of(to_micros(window.since), to_micros(window.until), to_micros(window.until))
+        assert any(weight < 0 for weight, *_ in pieces.counted)
 
 
 async def test_the_figures_follow_answers_solves_reopens_ratings_and_merges(store: Store) -> None:

@@ -61,7 +61,7 @@ async def read_metrics(
         await reader.execute_fetchall(_METRICS_SQL, {"since": since, "until": until, "me": me, "now": now_us})
     )
     awaiting, oldest, new, open_, pending, on_hold, unassigned, mine, breaching = found[0]
-    figures = await window_figures(reader, since, until)
+    figures = await window_figures(reader, since, until, now_us)
     frt, resolution, csat = figures["frt"], figures["resolution"], figures["csat"]
     return Metrics(
         window=window,
