@@ -16,7 +16,8 @@ from cs_tui.domain.models import Csat, Status
 from cs_tui.domain.records import TicketRecord
 from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store import Store, open_store
-from cs_tui.store.sqlite.metric_counts import DAY_US, SPANS, Pieces, bucket_of
+from cs_tui.store.sqlite.metric_counts import bucket_of
+from cs_tui.store.sqlite.metric_pieces import DAY_US, SPANS, Pieces
 from cs_tui.store.sqlite.schema import MIGRATIONS
 
 from .conftest import sqlite_store
