@@ -387,6 +387,41 @@ async def test_while_a_slow_search_runs_its_title_says_searching_over_the_last_r
         assert any(s.style is not None and s.style.color != muted for s in drawn)
 
 
+async def test_enter_while_a_slow_search_runs_opens_its_top_ticket_when_it_comes(
+    make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a slow link the agent searches and presses enter before the answer: what
+    opens is the search's first ticket, not the last view's under the cursor."""
+    listed, answer = store.list_tickets, asyncio.Event()
+
+    async def slow_for_words(query: Query | None, **options: Any) -> TicketPage:
+        if query is not None and query.words:
+            await answer.wait()
+        return await listed(query, **options)
+
+    monkeypatch.setattr(store, "list_tickets", slow_for_words)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await settled(pilot)
+        queue = app.screen.query_one(QueueTable)
+        last_view, searched = queue.rows[0], queue.rows[-1]
+        phrase = f'"{searched.subject}"'
+        found = await listed(parse(f"{ACTIVE} {phrase}"), limit=1)
+        assert found.tickets
+        assert found.tickets[0].id != last_view.id
+        await pilot.press("slash", *phrase, "enter", "enter")
+        title = app.screen.query_one("#queue-pane")
+        await until(pilot, lambda: str(title.border_subtitle) == "searching…")
+        await pilot.pause(0.2)
+        pane = main_screen(app).ticket_pane
+        assert pane.ticket is None  # nothing opened yet: not the last view's ticket
+        answer.set()
+        await until(pilot, lambda: pane.ticket is not None)
+        assert pane.ticket is not None
+        assert pane.ticket.id == found.tickets[0].id
+
+
 async def test_an_estimated_count_reads_as_about_so_many(
     make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -155,6 +155,9 @@ class QueueTable(Marks, LiveRows, SaysFailures, ScrollView, can_focus=True):
         (past STALE_AFTER_S): drawn muted, and the title's count says it is being looked
         for."""
         self._first_page_due = False
+        self._choose_when_loaded = False
+        """Enter was pressed while the view's first page was due: its top ticket opens
+        when it comes, not the last view's under the cursor."""
         self._now = clock()
         self._drawn: dict[tuple[object, ...], Strip] = {}
         """Rows as last drawn, by everything that shows in them: a repaint of the queue
@@ -172,6 +175,7 @@ class QueueTable(Marks, LiveRows, SaysFailures, ScrollView, can_focus=True):
         self._loading = False
         self.marked.clear()
         self._first_page_due = True
+        self._choose_when_loaded = False
         self.set_timer(STALE_AFTER_S, partial(self._still_loading, self._generation))
         self._load(reset=True)
 
@@ -251,6 +255,9 @@ class QueueTable(Marks, LiveRows, SaysFailures, ScrollView, can_focus=True):
         self.post_message(self.Loaded())
         if reset or current is None or self.current is None or self.current != current:
             self.post_message(self.TicketHighlighted(self.current))
+        if reset and self._choose_when_loaded:
+            self._choose_when_loaded = False
+            self.action_choose()
 
     async def load_all(self, most: int) -> None:
         """The view's pages, up to `most` rows loaded (for marking them all)."""
@@ -380,7 +387,9 @@ class QueueTable(Marks, LiveRows, SaysFailures, ScrollView, can_focus=True):
         self.cursor_row -= max(self.size.height - 1, 1)
 
     def action_choose(self) -> None:
-        if self.current is not None:
+        if self._first_page_due:
+            self._choose_when_loaded = True
+        elif self.current is not None:
             self.post_message(self.TicketChosen(self.current))
 
     def on_click(self, event: object) -> None:
