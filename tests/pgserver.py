@@ -16,8 +16,8 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from cs_tui.store import open_store
+from cs_tui.store import Store, open_store
+from cs_tui.store.postgres import core
+from cs_tui.store.postgres.schema import MIGRATIONS
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 SUPERUSER = "postgres"
@@ -149,17 +151,18 @@ async def _admin(found: Cluster) -> asyncpg.Connection:
     return await asyncpg.connect(found.url())
 
 
-async def fresh_database(name: str) -> str:
-    """A new database `name` holding an up-to-date empty store; its URL."""
+async def fresh_database(name: str, *, blank: bool = False) -> str:
+    """A new database `name` holding an up-to-date empty store (or, `blank`, nothing
+    yet); its URL."""
     found = shared_cluster()
     admin = await _admin(found)
     try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", TEMPLATE):
+        if not blank and not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", TEMPLATE):
             await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
             store = await open_store(found.url(TEMPLATE))
             await store.close()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + ("" if blank else f' TEMPLATE "{TEMPLATE}"'))
     finally:
         await admin.close()
     return found.url(name)
@@ -171,3 +174,16 @@ async def drop_database(name: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def store_at_migration(url: str, version: int) -> AsyncIterator[Store]:
+    """A store whose schema stops at `version`, as an older cs-tui left it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core, "MIGRATIONS", MIGRATIONS[:version])
+        patch.setattr(core, "SCHEMA_VERSION", version)
+        store = await open_store(url)
+        try:
+            yield store
+        finally:
+            await store.close()

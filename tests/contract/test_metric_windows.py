@@ -54,7 +54,7 @@ UP_TO_NOW = {
 fixture's tickets go on past it."""
 
 
-def _records(seed: int) -> list[TicketRecord]:
+def spread_records(seed: int) -> list[TicketRecord]:
     """Tickets over DAYS days: answered after anything from no time to three days
     (often the same number of seconds as another), solved after up to five days,
     some rated; a few never answered."""
@@ -121,7 +121,7 @@ def test_a_window_is_its_pieces_each_moment_counted_once() -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_odd_windows_over_many_tickets_equal_the_definition(store: Store, seed: int) -> None:
-    report = await import_records(store, _records(seed))
+    report = await import_records(store, spread_records(seed))
     assert report.problems == []
     now = at(days=DAYS + 3)
     for name, window in WINDOWS.items():
@@ -136,13 +136,16 @@ async def test_odd_windows_over_many_tickets_equal_the_definition(store: Store, 
         expected = await reference(store, window, viewer_id=None, now=window.until)
         assert_same(await store.metrics(window, now=window.until), expected)
         assert expected.frt.responded > 20
+        # Some deadlines are still to come: breaching is all time's less those.
+        later = await reference(store, window, viewer_id=None, now=at(days=DAYS + 3))
+        assert 0 < expected.open.breaching < later.open.breaching
         # Read as the days up to now less the hours after it.
         pieces = Pieces.of(to_micros(window.since), to_micros(window.until), to_micros(window.until))
         assert any(weight < 0 for weight, *_ in pieces.counted)
 
 
 async def test_the_figures_follow_answers_solves_reopens_ratings_and_merges(store: Store) -> None:
-    await import_records(store, _records(3))
+    await import_records(store, spread_records(3))
     ana = await store.ensure_agent("Ana", "ana@tokoku.example")
     tickets = await all_tickets(store, page_size=100)
     waiting = [t for t in tickets if t.first_response_at is None and t.status.is_active]
@@ -173,20 +176,25 @@ async def test_the_figures_follow_answers_solves_reopens_ratings_and_merges(stor
         assert_same(await store.metrics(window, viewer_id=ana.id, now=now), expected)
 
 
-async def test_a_store_from_before_the_counters_is_counted_when_upgraded(tmp_path: Path) -> None:
-    """The migration that brings the counters counts the tickets already stored."""
+@pytest.mark.parametrize("counted_by", ["metric_counts", "'awaiting'"])
+async def test_a_store_from_before_the_counters_is_counted_when_upgraded(
+    tmp_path: Path, counted_by: str
+) -> None:
+    """The migrations that bring the counters (the window's figures, then the tallies of
+    tickets awaiting an answer and past their deadline) count the tickets already stored."""
     now_path, path = tmp_path / "now.db", tmp_path / "cs-tui.db"
     store = await open_store(str(now_path))
     try:
-        await import_records(store, _records(4))
+        await import_records(store, spread_records(4))
     finally:
         await store.close()
-    counted_from = next(
-        number for number, script in enumerate(MIGRATIONS, start=1) if "metric_counts" in script
-    )
+    counted_from = next(number for number, script in enumerate(MIGRATIONS, start=1) if counted_by in script)
     as_written_by(counted_from - 1, now_path, path)
     async with sqlite_store(tmp_path) as store:
         now = at(days=DAYS + 3)
         for window in WINDOWS.values():
             expected = await reference(store, window, viewer_id=None, now=now)
             assert_same(await store.metrics(window, now=now), expected)
+        whole = await reference(store, WINDOWS["all of it"], viewer_id=None, now=now)
+        assert whole.frt.awaiting > 5
+        assert whole.open.breaching > 5

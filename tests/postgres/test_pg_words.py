@@ -5,6 +5,8 @@ the messages; a store from before them has them once opened."""
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import pytest
 
@@ -12,6 +14,7 @@ from cs_tui.domain.models import AuthorKind, NewMessage
 from cs_tui.domain.query import parse
 from cs_tui.store import Store, open_store
 from cs_tui.store.postgres import queue
+from tests import pgserver
 from tests.contract.helpers import open_ticket
 from tests.contract.moving import merge, split
 
@@ -95,20 +98,10 @@ async def test_a_ticket_whose_words_are_too_many_to_keep_is_found_by_its_message
         await store.close()
 
 
-async def test_a_store_from_before_the_words_has_them_once_opened(pg_url: str) -> None:
-    store = await open_store(pg_url)
-    try:
+async def test_a_store_from_before_the_words_has_them_once_opened() -> None:
+    pg_url = await pgserver.fresh_database(f"t_{uuid.uuid4().hex[:16]}", blank=True)
+    async with pgserver.store_at_migration(pg_url, 2) as store:
         ticket = await open_ticket(store, "Retur", body="Sepatunya kekecilan, mau tukar")
-    finally:
-        await store.close()
-    connection = await asyncpg.connect(pg_url)
-    try:  # the store as migration 2 left it
-        await connection.execute(
-            "ALTER TABLE tickets DROP COLUMN words; DROP AGGREGATE cs_words_of(tsvector);"
-            " DROP FUNCTION cs_words_add; UPDATE schema_version SET version = 2"
-        )
-    finally:
-        await connection.close()
     store = await open_store(pg_url)
     try:
         assert await words_of(pg_url, ticket.id) == "'kekecilan' 'mau' 'sepatunya' 'tukar'"

@@ -8,7 +8,7 @@ Triggers are schema_triggers.py's.
 
 from __future__ import annotations
 
-from cs_tui.store.postgres.schema_metrics import METRIC_COUNTS
+from cs_tui.store.postgres.schema_metrics import METRIC_COUNTS, TALLIED
 from cs_tui.store.postgres.schema_triggers import TRIGGERS
 from cs_tui.store.postgres.schema_words import WORDS
 
@@ -384,6 +384,8 @@ MIGRATIONS: tuple[str, ...] = (
     METRIC_COUNTS,
     # 3: each ticket's words, for the searches that walk the tickets (PostgreSQL's own)
     WORDS,
+    # 4: the tallies of tickets awaiting a first answer and with a deadline (SQLite's 17)
+    TALLIED,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

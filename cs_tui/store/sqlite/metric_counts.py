@@ -31,7 +31,7 @@ from typing import Any
 
 import aiosqlite
 
-from cs_tui.store.sqlite.metric_pieces import SPANS, Pieces
+from cs_tui.store.sqlite.metric_pieces import EVER, SPANS, Pieces
 
 COARSE = -1
 """The parent of a coarse bucket's row."""
@@ -69,9 +69,15 @@ class Kind:
     """The value as the bucket index orders it."""
     covering: str = ""
     """The columns the bucket index keeps after the bucket: the time, then the value's."""
+    ever: bool = False
+    """Counted over all time as well (one counter of span EVER)."""
 
     def bucket(self, r: str = "") -> str:
         return bucket_sql(self.value.format(r=r)) if self.medians else self.value.format(r=r)
+
+    @property
+    def spans(self) -> tuple[int, ...]:
+        return (*SPANS, EVER) if self.ever else SPANS
 
     @property
     def index(self) -> str:
@@ -107,14 +113,37 @@ CSAT = Kind(
     medians=False,
 )
 KINDS = (FRT, RESOLUTION, CSAT)
+"""The window's figures, counted since migration 16."""
+AWAITING = Kind(
+    "awaiting",
+    at="{r}created_at",
+    value="0",
+    present="{r}first_response_at IS NULL AND {r}active = 1",
+    inputs=("created_at", "first_response_at", "active"),
+    medians=False,
+)
+"""The tickets awaiting a first answer, by when they were created."""
+DUE = Kind(
+    "due",
+    at="{r}sla_due_at",
+    value="0",
+    present="{r}sla_due_at IS NOT NULL",
+    inputs=("sla_due_at",),
+    medians=False,
+    ever=True,
+)
+"""The tickets with a deadline, by their deadline: those breaching it are all of them
+less those whose deadline is still to come, which is near."""
+TALLIES = (AWAITING, DUE)
+"""Counted since migration 17."""
 
 _COLUMNS = "kind, span, start, parent, bucket, n, total"
 
 
 def contributions(kind: Kind, r: str, sign: int, source: str = "") -> str:
     """A SELECT of the rows (as _COLUMNS) that the tickets of `source` (or the one row
-    `r` names in a trigger) add to the counters, times `sign`: one an hour and one a
-    day, each at both levels of bucket (a rating at one)."""
+    `r` names in a trigger) add to the counters, times `sign`: one a span, each at both
+    levels of bucket (a rating, or a tally, at one)."""
     value = kind.value.format(r=r)
     counted = (
         f"SELECT '{kind.name}' AS kind, {kind.at.format(r=r)} AS at, {kind.bucket(r)} AS b, {sign} AS n,"
@@ -128,7 +157,7 @@ def contributions(kind: Kind, r: str, sign: int, source: str = "") -> str:
         )
     else:
         levels, parent, bucket = "(SELECT 0 AS fine)", str(COARSE), "v.b"
-    spans = " UNION ALL ".join(f"SELECT {span} AS span" for span in SPANS)
+    spans = " UNION ALL ".join(f"SELECT {span} AS span" for span in kind.spans)
     return (
         f"SELECT v.kind, s.span, v.at - v.at % s.span AS start, {parent} AS parent, {bucket} AS bucket,"
         f" v.n, v.total FROM ({counted}) v, ({spans}) s, {levels} l"
@@ -165,19 +194,24 @@ TABLE = """
     )"""
 """The counters' table (SQLite adds WITHOUT ROWID)."""
 
-FILL = ";\n    ".join(upsert([contributions(kind, "", 1, " FROM tickets")]) for kind in KINDS) + ";"
-"""The counters of the tickets already stored."""
+
+def fill(kinds: Iterable[Kind]) -> str:
+    """The counters of the tickets already stored."""
+    return ";\n    ".join(upsert([contributions(kind, "", 1, " FROM tickets")]) for kind in kinds) + ";"
+
+
+FILL = fill(KINDS)
 
 INDEXES = "\n    ".join(_index(kind) for kind in KINDS if kind.medians)
 
 
-def _sqlite_triggers() -> str:
+def _sqlite_triggers(inserted: tuple[Kind, ...], updated: tuple[Kind, ...]) -> str:
     triggers = [
         "CREATE TRIGGER tickets_ai_metrics AFTER INSERT ON tickets BEGIN\n    "
-        + upsert(contributions(kind, "new.", 1) for kind in KINDS)
+        + upsert(contributions(kind, "new.", 1) for kind in inserted)
         + ";\n    END;"
     ]
-    for kind in KINDS:
+    for kind in updated:
         changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in kind.inputs)
         triggers.append(
             f"CREATE TRIGGER tickets_au_{kind.name}_counts"
@@ -194,9 +228,16 @@ SQLITE_MIGRATION = f"""
     DROP INDEX tickets_frt_value;
     DROP INDEX tickets_resolution_value;
     {FILL}
-    {_sqlite_triggers()}
+    {_sqlite_triggers(KINDS, KINDS)}
 """
 """SQLite's migration 16: the counters, filled, and their triggers."""
+
+SQLITE_TALLIES = f"""
+    DROP TRIGGER tickets_ai_metrics;
+    {fill(TALLIES)}
+    {_sqlite_triggers(KINDS + TALLIES, TALLIES)}
+"""
+"""SQLite's migration 17: the tallies, filled, and their triggers."""
 
 
 # Reading
@@ -225,18 +266,19 @@ def _weighed(weight: int, column: str) -> str:
     return column if weight == 1 else f"{weight} * {column}"
 
 
-async def window_figures(
-    reader: aiosqlite.Connection, since: int, until: int, now: int | None = None
-) -> dict[str, Figure]:
-    """The figures of each kind (by name) over [since, until), medians included; `now`,
-    after which nothing is counted yet, chooses how the window is read (Pieces)."""
+async def window_figures(reader: aiosqlite.Connection, since: int, until: int, now: int) -> dict[str, Figure]:
+    """The figures of each kind (by name) over [since, until), medians included, and the
+    tallies: the tickets created in the window that await a first answer, and those
+    past their deadline at `now` (`due`). Nothing is counted after `now`, which chooses
+    how the window is read (Pieces)."""
     pieces = Pieces.of(since, until, now)
-    figures = [Figure() for _ in KINDS]
+    read = [*((kind, pieces) for kind in (*KINDS, AWAITING)), (DUE, Pieces.before(now + 1))]
+    figures = [Figure() for _ in read]
     # Each part summed by bucket on its own, and named by a number: a GROUP BY of all
     # the parts together sorts the rows by a text column too, at twice the cost.
     parts: list[str] = []
     params: list[Any] = []
-    for place, kind in enumerate(KINDS):
+    for place, (kind, pieces) in enumerate(read):
         if pieces.counted:
             counted = " UNION ALL ".join(
                 f"SELECT bucket, {_weighed(weight, 'n')} AS n, {_weighed(weight, 'total')} AS total"
@@ -257,7 +299,7 @@ async def window_figures(
             params += [start, end]
     found = await reader.execute_fetchall(" UNION ALL ".join(parts), params) if parts else []
     for place, at_end, bucket, n, total in found:
-        figure, kind = figures[place], KINDS[place]
+        figure, kind = figures[place], read[place][0]
         figure.n += int(n)
         figure.total += int(total)
         if at_end and kind.medians:
@@ -265,8 +307,8 @@ async def window_figures(
             figure.fine_at_ends[int(bucket)] += int(n)
         else:
             figure.coarse[int(bucket)] += int(n)
-    await _medians(reader, figures, pieces, since, until)
-    return {kind.name: figure for kind, figure in zip(KINDS, figures, strict=True)}
+    await _medians(reader, figures[: len(KINDS)], read[0][1], since, until)
+    return {kind.name: figure for (kind, _), figure in zip(read, figures, strict=True)}
 
 
 def _find(counts: Counter[int], rank: int) -> tuple[int, int]:

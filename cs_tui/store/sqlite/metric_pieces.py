@@ -14,6 +14,9 @@ HOUR_US = 6 * MINUTES_US
 DAY_US = 24 * HOUR_US
 SPANS = (MINUTES_US, HOUR_US, DAY_US)
 """Ten minutes, an hour and a UTC day, each a whole number of the one before."""
+EVER = DAY_US << 25
+"""A span of whole days that holds every moment a store keeps (until the year 2888):
+its one counter, from 0, counts all time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,19 @@ class Pieces:
 
     ends: tuple[tuple[int, int, int], ...]
     counted: tuple[tuple[int, int, int, int], ...]
+
+    @classmethod
+    def before(cls, moment: int) -> Pieces:
+        """Everything before `moment`, as all time (EVER) less what lies from it on:
+        for what is mostly before it, as deadlines are (a few days ahead at most)."""
+        after = cls.of(moment, EVER, EVER)
+        return cls(
+            tuple((-weight, first, last) for weight, first, last in after.ends),
+            (
+                (1, EVER, 0, EVER),
+                *((-weight, span, first, last) for weight, span, first, last in after.counted),
+            ),
+        )
 
     @classmethod
     def of(cls, since: int, until: int, now: int | None = None) -> Pieces:

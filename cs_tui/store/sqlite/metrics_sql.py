@@ -1,19 +1,19 @@
-"""The metrics: the window's figures (FRT, resolution time, CSAT) from the counters
-by hour and day (metric_counts), the tickets awaiting a first answer from their partial
-index, and the open counts from the ticket_counts table. Definitions:
-cs_tui.domain.metrics.
+"""The metrics: the window's figures (FRT, resolution time, CSAT) and the tickets
+awaiting a first answer from the counters by span (metric_counts), the oldest of those
+from their partial index, and the open counts from the ticket_counts table.
+Definitions: cs_tui.domain.metrics.
 
 No duration counts below zero, as in the definitions: the counters and their buckets
 take a negative one as zero.
 
-The awaiting figures name their partial index: without table statistics SQLite
+The oldest awaiting ticket names its partial index: without table statistics SQLite
 prefers the (active, ...) index and reads every open ticket.
 
 A ticket merged into another counts in no figure (cs_tui.domain.merging): the
 counters leave it out (its triggers take it away when it is merged); a merged ticket
 is closed, so the open counts and the awaiting figures never had it.
 
-Breaching is read from the deadlines alone (the tickets_due index): only a ticket
+Breaching is counted from the deadlines alone (the `due` counters): only a ticket
 waiting on the team has one, as solved, closed, pending and on hold tickets keep
 none (cs_tui.domain.rules.progress).
 """
@@ -32,8 +32,6 @@ _ACTIVE = "('new', 'open', 'pending', 'on_hold')"
 
 _METRICS_SQL = f"""
 SELECT
-  (SELECT count(*) FROM tickets INDEXED BY tickets_awaiting
-     WHERE first_response_at IS NULL AND active = 1 AND created_at >= :since AND created_at < :until),
   (SELECT min(created_at) FROM tickets INDEXED BY tickets_awaiting
      WHERE first_response_at IS NULL AND active = 1 AND created_at >= :since AND created_at < :until),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'new'),
@@ -41,8 +39,7 @@ SELECT
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'pending'),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status = 'on_hold'),
   (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status IN {_ACTIVE} AND assignee_id = 0),
-  (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status IN {_ACTIVE} AND assignee_id = :me),
-  (SELECT count(*) FROM tickets WHERE sla_due_at <= :now)
+  (SELECT coalesce(sum(n), 0) FROM ticket_counts WHERE status IN {_ACTIVE} AND assignee_id = :me)
 """
 
 
@@ -57,12 +54,11 @@ async def read_metrics(
     now_us = to_micros(now)
     since, until = to_micros(window.since), to_micros(window.until)
     me = viewer_id if viewer_id is not None else -1
-    found = list(
-        await reader.execute_fetchall(_METRICS_SQL, {"since": since, "until": until, "me": me, "now": now_us})
-    )
-    awaiting, oldest, new, open_, pending, on_hold, unassigned, mine, breaching = found[0]
+    found = list(await reader.execute_fetchall(_METRICS_SQL, {"since": since, "until": until, "me": me}))
+    oldest, new, open_, pending, on_hold, unassigned, mine = found[0]
     figures = await window_figures(reader, since, until, now_us)
     frt, resolution, csat = figures["frt"], figures["resolution"], figures["csat"]
+    awaiting, breaching = figures["awaiting"].n, figures["due"].n
     return Metrics(
         window=window,
         frt=FrtStats(

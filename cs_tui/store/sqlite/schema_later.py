@@ -4,6 +4,7 @@ first 13)."""
 from __future__ import annotations
 
 from cs_tui.store.sqlite.metric_counts import SQLITE_MIGRATION as METRIC_COUNTS
+from cs_tui.store.sqlite.metric_counts import SQLITE_TALLIES as TALLIES
 
 LATER: tuple[str, ...] = (
     # 14: a channel's inbox: webhook deliveries kept as they came, answered at once and
@@ -26,4 +27,8 @@ LATER: tuple[str, ...] = (
     # a week's costs what a quiet day's does; the indexes of values that a median walked
     # give way to indexes by bucket of value.
     METRIC_COUNTS,
+    # 17: the tickets awaiting a first answer and those with a deadline counted by span
+    # too (metric_counts' tallies), so that the sidebar's "awaiting" and "breaching"
+    # cost what a quiet desk's do.
+    TALLIES,
 )
