@@ -12,7 +12,7 @@ import aiosqlite
 from cs_tui.domain.models import AuthorKind
 from cs_tui.domain.records import TicketRecord
 from cs_tui.store.base import ImportReport
-from cs_tui.store.postgres.connection import Connection, db_error
+from cs_tui.store.postgres.connection import Connection, db_error, shared
 from cs_tui.store.postgres.core import PgCore
 from cs_tui.store.sqlite import bulk
 
@@ -91,20 +91,15 @@ class PostgresImport(PgCore):
             try:
                 async with self._transaction():
                     stored = await bulk.import_batch(
-                        _shared(self._writer), batch, self.sla, actor_id, writes=writes
+                        shared(self._writer), batch, self.sla, actor_id, writes=writes
                     )
             except sqlite3.Error:
                 async with self._transaction():
                     stored = await bulk.import_batch(
-                        _shared(self._writer), batch, self.sla, actor_id, one_by_one=True, writes=writes
+                        shared(self._writer), batch, self.sla, actor_id, one_by_one=True, writes=writes
                     )
             report.merge(stored)
         return report
-
-
-def _shared(connection: Connection) -> aiosqlite.Connection:
-    """The connection as the shared SQL code takes it (it talks to both alike)."""
-    return cast(aiosqlite.Connection, connection)
 
 
 def _raw(db: aiosqlite.Connection) -> Any:

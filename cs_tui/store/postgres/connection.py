@@ -6,13 +6,15 @@ catches)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
+import aiosqlite
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
@@ -157,6 +159,19 @@ class Connection:
         cursor = await self.run(sql, params)
         return await cursor.fetchall()
 
+    @contextlib.asynccontextmanager
+    async def generic_plans(self) -> AsyncIterator[None]:
+        """Reads planned once for any values of their parameters, in a read-only
+        transaction of their own (so that the setting goes with it, behind a pooler
+        too): for statements whose parameters only move a window of time. Where a
+        table is large PostgreSQL would plan them again at every call, each time at
+        more than the reading costs."""
+        await self.raw.execute("BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan")
+        try:
+            yield
+        finally:
+            await self.raw.execute("COMMIT")
+
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
         try:
             await self.raw.executemany(translated(sql)[0], [tuple(row) for row in params])
@@ -168,3 +183,8 @@ def _count_of(status: str) -> int:
     """The row count in a command's status ("UPDATE 3", "INSERT 0 1")."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
+
+
+def shared(connection: Connection) -> aiosqlite.Connection:
+    """The connection as the shared SQL code takes it (it talks to both alike)."""
+    return cast(aiosqlite.Connection, connection)

@@ -14,13 +14,16 @@ from datetime import datetime
 
 import asyncpg
 
+from cs_tui.domain.metrics import Metrics, Window
 from cs_tui.domain.models import Event, EventKind
-from cs_tui.domain.timeutil import from_micros, to_micros
+from cs_tui.domain.timeutil import from_micros, to_micros, utcnow
 from cs_tui.store.base import NotFound
 from cs_tui.store.files import sha256
 from cs_tui.store.postgres.bulk import PostgresImport
+from cs_tui.store.postgres.connection import shared
 from cs_tui.store.postgres.core import WAKE_CHANNEL, log
 from cs_tui.store.postgres.queue import PostgresQueue
+from cs_tui.store.sqlite.metrics_sql import read_metrics
 from cs_tui.store.sqlite.store import HOUR_US, SqliteStore
 
 EVENT_POLL_S = 1.0
@@ -35,6 +38,15 @@ EVENT_BATCH = 500
 
 class PostgresStore(PostgresImport, PostgresQueue, SqliteStore):  # type: ignore[misc]
     """A store in a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
+
+    # Metrics
+
+    async def metrics(
+        self, window: Window, *, viewer_id: int | None = None, now: datetime | None = None
+    ) -> Metrics:
+        # The metrics' statements differ from call to call only in the window they read.
+        async with self._readers.one() as reader, reader.generic_plans():
+            return await read_metrics(shared(reader), window, viewer_id=viewer_id, now=now or utcnow())
 
     # Live updates
 
