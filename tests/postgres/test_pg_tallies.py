@@ -7,9 +7,8 @@ import uuid
 
 from cs_tui.store import open_store
 from tests import pgserver
-from tests.contract.helpers import at, import_records
-from tests.contract.test_metric_windows import DAYS, WINDOWS, spread_records
-from tests.contract.test_metrics import assert_same, reference
+from tests.contract.helpers import import_records
+from tests.contract.test_metric_windows import assert_upgraded_store_counts_as_defined, spread_records
 
 
 async def test_a_store_from_before_the_tallies_counts_awaiting_and_breaching_once_opened() -> None:
@@ -18,12 +17,6 @@ async def test_a_store_from_before_the_tallies_counts_awaiting_and_breaching_onc
         assert (await import_records(store, spread_records(5))).problems == []
     store = await open_store(pg_url)
     try:
-        now = at(days=DAYS + 3)
-        for window in WINDOWS.values():
-            expected = await reference(store, window, viewer_id=None, now=now)
-            assert_same(await store.metrics(window, now=now), expected)
-        whole = await reference(store, WINDOWS["all of it"], viewer_id=None, now=now)
-        assert whole.frt.awaiting > 5
-        assert whole.open.breaching > 5
+        await assert_upgraded_store_counts_as_defined(store)
     finally:
         await store.close()

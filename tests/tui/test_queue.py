@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -350,19 +351,27 @@ async def test_at_80_columns_with_the_sidebar_on_the_sla_is_never_cut_and_a_wait
         assert row_text(queue, waiting.id).rstrip().endswith("paused")
 
 
+def slow_searches(
+    store: Store, monkeypatch: pytest.MonkeyPatch, slow: Callable[[Query], bool]
+) -> asyncio.Event:
+    """The store's queries that `slow` picks answer only once the event returned is set."""
+    listed, answer = store.list_tickets, asyncio.Event()
+
+    async def slowly(query: Query | None, **options: Any) -> TicketPage:
+        if query is not None and slow(query):
+            await answer.wait()
+        return await listed(query, **options)
+
+    monkeypatch.setattr(store, "list_tickets", slowly)
+    return answer
+
+
 async def test_while_a_slow_search_runs_its_title_says_searching_over_the_last_rows_muted(
     make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A search of a million tickets can take seconds: meanwhile the rows under its
     name are the last view's, and must not read as its answer."""
-    listed, answer = store.list_tickets, asyncio.Event()
-
-    async def slow_for_pesanan(query: Query | None, **options: Any) -> TicketPage:
-        if query is not None and any(word.text == "pesanan" for word in query.words):
-            await answer.wait()
-        return await listed(query, **options)
-
-    monkeypatch.setattr(store, "list_tickets", slow_for_pesanan)
+    answer = slow_searches(store, monkeypatch, lambda query: any(w.text == "pesanan" for w in query.words))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
@@ -392,14 +401,8 @@ async def test_enter_while_a_slow_search_runs_opens_its_top_ticket_when_it_comes
 ) -> None:
     """Over a slow link the agent searches and presses enter before the answer: what
     opens is the search's first ticket, not the last view's under the cursor."""
-    listed, answer = store.list_tickets, asyncio.Event()
-
-    async def slow_for_words(query: Query | None, **options: Any) -> TicketPage:
-        if query is not None and query.words:
-            await answer.wait()
-        return await listed(query, **options)
-
-    monkeypatch.setattr(store, "list_tickets", slow_for_words)
+    listed = store.list_tickets
+    answer = slow_searches(store, monkeypatch, lambda query: bool(query.words))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
