@@ -54,8 +54,8 @@ class Pieces:
         )
 
     @classmethod
-    def of(cls, since: int, until: int, now: int | None = None) -> Pieces:
-        horizon = until if now is None else max(now, until)
+    def of(cls, since: int, until: int, now: int) -> Pieces:
+        horizon = max(now, until)
         runs = min(
             _covered(since, until), _signed(since, until, horizon), key=lambda runs: _cost(runs, horizon)
         )
