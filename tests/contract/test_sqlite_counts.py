@@ -136,6 +136,33 @@ async def test_old_tickets_written_to_today_are_found_on_a_common_words_first_pa
     assert abs(page.total - PESANAN) <= 0.05 * PESANAN
 
 
+async def test_a_common_words_first_page_is_whole_where_the_tickets_updated_last_seldom_have_it(
+    tmp_path: Path,
+) -> None:
+    """The first tickets of the queue's order are looked at as many as the word's
+    share says a page takes; where they hold fewer matches, the page goes on after
+    them, each ticket once and in its place."""
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        everything = await every_page(store, "", Sort.UPDATED)
+        without = [t for t in everything if int((t.ref or "").removeprefix("shop-")) % 10 == 0]
+        for ticket in without[:30]:
+            await store.add_message(
+                ticket.id,
+                NewMessage(f"again-{ticket.id}", "Halo, ada kabar?", AuthorKind.CUSTOMER),
+                actor_id=None,
+            )
+        in_order = await every_page(store, "", Sort.UPDATED)
+        expected = [t.ref for t in in_order if int((t.ref or "").removeprefix("shop-")) % 10]
+        first = await store.list_tickets(parse("pesanan"), sort=Sort.UPDATED, limit=20)
+        second = await store.list_tickets(
+            parse("pesanan"), sort=Sort.UPDATED, after=first.next_cursor, limit=20
+        )
+    assert [t.ref for t in first.tickets] == expected[:20]
+    assert [t.ref for t in second.tickets] == expected[20:40]
+    assert first.total_is_estimate
+
+
 async def test_the_newest_stretchs_matches_taken_from_the_probe_are_what_counting_them_again_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

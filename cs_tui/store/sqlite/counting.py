@@ -36,6 +36,7 @@ from cs_tui.store.sqlite.search import (
     count_words_sql,
     counted_total,
     counter_sql,
+    cursor_after,
     filters_of_search,
     first_page_counted_sql,
     fts_phrase,
@@ -234,22 +235,32 @@ class CountingStore(SqliteCore):
         return filters is not None and await self._exact_count(filters, viewer_id, {}) <= FEW_TO_SEARCH
 
     async def _among_first(
-        self, search: Search, ids: Ids, share: float, sort: Sort, after: str | None, limit: int
+        self,
+        search: Search,
+        ids: Ids,
+        share: float,
+        sort: Sort,
+        after: str | None,
+        limit: int,
+        *,
+        looked: int = 0,
     ) -> list[Any] | None:
         """The page of a search whose matches are `share` of what its filters keep,
         looked for among the first tickets of the queue's order those filters keep,
         with its words' entries read only in the stretches of ids around them
-        (spans_of); None when they are too many or spread too far, or hold too few
-        matches."""
+        (spans_of); where those hold too few matches, the rest of the page is looked
+        for after them, MOST_CANDIDATES tickets at most (`looked`: how many were
+        already). None when they are too many or spread too far."""
         wanted = candidates_for(limit, share)
-        if wanted > MOST_CANDIDATES:
+        if looked + wanted > MOST_CANDIDATES:
             return None
         filters = search.where(filters_of(search.query), common=True)
         first_sql, first_params = candidates_sql(filters, sort, after)
-        taken = sorted(int(row[0]) for row in await self._fetchall(first_sql, [*first_params, wanted]))
+        keyed_sql, _ = candidates_sql(filters, sort, after, keyed=True)
+        taken = await self._fetchall(keyed_sql, [*first_params, wanted])
         if not taken:
             return []
-        spans = spans_of(taken)
+        spans = spans_of(sorted(int(row[0]) for row in taken))
         if sum(last - first + 1 for first, last in spans) * NARROW_SPAN > ids.last - ids.first + 1:
             return None
         # The page's ids first, so that only its own tickets are read in full.
@@ -260,7 +271,20 @@ class CountingStore(SqliteCore):
         page = Where([f"t.id IN ({ids_sql})"], [*ids_params, limit + 1])
         sql, params = page_sql(page, sort, None)
         found = await self._fetchall(sql, [*params, limit + 1])
-        return found if len(found) > limit or len(taken) < wanted else None
+        if len(found) > limit or len(taken) < wanted:
+            return found
+        # Too few matches among them: the rest of the page after the last of them,
+        # as many looked at as what they held says it takes.
+        rest = await self._among_first(
+            search,
+            ids,
+            (len(found) + 1) / wanted,
+            sort,
+            cursor_after(taken[-1], sort),
+            limit - len(found),
+            looked=looked + wanted,
+        )
+        return None if rest is None else [*found, *rest]
 
 
 def spans_of(ids: Sequence[int]) -> list[tuple[int, int]]:

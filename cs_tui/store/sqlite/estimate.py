@@ -181,5 +181,7 @@ def _weighed(found: Sequence[Stretch], rows: Sequence[Sequence[int]]) -> tuple[f
 
 def candidates_for(limit: int, share: float) -> int:
     """How many of the tickets in the queue's order to look for a page of matches in,
-    when `share` of them match: twice the page, and a margin."""
-    return math.ceil(2 * (limit + 1) / share) + 32
+    when `share` of them match: a quarter more than the page would take, and a margin.
+    Each costs a reading of the words' entries near it; where they hold too few, more
+    are looked at after them."""
+    return math.ceil(1.25 * (limit + 1) / share) + 16

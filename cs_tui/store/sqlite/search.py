@@ -301,13 +301,18 @@ def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any
     return sql, params
 
 
-def candidates_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any]]:
+def candidates_sql(
+    where: Where, sort: Sort, after: str | None, *, keyed: bool = False
+) -> tuple[str, list[Any]]:
     """The ids of the tickets page_sql would list, as far as its size (the last
-    parameter, left to the caller)."""
+    parameter, left to the caller); `keyed`: each with its sort keys after it, as
+    page_sql's rows end (see cursor_after)."""
+    keys = _SORT_KEYS[sort]
     clauses, params = _after(where, sort, after)
+    columns = ", ".join(["t.id", *(expression for expression, _ in keys if keyed)])
     sql = (
-        f"SELECT t.id FROM tickets t WHERE {' AND '.join(clauses) or 'TRUE'}"
-        f" ORDER BY {_order(_SORT_KEYS[sort])} LIMIT ?"
+        f"SELECT {columns} FROM tickets t WHERE {' AND '.join(clauses) or 'TRUE'}"
+        f" ORDER BY {_order(keys)} LIMIT ?"
     )
     return sql, params
 
