@@ -46,6 +46,11 @@ async def test_a_common_word_is_estimated_closely_and_paged_exactly(tmp_path: Pa
             assert len(listed) == len(expected), sort
             mixed = await every_page(store, "status:open pesanan", sort)
             assert {t.ref for t in mixed} == {f"shop-{n}" for n in range(SHOP) if n % 10 and n % 3 == 0}
+        # Two common words: the other one's entries are read as far back as the first's.
+        both = await store.list_tickets(parse("pesanan halo"), limit=20)
+        assert both.total_is_estimate
+        assert abs(both.total - PESANAN) <= 0.05 * PESANAN
+        assert {t.ref for t in await every_page(store, "pesanan halo", Sort.UPDATED)} == expected
 
 
 async def test_a_word_finds_what_its_prefix_query_finds(tmp_path: Path) -> None:
@@ -134,6 +139,29 @@ async def test_old_tickets_written_to_today_are_found_on_a_common_words_first_pa
     assert [t.ref for t in page.tickets] == expected
     assert page.total_is_estimate
     assert abs(page.total - PESANAN) <= 0.05 * PESANAN
+
+
+async def test_a_common_words_first_page_is_found_among_tickets_spread_too_far_to_read_around(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the first tickets of the queue's order are spread wider than the stretches
+    read around them would be worth, each is looked up in the index on its own. (The
+    shop is small: seeks are made dear and stretches few for it.)"""
+    monkeypatch.setattr(counting_module, "MOST_SPANS", 2)
+    monkeypatch.setattr(counting_module, "SEEK_IDS", 20)
+    async with sqlite_store(tmp_path) as store:
+        await fill_shop(store)
+        everything = await every_page(store, "", Sort.UPDATED)
+        for ticket in everything[-3900::300]:  # old ones, far apart
+            await store.add_message(
+                ticket.id,
+                NewMessage(f"again-{ticket.id}", "Halo, ada kabar?", AuthorKind.CUSTOMER),
+                actor_id=None,
+            )
+        in_order = await every_page(store, "", Sort.UPDATED)
+        expected = [t.ref for t in in_order if int((t.ref or "").removeprefix("shop-")) % 10]
+        page = await store.list_tickets(parse("pesanan"), sort=Sort.UPDATED, limit=20)
+    assert [t.ref for t in page.tickets] == expected[:20]
 
 
 async def test_a_common_words_first_page_is_whole_where_the_tickets_updated_last_seldom_have_it(

@@ -49,10 +49,6 @@ from cs_tui.store.sqlite.terms import plain_token, spelled_out, terms_sql
 MOST_CANDIDATES = 4_096
 """A search whose page would need more of the queue's first tickets than this to be
 found among them is paged as any other."""
-NARROW_SPAN = 4
-"""The page is found among the first tickets of the queue's order when the stretches
-of ids around them (spans_of) hold at most a NARROW_SPAN-th of all ids: a word's
-entries in those stretches are then read, rather than all of them."""
 SEEK_IDS = 200
 """A gap of more ticket ids than this between two of the first tickets is left
 unread: a seek into the full-text index costs about what reading a word's entries of
@@ -86,6 +82,7 @@ class Search:
         *,
         common: bool = False,
         spans: Sequence[tuple[int, int]] | None = None,
+        each: bool = False,
     ) -> Where:
         """The search (or `query`, a part of it) compiled as compile_query does."""
         return compile_query(
@@ -95,6 +92,7 @@ class Search:
             common=common,
             terms=self.terms,
             spans=spans,
+            each=each,
         )
 
 
@@ -164,14 +162,18 @@ class CountingStore(SqliteCore):
                 found = await self._fetchall(sql, [*params, limit + 1])
                 return found, Counted(counted_total(found, sort), exact=True)
             counted = Counted(await self._exact_count(query, viewer_id, terms), exact=True)
-        if counted.value * 100 < ids.tickets:
+        few = counted.value * 100 < ids.tickets
+        share = share or counted.value / max(filtered or ids.tickets, 1)
+        # An estimated count is of a word in many tickets, whatever filters leave of
+        # them: starting from its tickets would gather all of them.
+        if share and (estimated is not None or not few):
+            among_first = await self._among_first(search, share, sort, after, limit)
+            if among_first is not None:
+                return among_first, counted
+        if few:
             # Few matches: start from them (see compile_query).
             sql, params = page_sql(search.where(), sort, after)
             return await self._fetchall(sql, [*params, limit + 1]), counted
-        share = share or counted.value / max(filtered or ids.tickets, 1)
-        among_first = await self._among_first(search, ids, share, sort, after, limit) if share else None
-        if among_first is not None:
-            return among_first, counted
         sql, params = page_sql(search.where(common=True), sort, after)
         return await self._fetchall(sql, [*params, limit + 1]), counted
 
@@ -200,8 +202,19 @@ class CountingStore(SqliteCore):
         rest = Query(query.filters, query.words[:place] + query.words[place + 1 :])
         match = search.terms.get(word.text) or fts_phrase(word) or ""
         few = filtered is not None and filtered <= FEW_TO_SEARCH
-        probe = probe_sql(match, search.where(rest, common=True), FEW_ENTRIES if few else WALK_ENTRIES)
-        found, newest_from = await self._fetchone(*probe)
+        read = FEW_ENTRIES if few else WALK_ENTRIES
+        walked: tuple[int | None, int] | None = None
+        spans: list[tuple[int, int]] | None = None
+        if rest.words:
+            # The other words' entries are read only as far back as the probe's go:
+            # all of a common one's would be gathered for each ticket to be looked up in.
+            walked = tuple(await self._fetchone(*walked_sql(match, read)))
+            if walked[0] is None:
+                return None
+            spans = [(int(walked[0]), ids.last)]
+        found, newest_from = await self._fetchone(
+            *probe_sql(match, search.where(rest, common=True, spans=spans), read)
+        )
         probed = found > CAP  # the newest stretch's matches, all of them
         if not probed:
             # Too few of the newest entries matched to tell. Where the filters leave few
@@ -209,7 +222,7 @@ class CountingStore(SqliteCore):
             # entries go may find enough.
             if few or found * (1 + SAMPLED_SHARE) <= CAP:
                 return None
-            newest_from, entries = await self._fetchone(*walked_sql(match))
+            newest_from, entries = walked or await self._fetchone(*walked_sql(match))
             if entries < WALK_ENTRIES:
                 return None
         plan = stretches(int(newest_from), ids.first, ids.last)
@@ -237,7 +250,6 @@ class CountingStore(SqliteCore):
     async def _among_first(
         self,
         search: Search,
-        ids: Ids,
         share: float,
         sort: Sort,
         after: str | None,
@@ -248,9 +260,10 @@ class CountingStore(SqliteCore):
         """The page of a search whose matches are `share` of what its filters keep,
         looked for among the first tickets of the queue's order those filters keep,
         with its words' entries read only in the stretches of ids around them
-        (spans_of); where those hold too few matches, the rest of the page is looked
-        for after them, MOST_CANDIDATES tickets at most (`looked`: how many were
-        already). None when they are too many or spread too far."""
+        (spans_of), or where that would read more, looked up for each of them; where
+        those hold too few matches, the rest of the page is looked for after them,
+        MOST_CANDIDATES tickets at most (`looked`: how many were already). None when
+        they would be more."""
         wanted = candidates_for(limit, share)
         if looked + wanted > MOST_CANDIDATES:
             return None
@@ -261,10 +274,9 @@ class CountingStore(SqliteCore):
         if not taken:
             return []
         spans = spans_of(sorted(int(row[0]) for row in taken))
-        if sum(last - first + 1 for first, last in spans) * NARROW_SPAN > ids.last - ids.first + 1:
-            return None
+        read = sum(last - first + 1 for first, last in spans) + SEEK_IDS * len(spans)
         # The page's ids first, so that only its own tickets are read in full.
-        matching = search.where(common=True, spans=spans)
+        matching = search.where(common=True, spans=spans, each=read > SEEK_IDS * len(taken))
         matching.clauses.append(f"t.id IN (SELECT id FROM ({first_sql}))")
         matching.params.extend((*first_params, wanted))
         ids_sql, ids_params = candidates_sql(matching, sort, after)
@@ -277,7 +289,6 @@ class CountingStore(SqliteCore):
         # as many looked at as what they held says it takes.
         rest = await self._among_first(
             search,
-            ids,
             (len(found) + 1) / wanted,
             sort,
             cursor_after(taken[-1], sort),

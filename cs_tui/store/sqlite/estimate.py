@@ -96,14 +96,14 @@ def probe_sql(search: str, rest: Where, entries: int = WALK_ENTRIES) -> tuple[st
     return sql, [search, entries, *rest.params, CAP + 1]
 
 
-def walked_sql(search: str) -> tuple[str, list[Any]]:
-    """The oldest ticket of the newest WALK_ENTRIES entries of a word, and how many
+def walked_sql(search: str, entries: int = WALK_ENTRIES) -> tuple[str, list[Any]]:
+    """The oldest ticket of the newest `entries` entries of a word, and how many
     entries there were (fewer: the word has no more)."""
     sql = (
         "SELECT min(id), count(*) FROM (SELECT rowid >> 24 AS id FROM search_fts"
         " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)"
     )
-    return sql, [search, WALK_ENTRIES]
+    return sql, [search, entries]
 
 
 def stretches(newest_from: int, first_id: int, last_id: int) -> list[Stretch] | None:

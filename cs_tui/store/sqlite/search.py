@@ -60,6 +60,7 @@ def compile_query(
     common: bool = False,
     terms: Mapping[str, str] | None = None,
     spans: Sequence[tuple[int, int]] | None = None,
+    each: bool = False,
     text: TextIndex | None = None,
 ) -> Where:
     """`common`: the query matches many tickets, so the queue should walk its order's
@@ -68,7 +69,9 @@ def compile_query(
     `terms`: a word's full-text query spelled out as the index's terms (see terms.py),
     by the word's text. `spans`: the first and last ticket ids the words are looked for
     in; a ticket outside them matches no word (so only for tickets inside them).
-    `text`: the store's text indexes when they are not this schema's FTS5 tables."""
+    `each`: each ticket's words are looked up in its own entries (ticket_has_word),
+    for a few tickets among many matches. `text`: the store's text indexes when they
+    are not this schema's FTS5 tables."""
     where = Where()
     if query is None:
         return where
@@ -97,9 +100,12 @@ def compile_query(
         match = fts_phrase(word)
         if match is None:
             continue
-        tickets, params = word_tickets((terms or {}).get(word.text, match), match, spans)
-        # `+t.id` keeps SQLite from starting at the matches (see `common`).
-        clause = f"{'+' if common else ''}t.id IN ({tickets})"
+        if each:
+            clause, params = ticket_has_word((terms or {}).get(word.text, match), match)
+        else:
+            tickets, params = word_tickets((terms or {}).get(word.text, match), match, spans)
+            # `+t.id` keeps SQLite from starting at the matches (see `common`).
+            clause = f"{'+' if common else ''}t.id IN ({tickets})"
         where.clauses.append(f"NOT ({clause})" if word.negated else clause)
         where.params.extend(params)
     return where
@@ -134,6 +140,19 @@ def word_tickets(
     params.append(customers)
     params += [bound for span in spans for bound in span]
     return f"{entries} UNION ALL {_WORD_SOURCES[1]} AND ({in_spans})", params
+
+
+def ticket_has_word(search: str, customers: str) -> tuple[str, list[Any]]:
+    """A clause on the ticket `t`: it is among WORD_TICKETS (`search` and `customers`
+    as word_tickets' are), looked up in its own entries alone, one seek into the index
+    for each ticket, where word_tickets would gather all of the word's tickets first."""
+    first = f"t.id * {ENTRIES_PER_TICKET}"
+    sql = (
+        f"(EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ?"
+        f" AND rowid BETWEEN {first} AND {first} + {ENTRIES_PER_TICKET - 1})"
+        " OR t.customer_id IN (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?))"
+    )
+    return sql, [search, customers]
 
 
 def customers_meant(term: str) -> tuple[str, list[Any]]:
