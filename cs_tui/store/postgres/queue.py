@@ -4,14 +4,14 @@ exact up to EXACT_UP_TO and past it an estimate, marked as one (ARCHITECTURE.md,
 
 A word found in half of a million tickets takes seconds to count exactly, and its
 first page a millisecond: the count walks the newest tickets to EXACT_UP_TO + 1
-matches, and past that estimates from their share of the tickets walked
-(walk_sql)."""
+matches, and past that estimates from their share of the tickets walked and of
+samples of the older ones (walk_sql, samples_sql)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
 from cs_tui.domain.models import TicketPage
@@ -20,6 +20,7 @@ from cs_tui.domain.timeutil import to_micros, utcnow
 from cs_tui.store.postgres.core import PgCore
 from cs_tui.store.postgres.search import PostgresText, WordGuess
 from cs_tui.store.sqlite import rows
+from cs_tui.store.sqlite.estimate import Stretch, estimate, stretches
 from cs_tui.store.sqlite.search import (
     FEW_TO_SEARCH,
     Where,
@@ -156,14 +157,19 @@ class PostgresQueue(PgCore):
         else:
             row = await self._fetchone(sql, params)
             found = await page(int(row[0]) > EXACT_UP_TO, text)
-        matches, kept_walked, kept = int(row[0]), row[1], row[2]
+        matches, kept_walked, kept, newest_from, first_id, last_id = row
         if matches <= EXACT_UP_TO:
             return matches, False, found
-        if kept is not None and kept_walked:
-            estimate = round(int(kept) * matches / int(kept_walked))
-        else:  # filters only the tickets can count (priority:urgent): the planner's guess
-            estimate = int((await self._plan(where))["Plan Rows"])
-        return max(estimate, EXACT_UP_TO + 1), True, found
+        plan = stretches(int(newest_from), int(first_id), int(last_id))
+        if plan is None:
+            # The walk passed so many tickets that counting them all costs about as much.
+            row = await self._fetchone(f"SELECT count(*) FROM tickets t WHERE {where.sql()}", where.params)
+            return int(row[0]), False, found
+        # Samples of the older tickets too: the newest ones' conversations are shorter.
+        sampled = await self._fetchall(*samples_sql(plan, walked, self._where(filters, viewer_id, now_us)))
+        found_in = [(0, int(kept_walked), matches), *sampled]
+        estimated = estimate(None if kept is None else int(kept), plan, found_in)
+        return max(estimated, EXACT_UP_TO + 1), True, found
 
     async def _guess(self, words: tuple[Word, ...], now_us: int) -> WordGuess:
         """The planner's guess at the tickets and customers with the words, kept a
@@ -204,15 +210,34 @@ def walk_sql(walked: Where, filters: Where, counter: tuple[str, list[Any]] | Non
     `walked`, and what its estimate is made from: how many matched, how many tickets
     the walk passed that `filters` (the search's filters alone) keep, and how many
     tickets those filters keep in all (`counter`, from ticket_counts; NULL where only
-    the tickets can count them). The estimate is the matches' share of the tickets
-    passed, of all those the filters keep: the ratio estimator of SQLite's samples
-    (store/sqlite/estimate.py) on one stretch, the newest. The planner's own guess
-    was three times too high for a first name (`budi`: 55,579 for 15,898)."""
+    the tickets can count them), and the stretches of ids the samples are taken from
+    (newest_from, first and last id, for estimate.stretches). The estimate is the
+    matches' share of the tickets passed and sampled, of all those the filters keep:
+    the ratio estimator of SQLite's samples (store/sqlite/estimate.py). The
+    planner's own guess was three times too high for a first name (`budi`: 55,579
+    for 15,898)."""
     kept_total, kept_params = counter if counter is not None else ("NULL", [])
     sql = (
         f"WITH found AS (SELECT t.id FROM tickets t WHERE {walked.sql()} ORDER BY t.id DESC LIMIT ?)"
         " SELECT (SELECT count(*) FROM found),"
         f" (SELECT count(*) FROM tickets t WHERE t.id >= (SELECT min(id) FROM found) AND {filters.sql()}),"
-        f" ({kept_total})"
+        f" ({kept_total}), (SELECT min(id) FROM found),"
+        " (SELECT min(id) FROM tickets), (SELECT max(id) FROM tickets)"
     )
     return sql, [*walked.params, EXACT_UP_TO + 1, *filters.params, *kept_params]
+
+
+def samples_sql(plan: Sequence[Stretch], walked: Where, filters: Where) -> tuple[str, list[Any]]:
+    """For each sampled stretch of the plan (stretches, the newest left out: the walk
+    counted it), as store/sqlite/estimate.py's stretches_sql: its place, the tickets
+    in it the filters keep, and those of them matching `walked`. One statement of
+    one plan, however many stretches."""
+    sampled = plan[1:]
+    sql = (
+        f"SELECT s.place, count(*) FILTER (WHERE {filters.sql()}), count(*) FILTER (WHERE {walked.sql()})"
+        " FROM unnest(?::bigint[], ?::bigint[]) WITH ORDINALITY AS s(first, last, place)"
+        " JOIN tickets t ON t.id BETWEEN s.first AND s.last GROUP BY s.place"
+    )
+    firsts = [stretch.first for stretch in sampled]
+    lasts = [stretch.last for stretch in sampled]
+    return sql, [*filters.params, *walked.params, firsts, lasts]
