@@ -49,6 +49,7 @@ from bench import results_md
 from bench.cpu import Postgres, cpu_now, cpu_used
 from bench.demo_stores import BuildFailed, demo_store
 from bench.load_report import QUEUE, Key, Phase, print_report, save_json, spread, summary, to_json
+from bench.sse import event_lines
 from cs_tui.domain.models import Role
 from cs_tui.domain.tokens import new_token, token_hash
 from cs_tui.store import open_store
@@ -203,19 +204,14 @@ class Agent:
         self.phase.heard[self.me] = heard
         try:
             last = (await self.client.get("/events/last")).json()["id"]
-            timeout = httpx.Timeout(30, read=None)
-            async with self.client.stream(
-                "GET", "/events", params={"since": last}, timeout=timeout
-            ) as stream:
-                stream.raise_for_status()
-                ready.set()
-                async for line in stream.aiter_lines():
-                    if line.startswith("data:"):
-                        event = json.loads(line[5:])
-                        key = (event["kind"], event["ticket_id"] or 0, event["actor_id"] or 0)
-                        heard.setdefault(key, []).append(time.perf_counter())
-                    elif line.startswith(": ping"):
-                        self.phase.pings += 1
+            token = self.client.headers["Authorization"].removeprefix("Bearer ")
+            async for line in event_lines(f"{self.client.base_url}events?since={last}", token, ready):
+                if line.startswith(b"data:"):
+                    event = json.loads(line[5:])
+                    key = (event["kind"], event["ticket_id"] or 0, event["actor_id"] or 0)
+                    heard.setdefault(key, []).append(time.perf_counter())
+                elif line.startswith(b": ping"):
+                    self.phase.pings += 1
         except Exception as error:  # a broken stream is a finding, not a crash
             self.phase.stream_failures[type(error).__name__] += 1
         finally:
