@@ -181,7 +181,9 @@ def _weighed(found: Sequence[Stretch], rows: Sequence[Sequence[int]]) -> tuple[f
 
 def candidates_for(limit: int, share: float) -> int:
     """How many of the tickets in the queue's order to look for a page of matches in,
-    when `share` of them match: a quarter more than the page would take, and a margin.
-    Each costs a reading of the words' entries near it; where they hold too few, more
-    are looked at after them."""
-    return math.ceil(1.25 * (limit + 1) / share) + 16
+    when `share` of them match: a tenth more than the page would take, and a margin.
+    Each costs a reading of the words' entries near it (10 µs at a million tickets);
+    where they hold too few, more are looked at after them (half a millisecond, for
+    one search in ten at half the tickets): fewer would cost more in those, more in
+    the tickets read."""
+    return math.ceil(1.1 * (limit + 1) / share) + 8
