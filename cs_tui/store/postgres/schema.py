@@ -386,6 +386,8 @@ MIGRATIONS: tuple[str, ...] = (
     WORDS,
     # 4: the tallies of tickets awaiting a first answer and with a deadline (SQLite's 17)
     TALLIED,
+    # 5: a view's tickets newest first, for the searches that walk them (PostgreSQL's own)
+    "CREATE INDEX tickets_active_id ON tickets(active, id);",
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
