@@ -276,7 +276,10 @@ class CountingStore(SqliteCore):
         spans = spans_of(sorted(int(row[0]) for row in taken))
         read = sum(last - first + 1 for first, last in spans) + SEEK_IDS * len(spans)
         # The page's ids first, so that only its own tickets are read in full.
-        matching = search.where(common=True, spans=spans, each=read > SEEK_IDS * len(taken))
+        if read > SEEK_IDS * len(taken):
+            matching = search.where(common=True, each=True)
+        else:
+            matching = search.where(common=True, spans=spans)
         matching.clauses.append(f"t.id IN (SELECT id FROM ({first_sql}))")
         matching.params.extend((*first_params, wanted))
         ids_sql, ids_params = candidates_sql(matching, sort, after)
