@@ -388,6 +388,18 @@ MIGRATIONS: tuple[str, ...] = (
     TALLIED,
     # 5: a view's tickets newest first, for the searches that walk them (PostgreSQL's own)
     "CREATE INDEX tickets_active_id ON tickets(active, id);",
+    # 6: the unassigned tickets by deadline, the open ones by creation and those with a
+    # deadline by creation, so that every view's page is read in order in each of the
+    # queue's sorts (PostgreSQL's own; SQLite's 18). The planner does not take
+    # `assignee_id IS NULL` as fixing tickets_assignee_sla's first column: it read the
+    # Unassigned view through all open tickets, dropping the assigned ones; and it
+    # walked the oldest tickets, mostly solved, for the oldest open ones (89 ms).
+    """
+    CREATE INDEX tickets_unassigned_sla
+        ON tickets(active, coalesce(sla_due_at, 9223372036854775807), id) WHERE assignee_id IS NULL;
+    CREATE INDEX tickets_active_created ON tickets(active, created_at, id);
+    CREATE INDEX tickets_due_created ON tickets(created_at, id) WHERE sla_due_at IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

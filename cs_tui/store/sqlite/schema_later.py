@@ -31,4 +31,12 @@ LATER: tuple[str, ...] = (
     # too (metric_counts' tallies), so that the sidebar's "awaiting" and "breaching"
     # cost what a quiet desk's do.
     TALLIES,
+    # 18: the open tickets by creation and by priority, and those with a deadline by
+    # creation, so that every view's page is read in order in each of the queue's sorts
+    # (at a million tickets All open by priority sorted 44,000 tickets: 82 ms).
+    """
+    CREATE INDEX tickets_active_created ON tickets(active, created_at, id);
+    CREATE INDEX tickets_active_priority ON tickets(active, priority_rank, updated_at, id);
+    CREATE INDEX tickets_due_created ON tickets(created_at, id) WHERE sla_due_at IS NOT NULL;
+    """,
 )
