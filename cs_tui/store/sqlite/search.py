@@ -308,14 +308,20 @@ def may_match_many(query: Query | None) -> bool:
     )
 
 
-def page_sql(where: Where, sort: Sort, after: str | None) -> tuple[str, list[Any]]:
+def page_sql(
+    where: Where, sort: Sort, after: str | None, *, size: int | None = None
+) -> tuple[str, list[Any]]:
     """One page of the queue in `sort` order after the cursor `after`, its size the last
-    parameter (left to the caller); each row ends with its sort keys (see cursor_after)."""
+    parameter (left to the caller), or `size` written into the statement: PostgreSQL
+    keeps one plan of a statement for every value of its parameters once that plan
+    costs what one made for the values would, and it cannot tell the cost of a LIMIT
+    it does not know. Each row ends with its sort keys (see cursor_after)."""
     keys = _SORT_KEYS[sort]
     clauses, params = _after(where, sort, after)
     sql = (
         f"SELECT {rows.TICKET_COLUMNS}, {', '.join(e for e, _ in keys)} FROM {rows.TICKET_FROM}"
-        f" WHERE {' AND '.join(clauses) or 'TRUE'} ORDER BY {_order(keys)} LIMIT ?"
+        f" WHERE {' AND '.join(clauses) or 'TRUE'} ORDER BY {_order(keys)}"
+        f" LIMIT {'?' if size is None else int(size)}"
     )
     return sql, params
 
