@@ -163,6 +163,17 @@ def reading_operations(store: Store, fixtures: Fixtures) -> list[Operation[Any]]
     ]
 
 
+def other_sorts(store: Store, fixtures: Fixtures) -> list[Operation[TicketPage]]:
+    """Each view's page in each of the queue's sorts but its own (which
+    reading_operations has): what an agent gets on sorting the view otherwise."""
+    return [
+        page_operation(f"{view.name} · {sort}", view.query, sort, store, fixtures)
+        for view in DEFAULT_VIEWS
+        for sort in Sort
+        if sort != view.sort
+    ]
+
+
 def open_operation(store: Store, fixtures: Fixtures) -> Operation[tuple[Ticket, MessagePage]]:
     ticket_id = fixtures.long_ticket
 
@@ -225,28 +236,33 @@ async def measure_store(
     scratch: Callable[[], AbstractAsyncContextManager[str]],
     fixtures: Fixtures,
     budget: Budget,
-) -> list[Measured]:
+) -> tuple[list[Measured], list[Measured]]:
     """Every reading operation on the store at `url`, closed again after, then the
-    replies on the copy that `scratch()` makes (an async context manager of its URL)."""
+    replies on the copy that `scratch()` makes (an async context manager of its URL);
+    and the views in their other sorts, with a quarter of the runs."""
     measured: list[Measured] = []
+    sorted_otherwise: list[Measured] = []
 
-    async def run(store: Store, operation: Operation[Any]) -> None:
+    async def run(store: Store, operation: Operation[Any], into: list[Measured], budget: Budget) -> None:
         print(f"  {label}: {operation.name}", file=sys.stderr)
-        measured.append(await measure(operation, store, fixtures, budget))
+        into.append(await measure(operation, store, fixtures, budget))
 
     store = await open_store(url)
     try:
         for operation in reading_operations(store, fixtures):
-            await run(store, operation)
+            await run(store, operation, measured, budget)
+        fewer = Budget(runs=max(budget.runs // 4, budget.min_runs), seconds=budget.seconds)
+        for page in other_sorts(store, fixtures):
+            await run(store, page, sorted_otherwise, fewer)
     finally:
         await store.close()
     async with scratch() as copy:
         store = await open_store(copy)
         try:
-            await run(store, reply_operation(store, fixtures))
+            await run(store, reply_operation(store, fixtures), measured, budget)
         finally:
             await store.close()
-    return measured
+    return measured, sorted_otherwise
 
 
 @asynccontextmanager
@@ -260,21 +276,21 @@ def bench_sqlite(demo: DemoStore, budget: Budget) -> tuple[StoreRun, str]:
     fixtures = sqlite_fixtures(demo)
 
     label = f"SQLite {demo.tickets:,}"
-    measured = asyncio.run(
+    measured, sorts = asyncio.run(
         measure_store(label, str(demo.path), lambda: sqlite_scratch(demo), fixtures, budget)
     )
-    return StoreRun(sqlite_filled(demo), fixtures.to_json(), measured), fixtures.rare_word
+    return StoreRun(sqlite_filled(demo), fixtures.to_json(), measured, sorts), fixtures.rare_word
 
 
 def bench_postgres(server: PgServer, demo: PgDemo, rare_word: str, budget: Budget) -> StoreRun:
-    async def measured_there() -> tuple[Fixtures, list[Measured]]:
+    async def measured_there() -> tuple[Fixtures, tuple[list[Measured], list[Measured]]]:
         fixtures = await postgres_fixtures(demo.url, rare_word)
         label = f"PostgreSQL {demo.tickets:,}"
         return fixtures, await measure_store(
             label, demo.url, lambda: scratch_database(server, demo), fixtures, budget
         )
 
-    fixtures, measured = asyncio.run(measured_there())
+    fixtures, (measured, sorts) = asyncio.run(measured_there())
     filled = Filled(
         "PostgreSQL",
         demo.tickets,
@@ -285,7 +301,7 @@ def bench_postgres(server: PgServer, demo: PgDemo, rare_word: str, budget: Budge
         demo.filled_at,
         demo.settle_s,
     )
-    return StoreRun(filled, fixtures.to_json(), measured)
+    return StoreRun(filled, fixtures.to_json(), measured, sorts)
 
 
 def sqlite_filled(demo: DemoStore) -> Filled:

@@ -7,7 +7,7 @@ import json
 import platform
 import sqlite3
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from typing import Any
 from bench.demo_stores import ROOT
 from bench.report import ESTIMATE_ERROR_TARGET, SCALING_TARGET, Check
 from bench.timing import Timing
+from cs_tui.config import DEFAULT_VIEWS
+from cs_tui.domain.query import Sort
 
 TARGET_MS = 5.0
 """The most any operation's median may take on the largest store, on either engine."""
@@ -68,9 +70,11 @@ class StoreRun:
     filled: Filled
     fixtures: dict[str, Any]
     measured: list[Measured]
+    sorts: list[Measured] = field(default_factory=list)
+    """Each view in the queue's other sorts (scale_bench.other_sorts): no target."""
 
     def find(self, name: str) -> Measured | None:
-        return next((m for m in self.measured if m.name == name), None)
+        return _find(self.measured, name)
 
 
 def _runs_of(runs: list[StoreRun], engine: str) -> list[StoreRun]:
@@ -124,6 +128,7 @@ def print_report(runs: list[StoreRun], found: list[Check], about: list[str], sav
     for engine in ENGINES:
         _print_engine(_runs_of(runs, engine), engine)
     _print_counts(runs)
+    _print_sorts(runs)
     _print_checks(found)
     print(f"\nJSON: {saved.relative_to(ROOT)}")
 
@@ -200,6 +205,33 @@ def _print_counts(runs: list[StoreRun]) -> None:
     print("  (~: an estimate, as ARCHITECTURE.md's Counts allows past 1,000; else exact)")
 
 
+def _print_sorts(runs: list[StoreRun]) -> None:
+    """Each view's page in every sort on the largest stores: medians in ms, its own
+    sort from the main table."""
+    largest = [mine[-1] for engine in ENGINES if (mine := _runs_of(runs, engine)) and mine[-1].sorts]
+    if not largest:
+        return
+    sorts = list(Sort)
+    print(f"\nEach view in every sort at {largest[0].filled.tickets:,} tickets: medians in ms")
+    print(f"  {'view':<18}{'engine':<12}" + "".join(f"{sort:>10}" for sort in sorts))
+    for view in DEFAULT_VIEWS:
+        for run in largest:
+            cells = []
+            for sort in sorts:
+                m = run.find(view.name) if sort == view.sort else _find(run.sorts, f"{view.name} · {sort}")
+                mark = "" if m is None else ("*" if m.timing.median_ms > TARGET_MS else " ")
+                cells.append("-" if m is None else f"{_ms(m.timing.median_ms)}{mark}")
+            print(f"  {view.name:<18}{run.filled.engine:<12}" + "".join(f"{cell:>10}" for cell in cells))
+    print(
+        f"  (no target: the targets are each view in its own sort; * over {TARGET_MS:g} ms;"
+        " a quarter of the runs)"
+    )
+
+
+def _find(measured: list[Measured], name: str) -> Measured | None:
+    return next((m for m in measured if m.name == name), None)
+
+
 def _print_checks(found: list[Check]) -> None:
     print("\nTargets")
     for target in dict.fromkeys(check.target for check in found):
@@ -239,6 +271,7 @@ def save_json(runs: list[StoreRun], found: list[Check], about: list[str], folder
                 "filled_at": run.filled.filled_at,
                 "fixtures": run.fixtures,
                 "operations": [_measured_json(m) for m in run.measured],
+                "other_sorts": [_measured_json(m) for m in run.sorts],
             }
             for run in runs
         ],
